@@ -1,0 +1,54 @@
+"""The indicator catalogue (``plans/indicateurs.yaml``) and its loading into ``indicator``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Connection
+
+from data_access.errors import UserError
+from data_access.models import GRANULARITIES, THEMES, Indicator
+from data_access.settings import ROOT
+from data_access.writes import upsert
+
+CATALOGUE_FILE = ROOT / "plans" / "indicateurs.yaml"
+
+
+def catalogue_entries(path: Path = CATALOGUE_FILE) -> list[dict[str, Any]]:
+    """The catalogue as dicts ready for the ``indicator`` table, stored indicators first."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["indicateurs"]
+    codes = {e["code"] for e in entries}
+    rows = []
+    for e in entries:
+        if e["theme"] not in THEMES or not set(e["granularities"]) <= set(GRANULARITIES):
+            raise UserError(f"Catalogue {path.name} : thème ou granularité inconnus pour « {e['code']} ».")
+        for part in ("numerator", "denominator"):
+            if e.get(part) and e[part] not in codes:
+                raise UserError(f"Catalogue {path.name} : « {e['code']} » renvoie à un indicateur inconnu « {e[part]} ».")
+        rows.append(
+            dict(
+                code=e["code"],
+                label=e["label"],
+                unit=str(e["unit"]),
+                theme=e["theme"],
+                better=e["better"],
+                granularities=",".join(g for g in GRANULARITIES if g in e["granularities"]),
+                definition=e["definition"],
+                source=e["source"],
+                numerator_code=e.get("numerator"),
+                denominator_code=e.get("denominator"),
+                scale=float(e.get("scale", 1)),
+            )
+        )
+    # numerators and denominators must exist before the ratios that reference them
+    return sorted(rows, key=lambda r: r["numerator_code"] is not None)
+
+
+def load_catalogue(conn: Connection, path: Path = CATALOGUE_FILE) -> int:
+    """Insert or update every catalogue indicator; returns how many there are. Idempotent."""
+    rows = catalogue_entries(path)
+    upsert(conn, Indicator.__table__, [r for r in rows if r["numerator_code"] is None], ["code"])
+    upsert(conn, Indicator.__table__, [r for r in rows if r["numerator_code"] is not None], ["code"])
+    return len(rows)

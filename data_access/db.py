@@ -1,0 +1,48 @@
+"""Engines and migrations. No connection is opened at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+
+from data_access.settings import load_settings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An Engine for ``url`` (default: the configured database). SQLite files get their folder
+    created, foreign keys enforced and WAL journaling so that readers never block an import."""
+    url = url or load_settings().database_url
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def run_migrations(url: str | None = None) -> None:
+    """Create or upgrade the schema of ``url`` to the latest migration (idempotent)."""
+    url = url or load_settings().database_url
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), "head")

@@ -1,0 +1,251 @@
+"""Typed SQLAlchemy 2 models. The schema itself is created only by the Alembic migrations.
+
+Table names are part of the product: outside tools (a BI tool, ``psql``) query them directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+LEVELS = ("commune", "epci", "arrondissement", "territoire", "departement", "france")
+GROUP_LEVELS = ("epci", "arrondissement", "territoire", "departement")
+GRANULARITIES = ("month", "quarter", "year")
+THEMES = ("expulsions", "fsl", "mal_logement", "pilotage", "contexte")
+BATCH_KINDS = ("demo", "reference", "import")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Territory(Base):
+    """A commune, a grouping of communes, a département or France.
+
+    ``code``: INSEE code (commune, arrondissement, département), SIREN (EPCI), slug (the
+    Département's territoires) or ``FR``. ``population`` and ``households`` of a grouping are
+    the sums over its communes.
+    """
+
+    __tablename__ = "territory"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20), index=True)
+    departement_code: Mapped[str | None] = mapped_column(String(3), index=True)
+    population: Mapped[int | None] = mapped_column(Integer)
+    households: Mapped[int | None] = mapped_column(Integer)
+
+
+class TerritoryMembership(Base):
+    """Which groupings a territory belongs to, levels denormalised for the series queries.
+
+    A commune belongs to one EPCI, one arrondissement, one territoire and one département; a
+    grouping belongs to its département; every territory is also a member of itself, so that one
+    join serves values stored at the commune level and values stored at the grouping itself.
+    """
+
+    __tablename__ = "territory_membership"
+
+    member_code: Mapped[str] = mapped_column(ForeignKey("territory.code"), primary_key=True)
+    group_code: Mapped[str] = mapped_column(ForeignKey("territory.code"), primary_key=True)
+    member_level: Mapped[str] = mapped_column(String(20))
+    group_level: Mapped[str] = mapped_column(String(20))
+
+    __table_args__ = (Index(None, "group_code", "member_level", "member_code"),)
+
+
+class Indicator(Base):
+    """An indicator of the catalogue. A ratio has a numerator and a denominator (stored indicators)."""
+
+    __tablename__ = "indicator"
+
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(40))
+    theme: Mapped[str] = mapped_column(String(20))
+    better: Mapped[str] = mapped_column(String(10))
+    granularities: Mapped[str] = mapped_column(String(40))  # comma-separated, finest first
+    definition: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(200))
+    numerator_code: Mapped[str | None] = mapped_column(ForeignKey("indicator.code"))
+    denominator_code: Mapped[str | None] = mapped_column(ForeignKey("indicator.code"))
+    scale: Mapped[float] = mapped_column(Float, default=1.0)
+
+
+class ImportBatch(Base):
+    """One load of values: demo generation, reference data or a partner's file."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    user_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    source: Mapped[str | None] = mapped_column(String(300))
+    reverted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Observation(Base):
+    """One value per (indicator, territory, period_start, granularity).
+
+    The primary key order serves the page queries: one indicator, one granularity, a range of
+    periods, the communes of a grouping. On SQLite the table is clustered on it (WITHOUT ROWID).
+    """
+
+    __tablename__ = "observation"
+
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"), primary_key=True)
+    granularity: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    territory_code: Mapped[str] = mapped_column(ForeignKey("territory.code"), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(12), default="définitif")
+    approx: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(String(300))
+    import_batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class SeriesCoverage(Base):
+    """What is stored, per indicator, département, level and granularity (maintained at each load).
+
+    The series queries read it to choose the finest stored level and granularity without
+    scanning observations; the status command and the data dictionary show it.
+    """
+
+    __tablename__ = "series_coverage"
+
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"), primary_key=True)
+    departement_code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    level: Mapped[str] = mapped_column(String(20), primary_key=True)
+    granularity: Mapped[str] = mapped_column(String(8), primary_key=True)
+    first_period: Mapped[dt.date] = mapped_column(Date)
+    last_period: Mapped[dt.date] = mapped_column(Date)
+    n_values: Mapped[int] = mapped_column(Integer)
+    n_demo: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Plan(Base):
+    __tablename__ = "plan"
+
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    short_name: Mapped[str] = mapped_column(String(100))
+    acronym: Mapped[str] = mapped_column(String(20))
+    departement_code: Mapped[str] = mapped_column(ForeignKey("territory.code"))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    axis_kind: Mapped[str] = mapped_column(String(20))  # chantier / orientation
+    source: Mapped[str] = mapped_column(Text)
+
+
+class PlanAxis(Base):
+    """A chantier (Isère) or an orientation (Sarthe)."""
+
+    __tablename__ = "plan_axis"
+
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    objective: Mapped[str | None] = mapped_column(Text)
+
+
+class PlanAction(Base):
+    """A fiche-action with its texts as the plan words them."""
+
+    __tablename__ = "plan_action"
+
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    axis_code: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    objective: Mapped[str | None] = mapped_column(Text)
+    quantified_objective: Mapped[str | None] = mapped_column(Text)
+    responsible: Mapped[str | None] = mapped_column(Text)
+    partners: Mapped[str | None] = mapped_column(Text)
+    cost: Mapped[str | None] = mapped_column(Text)
+    evaluation_effectivite: Mapped[str | None] = mapped_column(Text)
+    evaluation_efficacite: Mapped[str | None] = mapped_column(Text)
+    evaluation_impact: Mapped[str | None] = mapped_column(Text)
+    evaluation_text: Mapped[str | None] = mapped_column(Text)
+
+
+class ActionIndicator(Base):
+    """The stored indicators that measure a fiche-action's evaluation indicators."""
+
+    __tablename__ = "action_indicator"
+
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"), primary_key=True)
+    action_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"), primary_key=True)
+
+
+class Objective(Base):
+    """A quantified objective of a plan, quoted in ``label`` in the plan's own words.
+
+    ``territory_code`` is the département for a plan-wide objective. ``kind`` is one of
+    ``data_access.status.OBJECTIVE_KINDS``; ``achieved_on`` records a qualitative milestone.
+    """
+
+    __tablename__ = "objective"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"), index=True)
+    action_code: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer)
+    indicator_code: Mapped[str | None] = mapped_column(ForeignKey("indicator.code"))
+    territory_code: Mapped[str] = mapped_column(ForeignKey("territory.code"))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(30))
+    target_value: Mapped[float | None] = mapped_column(Float)
+    baseline_value: Mapped[float | None] = mapped_column(Float)
+    baseline_start: Mapped[dt.date | None] = mapped_column(Date)
+    baseline_end: Mapped[dt.date | None] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(Text)
+    achieved_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (UniqueConstraint("plan_code", "action_code", "position"),)
+
+
+class Event(Base):
+    """A dated event annotated on the trend charts (e.g. the 2020 health-crisis moratorium)."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    date_start: Mapped[dt.date] = mapped_column(Date)
+    date_end: Mapped[dt.date | None] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(300))
+    departement_code: Mapped[str | None] = mapped_column(String(3))  # None: national

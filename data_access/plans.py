@@ -1,0 +1,163 @@
+"""Plans as data: ``plans/<code>/plan.yaml`` loaded into plan, axes, actions and objectives.
+
+Loading a plan also loads its département's territories from the shared referential files, so
+that objectives can name territories. Loading the same plan twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Connection, delete, select
+
+from data_access.errors import UserError
+from data_access.models import ActionIndicator, Indicator, Objective, Plan, PlanAction, PlanAxis
+from data_access.settings import ROOT, load_settings
+from data_access.status import OBJECTIVE_KINDS
+from data_access.territories import ReferentielFiles, load_territories
+from data_access.writes import upsert
+
+PLANS_DIR = ROOT / "plans"
+
+
+def plan_directories() -> list[Path]:
+    """Every plan directory shipped in ``plans/``, sorted by code."""
+    return sorted(p.parent for p in PLANS_DIR.glob("*/plan.yaml"))
+
+
+def read_plan(directory: Path) -> dict[str, Any]:
+    """The parsed ``plan.yaml`` of ``directory``; UserError when it is missing or malformed."""
+    path = directory / "plan.yaml"
+    if not path.exists():
+        raise UserError(f"Aucun fichier plan.yaml dans {directory}. Indiquez un dossier de plans/, par exemple plans/isere-palhdi-2014-2020.")
+    try:
+        plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise UserError(f"{path} n'est pas un YAML valide : {error}") from error
+    for key in ("code", "nom", "departement", "debut", "fin", "axes", "referentiel"):
+        if key not in plan:
+            raise UserError(f"{path} : la rubrique « {key} » manque.")
+    return plan
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None) -> dict[str, int]:
+    """Load the plan in ``directory`` with its département's territories; returns counts.
+
+    The indicator catalogue must be loaded first (``init``). Objectives are replaced by the
+    file's, keeping each one's recorded milestone date (``achieved_on``) when the file has none.
+    """
+    plan = read_plan(directory)
+    shared = shared_data or load_settings().shared_data
+    ref = plan["referentiel"]
+    dep = plan["departement"]
+    communes = load_territories(
+        conn,
+        ReferentielFiles(shared / ref["communes"], shared / ref["territoires"], shared / ref["menages"]),
+        str(dep["code"]),
+        dep["nom"],
+    )
+    code = plan["code"]
+    known_indicators = set(conn.scalars(select(Indicator.code)))
+    upsert(
+        conn,
+        Plan.__table__,
+        [
+            dict(
+                code=code,
+                name=plan["nom"],
+                short_name=plan.get("nom_court", plan["nom"]),
+                acronym=plan.get("sigle", ""),
+                departement_code=str(dep["code"]),
+                period_start=_date(plan["debut"]),
+                period_end=_date(plan["fin"]),
+                axis_kind=plan.get("type_axe", "axe"),
+                source=plan.get("source", ""),
+            )
+        ],
+        ["code"],
+    )
+    axes, actions, links, objectives = [], [], [], []
+    for axis_position, axis in enumerate(plan["axes"]):
+        axes.append(dict(plan_code=code, code=str(axis["code"]), position=axis_position, title=axis["titre"], objective=axis.get("objectif")))
+        for action_position, action in enumerate(axis["actions"]):
+            action_code = str(action["code"])
+            evaluation = action.get("evaluation") or {}
+            actions.append(
+                dict(
+                    plan_code=code,
+                    code=action_code,
+                    axis_code=str(axis["code"]),
+                    position=action_position,
+                    title=action["titre"],
+                    description=action.get("description"),
+                    objective=action.get("objectif"),
+                    quantified_objective=action.get("objectif_quantifie"),
+                    responsible=action.get("responsable"),
+                    partners=action.get("partenaires"),
+                    cost=action.get("cout"),
+                    evaluation_effectivite=evaluation.get("effectivite"),
+                    evaluation_efficacite=evaluation.get("efficacite"),
+                    evaluation_impact=evaluation.get("impact"),
+                    evaluation_text=evaluation.get("indicateurs"),
+                )
+            )
+            for indicator in action.get("indicateurs") or []:
+                _check_indicator(indicator, known_indicators, code, action_code)
+                links.append(dict(plan_code=code, action_code=action_code, indicator_code=indicator))
+            for position, objective in enumerate(action.get("objectifs") or []):
+                objectives.append(_objective_row(plan, action_code, position, objective, known_indicators))
+
+    upsert(conn, PlanAxis.__table__, axes, ["plan_code", "code"])
+    upsert(conn, PlanAction.__table__, actions, ["plan_code", "code"])
+    conn.execute(delete(ActionIndicator).where(ActionIndicator.plan_code == code))
+    if links:
+        conn.execute(ActionIndicator.__table__.insert(), links)
+    recorded_query = select(Objective.action_code, Objective.position, Objective.achieved_on).where(
+        Objective.plan_code == code, Objective.achieved_on.is_not(None)
+    )
+    recorded = {(action, position): date for action, position, date in conn.execute(recorded_query)}
+    for row in objectives:
+        row["achieved_on"] = row["achieved_on"] or recorded.get((row["action_code"], row["position"]))
+    upsert(conn, Objective.__table__, objectives, ["plan_code", "action_code", "position"])
+    kept = {(o["action_code"], o["position"]) for o in objectives}
+    for action_code, position in conn.execute(select(Objective.action_code, Objective.position).where(Objective.plan_code == code)).all():
+        if (action_code, position) not in kept:
+            conn.execute(delete(Objective).where(Objective.plan_code == code, Objective.action_code == action_code, Objective.position == position))
+    return {"communes": communes, "axes": len(axes), "actions": len(actions), "objectifs": len(objectives)}
+
+
+def _check_indicator(indicator: str | None, known: set[str], plan: str, action: str) -> None:
+    if indicator is not None and indicator not in known:
+        raise UserError(f"Plan {plan}, action {action} : indicateur « {indicator} » absent du catalogue (plans/indicateurs.yaml).")
+
+
+def _objective_row(plan: dict[str, Any], action_code: str, position: int, objective: dict[str, Any], known: set[str]) -> dict[str, Any]:
+    kind = objective["kind"]
+    if kind not in OBJECTIVE_KINDS:
+        raise UserError(f"Plan {plan['code']}, action {action_code} : type d'objectif inconnu « {kind} » (attendu : {', '.join(OBJECTIVE_KINDS)}).")
+    _check_indicator(objective.get("indicateur"), known, plan["code"], action_code)
+    return dict(
+        plan_code=plan["code"],
+        action_code=action_code,
+        position=position,
+        indicator_code=objective.get("indicateur"),
+        territory_code=str(objective.get("territoire") or plan["departement"]["code"]),
+        period_start=_date(objective.get("debut") or plan["debut"]),
+        period_end=_date(objective.get("fin") or plan["fin"]),
+        kind=kind,
+        target_value=objective.get("cible"),
+        baseline_value=objective.get("reference"),
+        baseline_start=_date(objective.get("reference_debut")),
+        baseline_end=_date(objective.get("reference_fin")),
+        label=objective["label"],
+        achieved_on=_date(objective.get("atteint_le")),
+    )

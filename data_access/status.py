@@ -1,0 +1,112 @@
+"""Objective kinds and the rule that turns a measurement into a status (pure, no database).
+
+Statuses: ``atteint``, ``en bonne voie``, ``en retard``, ``non atteint``, ``pas de données``.
+
+The rule, for every kind but milestones:
+
+1. No measured value (or, for a baseline kind, no baseline) → ``pas de données``.
+2. ``met(x)`` says whether a value ``x`` satisfies the objective:
+   - ``min_per_year``, ``min_cumulative``, ``stock_target``, ``share_min``: ``x >= target``;
+   - ``max_per_year``, ``ratio_max``: ``x <= target``;
+   - ``decrease_from_baseline``: ``x <= target`` when the plan gives a target level, else ``x < baseline``;
+   - ``increase_from_baseline``: ``x >= target`` when the plan gives a target level, else ``x > baseline``.
+3. A complete evaluated period (``fraction == 1``) → ``atteint`` if ``met(value)`` else ``non atteint``.
+4. A period still under way (``0 < fraction < 1``): counts are projected over the whole period
+   (``value / fraction``) for additive kinds; ratios, shares and stocks are taken as they are.
+   ``en bonne voie`` if ``met(projection)`` else ``en retard``. Two shortcuts, because a count only
+   grows within a period: a minimum already reached is ``atteint``; a maximum already exceeded is
+   ``non atteint``.
+
+Milestones (qualitative objectives) are ``atteint`` when a date is recorded on or before the end of
+the evaluated period, otherwise ``non atteint``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+OBJECTIVE_KINDS = (
+    "min_per_year",
+    "max_per_year",
+    "min_cumulative",
+    "decrease_from_baseline",
+    "increase_from_baseline",
+    "ratio_max",
+    "share_min",
+    "stock_target",
+    "milestone",
+)
+STATUSES = ("atteint", "en bonne voie", "en retard", "non atteint", "pas de données")
+KIND_LABELS = {
+    "min_per_year": "au moins N par an",
+    "max_per_year": "au plus N par an",
+    "min_cumulative": "au moins N sur la période",
+    "decrease_from_baseline": "baisse par rapport à la référence",
+    "increase_from_baseline": "hausse par rapport à la référence",
+    "ratio_max": "taux au plus égal à la cible",
+    "share_min": "part au moins égale à la cible",
+    "stock_target": "effectif à atteindre",
+    "milestone": "jalon qualitatif",
+}
+ADDITIVE_KINDS = frozenset({"min_per_year", "max_per_year", "min_cumulative", "decrease_from_baseline", "increase_from_baseline"})
+BASELINE_KINDS = frozenset({"decrease_from_baseline", "increase_from_baseline"})
+# kinds whose target is a count that can be shared among territories pro rata of households
+PRORATA_KINDS = frozenset({"min_per_year", "max_per_year", "min_cumulative", "decrease_from_baseline", "increase_from_baseline", "stock_target"})
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What was measured for one objective over its evaluated period.
+
+    ``fraction``: share of the evaluated period covered by data (1.0 when complete).
+    ``baseline``: the plan's baseline, or the value measured over the baseline period.
+    """
+
+    value: float | None
+    fraction: float = 1.0
+    baseline: float | None = None
+
+
+def status_from_measurement(kind: str, target: float | None, measurement: Measurement) -> str:
+    """The status of a non-milestone objective of ``kind`` (see the module docstring)."""
+    if kind not in OBJECTIVE_KINDS or kind == "milestone":
+        raise ValueError(f"kind must be one of {OBJECTIVE_KINDS[:-1]}, got {kind!r}")
+    value = measurement.value
+    if value is None or measurement.fraction <= 0:
+        return "pas de données"
+    if kind in BASELINE_KINDS and measurement.baseline is None and target is None:
+        return "pas de données"
+    if kind not in BASELINE_KINDS and target is None:
+        return "pas de données"
+
+    def met(x: float) -> bool:
+        if kind in ("min_per_year", "min_cumulative", "stock_target", "share_min"):
+            return x >= target  # type: ignore[operator]
+        if kind in ("max_per_year", "ratio_max"):
+            return x <= target  # type: ignore[operator]
+        if kind == "decrease_from_baseline":
+            return x <= target if target is not None else x < measurement.baseline  # type: ignore[operator]
+        return x >= target if target is not None else x > measurement.baseline  # type: ignore[operator]
+
+    if measurement.fraction >= 1:
+        return "atteint" if met(value) else "non atteint"
+    if kind in ("min_per_year", "min_cumulative") and met(value):
+        return "atteint"
+    if kind == "max_per_year" and not met(value):
+        return "non atteint"
+    projection = value / measurement.fraction if kind in ADDITIVE_KINDS else value
+    return "en bonne voie" if met(projection) else "en retard"
+
+
+def milestone_status(achieved_on: dt.date | None, period_end: dt.date) -> str:
+    """``atteint`` when the milestone was recorded on or before ``period_end``, else ``non atteint``."""
+    return "atteint" if achieved_on is not None and achieved_on <= period_end else "non atteint"
+
+
+def prorata_target(kind: str, value: float | None, share: float) -> float | None:
+    """A plan-wide target shared pro rata (``share`` = territory households / département
+    households); ratios, shares and milestones are not shared and come back unchanged."""
+    if value is None or kind not in PRORATA_KINDS:
+        return value
+    return value * share

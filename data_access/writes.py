@@ -1,0 +1,148 @@
+"""Writing helpers shared by every loader: batches, bulk observation inserts, upserts, coverage.
+
+Callers own the transaction: every function here runs on the Connection it is given, so that a
+load either commits whole or leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Table, case, delete, func, insert, select
+
+from data_access.models import ImportBatch, Observation, SeriesCoverage, Territory
+
+OBSERVATION_COLUMNS = (
+    "indicator_code",
+    "granularity",
+    "period_start",
+    "territory_code",
+    "value",
+    "status",
+    "approx",
+    "source",
+    "import_batch_id",
+)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def create_batch(
+    conn: Connection,
+    *,
+    kind: str,
+    file_name: str,
+    sha256: str,
+    rows: int,
+    user_name: str,
+    source: str | None = None,
+) -> int:
+    """Insert an ``import_batch`` row and return its id."""
+    result = conn.execute(
+        insert(ImportBatch).values(
+            kind=kind,
+            file_name=file_name,
+            sha256=sha256,
+            rows=rows,
+            user_name=user_name,
+            created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
+            source=source,
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def upsert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> None:
+    """Insert ``rows`` into ``table``, updating the non-key columns of rows whose keys exist."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(table)
+    updated = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=updated) if updated else stmt.on_conflict_do_nothing()
+    conn.execute(stmt, list(rows))
+
+
+def bulk_insert_observations(conn: Connection, frame: pd.DataFrame, batch_id: int) -> int:
+    """Insert new observation rows fast (COPY on PostgreSQL, executemany on SQLite).
+
+    ``frame`` has the columns of OBSERVATION_COLUMNS except ``import_batch_id`` (``status``,
+    ``approx`` and ``source`` are optional). Keys must not exist yet. Returns the row count.
+    """
+    if frame.empty:
+        return 0
+    data = frame.assign(import_batch_id=batch_id)
+    data["status"] = data["status"] if "status" in data else "définitif"
+    data["approx"] = data["approx"].astype(bool) if "approx" in data else False
+    data["source"] = data["source"] if "source" in data else None
+    data["period_start"] = pd.to_datetime(data["period_start"]).dt.strftime("%Y-%m-%d")
+    data = data[list(OBSERVATION_COLUMNS)]
+    columns = ", ".join(OBSERVATION_COLUMNS)
+    if conn.dialect.name == "postgresql":
+        buffer = io.StringIO()
+        data.to_csv(buffer, index=False, header=False, na_rep="\\N")
+        buffer.seek(0)
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY observation ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
+            while chunk := buffer.read(1 << 20):
+                copy.write(chunk)
+    else:
+        data["approx"] = data["approx"].astype(int)
+        rows = list(data.astype(object).where(data.notna(), None).itertuples(index=False, name=None))
+        placeholders = ", ".join("?" for _ in OBSERVATION_COLUMNS)
+        conn.exec_driver_sql(f"INSERT INTO observation ({columns}) VALUES ({placeholders})", rows)
+    return len(data)
+
+
+def refresh_coverage(conn: Connection, indicator_codes: Iterable[str]) -> None:
+    """Recompute ``series_coverage`` for the given indicators from the observations, in SQL."""
+    codes = sorted(set(indicator_codes))
+    if not codes:
+        return
+    from data_access.models import ImportBatch as Batch
+
+    conn.execute(delete(SeriesCoverage).where(SeriesCoverage.indicator_code.in_(codes)))
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    query = (
+        select(
+            Observation.indicator_code,
+            Territory.departement_code,
+            Territory.level,
+            Observation.granularity,
+            func.min(Observation.period_start),
+            func.max(Observation.period_start),
+            func.count(),
+            func.sum(case((Batch.kind == "demo", 1), else_=0)),
+        )
+        .join(Territory, Territory.code == Observation.territory_code)
+        .join(Batch, Batch.id == Observation.import_batch_id)
+        .where(Observation.indicator_code.in_(codes))
+        .group_by(Observation.indicator_code, Territory.departement_code, Territory.level, Observation.granularity)
+    )
+    rows = [
+        dict(
+            indicator_code=r[0],
+            departement_code=r[1],
+            level=r[2],
+            granularity=r[3],
+            first_period=r[4],
+            last_period=r[5],
+            n_values=r[6],
+            n_demo=int(r[7] or 0),
+            updated_at=now,
+        )
+        for r in conn.execute(query)
+    ]
+    if rows:
+        conn.execute(insert(SeriesCoverage), rows)
