@@ -1,0 +1,408 @@
+"""Query functions used by the pages: Connection + keyword filters → DataFrame.
+
+How values are aggregated (every page relies on it):
+
+- Values are summed in SQL from the finest stored level that nests in the requested territory
+  (communes for an EPCI, an arrondissement or a territoire; communes, then the groupings, then the
+  département itself for a département) and from the finest stored granularity that nests in the
+  requested one. The choice is read from ``series_coverage``, so two levels are never added up.
+- Within the stored coverage of a commune-level series, a period without any value counts as
+  zero: partners' files and the demo data list only communes with cases. Series stored at a
+  grouping or national level keep their gaps (a missing year is absent, not zero).
+- Ratio indicators are recomputed from their summed numerator and denominator, never averaged.
+- Every result has a boolean ``demo`` column (any demo value contributed) and ``attrs["demo"]``
+  (any row is demo), so that pages say « Données fictives de démonstration » exactly where it applies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Integer, Select, and_, case, cast, extract, func, literal, select, union_all
+
+from data_access.models import (
+    Event,
+    ImportBatch,
+    Indicator,
+    Objective,
+    Observation,
+    Plan,
+    PlanAction,
+    PlanAxis,
+    SeriesCoverage,
+    Territory,
+    TerritoryMembership,
+)
+from data_access.periods import Bucket, Granularity, Period, add_months, bucket_months, bucket_start
+
+SERIES_COLUMNS = ["indicator_code", "territory_code", "period_start", "value", "complete", "demo"]
+LEVEL_VALUES_COLUMNS = ["territory_code", "name", "value", "households", "population", "rate", "rank", "demo"]
+CHAIN_COLUMNS = ["stage", "indicator_code", "label", "value", "rate_from_previous", "demo"]
+EVICTION_CHAIN = ("assignations", "cql", "cfp_demandes", "cfp_accordes", "expulsions_effectives")
+
+# Stored levels that may be summed into each requested level, finest first.
+SOURCE_LEVELS = {
+    "commune": ("commune",),
+    "epci": ("commune", "epci"),
+    "arrondissement": ("commune", "arrondissement"),
+    "territoire": ("commune", "territoire"),
+    "departement": ("commune", "territoire", "epci", "arrondissement", "departement"),
+    "france": ("france",),
+}
+SOURCE_GRANULARITIES = {"month": ("month",), "quarter": ("month", "quarter"), "year": ("month", "quarter", "year"), "total": ("month", "quarter", "year")}
+
+
+@dataclass(frozen=True)
+class _Source:
+    indicator: str
+    level: str
+    granularity: str
+    first: dt.date
+    last: dt.date
+    demo: bool
+
+
+# --- catalogue and referentials ------------------------------------------------------------------
+
+
+def _table_frame(conn: Connection, stmt: Select) -> pd.DataFrame:  # type: ignore[type-arg]
+    result = conn.execute(stmt)
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def indicator_catalogue(conn: Connection) -> pd.DataFrame:
+    """Every indicator with its label, unit, theme, better, granularities, definition, source,
+    numerator_code, denominator_code and scale, ordered by theme then code."""
+    return _table_frame(conn, select(Indicator).order_by(Indicator.theme, Indicator.code))
+
+
+def plans(conn: Connection) -> pd.DataFrame:
+    """Loaded plans: code, name, short_name, acronym, departement_code, period_start, period_end, axis_kind."""
+    stmt = select(Plan.code, Plan.name, Plan.short_name, Plan.acronym, Plan.departement_code, Plan.period_start, Plan.period_end, Plan.axis_kind).order_by(Plan.code)
+    return pd.DataFrame(conn.execute(stmt).all(), columns=["code", "name", "short_name", "acronym", "departement_code", "period_start", "period_end", "axis_kind"])
+
+
+def territories(conn: Connection, *, departement: str, level: str | None = None) -> pd.DataFrame:
+    """Territories of a département (optionally of one level): code, name, level, population, households, sorted by name."""
+    stmt = select(Territory.code, Territory.name, Territory.level, Territory.population, Territory.households).where(Territory.departement_code == departement)
+    if level is not None:
+        stmt = stmt.where(Territory.level == level)
+    return pd.DataFrame(conn.execute(stmt.order_by(Territory.name)).all(), columns=["code", "name", "level", "population", "households"])
+
+
+def memberships(conn: Connection, *, departement: str) -> pd.DataFrame:
+    """Commune → grouping table of a département: member_code, group_code, group_level (one row per
+    commune and grouping level: epci, arrondissement, territoire, departement)."""
+    stmt = (
+        select(TerritoryMembership.member_code, TerritoryMembership.group_code, TerritoryMembership.group_level)
+        .join(Territory, Territory.code == TerritoryMembership.member_code)
+        .where(Territory.departement_code == departement, TerritoryMembership.member_level == "commune", TerritoryMembership.group_level != "commune")
+    )
+    return pd.DataFrame(conn.execute(stmt).all(), columns=["member_code", "group_code", "group_level"])
+
+
+def events(conn: Connection, *, departement: str | None = None) -> pd.DataFrame:
+    """Events to annotate (national ones and the département's): date_start, date_end, label."""
+    stmt = select(Event.date_start, Event.date_end, Event.label).where((Event.departement_code.is_(None)) | (Event.departement_code == departement))
+    return pd.DataFrame(conn.execute(stmt.order_by(Event.date_start)).all(), columns=["date_start", "date_end", "label"])
+
+
+# --- the aggregation core --------------------------------------------------------------------------
+
+
+def _targets(conn: Connection, codes: Sequence[str]) -> pd.DataFrame:
+    stmt = select(Territory.code, Territory.level, Territory.departement_code, Territory.name, Territory.households, Territory.population).where(Territory.code.in_(list(codes)))
+    return pd.DataFrame(conn.execute(stmt).all(), columns=["code", "level", "dep", "name", "households", "population"])
+
+
+def _stored_components(conn: Connection, indicators: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Each requested indicator → the stored indicators it is computed from (itself, or its
+    numerator and denominator for a ratio)."""
+    rows = conn.execute(select(Indicator.code, Indicator.numerator_code, Indicator.denominator_code).where(Indicator.code.in_(list(indicators)))).all()
+    return {code: (num, den) if num else (code,) for code, num, den in rows}
+
+
+def _choose_sources(conn: Connection, components: set[str], targets: pd.DataFrame, period: Period, bucket: Bucket) -> dict[tuple[str, str, str], _Source]:
+    """(stored indicator, target level, département) → the finest stored source overlapping ``period``."""
+    coverage = conn.execute(
+        select(SeriesCoverage).where(SeriesCoverage.indicator_code.in_(components), SeriesCoverage.departement_code.in_(list(targets["dep"].unique())))
+    )
+    by_key = {(c.indicator_code, c.departement_code, c.level, c.granularity): c for c in coverage}
+    chosen = {}
+    for indicator in components:
+        for level, dep in targets[["level", "dep"]].drop_duplicates().itertuples(index=False):
+            for source_level in SOURCE_LEVELS[level]:
+                found = next(
+                    (
+                        by_key[(indicator, dep, source_level, g)]
+                        for g in SOURCE_GRANULARITIES[bucket]
+                        if (indicator, dep, source_level, g) in by_key
+                        and by_key[(indicator, dep, source_level, g)].first_period < period.end
+                        and by_key[(indicator, dep, source_level, g)].last_period >= period.start
+                    ),
+                    None,
+                )
+                if found is not None:
+                    chosen[(indicator, level, dep)] = _Source(indicator, source_level, found.granularity, found.first_period, found.last_period, found.n_demo > 0)
+                    break
+    return chosen
+
+
+def _bucket_columns(bucket: Bucket) -> list:  # type: ignore[type-arg]
+    year = cast(extract("year", Observation.period_start), Integer)
+    month = cast(extract("month", Observation.period_start), Integer)
+    if bucket == "month":
+        return [year.label("y"), month.label("m")]
+    if bucket == "quarter":
+        return [year.label("y"), case((month <= 3, 1), (month <= 6, 4), (month <= 9, 7), else_=10).label("m")]
+    if bucket == "year":
+        return [year.label("y"), literal(1).label("m")]
+    return [literal(0).label("y"), literal(0).label("m")]
+
+
+def _sum_statement(source: _Source, codes: list[str], period: Period, bucket: Bucket) -> Select:  # type: ignore[type-arg]
+    m = TerritoryMembership
+    columns = _bucket_columns(bucket)
+    return (
+        select(
+            Observation.indicator_code,
+            m.group_code,
+            *columns,
+            func.sum(Observation.value).label("value"),
+            func.max(case((ImportBatch.kind == "demo", 1), else_=0)).label("demo"),
+        )
+        .join(m, m.member_code == Observation.territory_code)
+        .join(ImportBatch, ImportBatch.id == Observation.import_batch_id)
+        .where(
+            Observation.indicator_code == source.indicator,
+            Observation.granularity == source.granularity,
+            Observation.period_start >= period.start,
+            Observation.period_start < period.end,
+            m.member_level == source.level,
+            m.group_code.in_(codes),
+        )
+        # constant buckets (a year's single month, the whole period) are not grouped on
+        .group_by(Observation.indicator_code, m.group_code, *[c.element for c in columns if bucket in ("month", "quarter") or c.name == "y" and bucket == "year"])
+    )
+
+
+def _aggregate(conn: Connection, components: set[str], targets: pd.DataFrame, period: Period, bucket: Bucket) -> pd.DataFrame:
+    """Sums of stored indicators per target territory and bucket, zero-filled within coverage.
+
+    Columns: indicator_code, territory_code, period_start (bucket start; the period start for
+    ``total``), value, complete (the bucket lies inside the source's coverage), demo.
+    """
+    sources = _choose_sources(conn, components, targets, period, bucket)
+    statements, fills = [], []
+    for (indicator, level, dep), source in sources.items():
+        codes = targets.loc[(targets["level"] == level) & (targets["dep"] == dep), "code"].tolist()
+        statements.append(_sum_statement(source, codes, period, bucket))
+        fills.append((source, codes))
+    if not statements:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    stmt = statements[0] if len(statements) == 1 else union_all(*statements)
+    raw = pd.DataFrame(conn.execute(stmt).all(), columns=["indicator_code", "territory_code", "y", "m", "value", "demo"])
+    if bucket == "total":
+        raw["period_start"] = period.start
+    else:
+        raw["period_start"] = [dt.date(int(y), int(m), 1) for y, m in zip(raw["y"], raw["m"], strict=True)]
+    raw = raw.drop(columns=["y", "m"]).assign(demo=raw["demo"].astype(bool), value=raw["value"].astype(float))
+    return _zero_fill(raw, fills, period, bucket)
+
+
+def _zero_fill(raw: pd.DataFrame, fills: list[tuple[_Source, list[str]]], period: Period, bucket: Bucket) -> pd.DataFrame:
+    """Add zero rows for buckets inside each commune-level source's coverage, and flag the buckets
+    that lie wholly inside their source's coverage and the requested period as complete."""
+    frames = [raw]
+    complete_keys = []
+    for source, codes in fills:
+        source_last = add_months(source.last, 12 if source.granularity == "year" else 3 if source.granularity == "quarter" else 1)
+        start, end = max(period.start, source.first), min(period.end, source_last)
+        if bucket == "total":
+            buckets = [period.start]
+            full = [source.first <= period.start and source_last >= period.end]
+        else:
+            buckets, full = [], []
+            day = bucket_start(start, bucket)
+            while day < end:
+                nxt = add_months(day, bucket_months(bucket))
+                buckets.append(day)
+                full.append(day >= bucket_start(source.first, bucket) and nxt <= source_last and day >= period.start and nxt <= period.end)
+                day = nxt
+        grid = pd.DataFrame([(source.indicator, code, b, f) for code in codes for b, f in zip(buckets, full, strict=True)], columns=["indicator_code", "territory_code", "period_start", "complete"])
+        complete_keys.append(grid)
+        if source.level == "commune":  # partners list only communes with cases; others are gaps
+            frames.append(grid.drop(columns="complete").assign(value=0.0, demo=source.demo))
+    grid = pd.concat(complete_keys, ignore_index=True) if complete_keys else pd.DataFrame(columns=["indicator_code", "territory_code", "period_start", "complete"])
+    merged = pd.concat(frames, ignore_index=True).drop_duplicates(["indicator_code", "territory_code", "period_start"], keep="first")
+    merged = merged.merge(grid, on=["indicator_code", "territory_code", "period_start"], how="left")
+    merged["complete"] = merged["complete"].fillna(False).astype(bool)
+    return merged[SERIES_COLUMNS].sort_values(["indicator_code", "territory_code", "period_start"], ignore_index=True)
+
+
+def _with_ratios(sums: pd.DataFrame, components: dict[str, tuple[str, ...]], scales: dict[str, float]) -> pd.DataFrame:
+    """Requested indicators from summed components: ratios recomputed as sum(num) / sum(den)."""
+    frames = []
+    for code, parts in components.items():
+        if len(parts) == 1:
+            frames.append(sums[sums["indicator_code"] == code])
+            continue
+        key = ["territory_code", "period_start"]
+        num = sums[sums["indicator_code"] == parts[0]].set_index(key)
+        den = sums[sums["indicator_code"] == parts[1]].set_index(key)
+        joined = num.join(den, lsuffix="_num", rsuffix="_den", how="inner")
+        ratio = joined["value_num"] / joined["value_den"].replace(0, np.nan) * scales[code]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "indicator_code": code,
+                    "value": ratio,
+                    "complete": joined["complete_num"] & joined["complete_den"],
+                    "demo": joined["demo_num"] | joined["demo_den"],
+                }
+            )
+            .reset_index()
+            .dropna(subset=["value"])
+        )
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True)[SERIES_COLUMNS] if frames else pd.DataFrame(columns=SERIES_COLUMNS)
+
+
+def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.attrs["demo"] = bool(frame["demo"].any()) if not frame.empty else False
+    return frame
+
+
+def _values(conn: Connection, indicators: Sequence[str], codes: Sequence[str], period: Period, bucket: Bucket) -> pd.DataFrame:
+    components = _stored_components(conn, indicators)
+    scales = dict(conn.execute(select(Indicator.code, Indicator.scale).where(Indicator.code.in_(list(indicators)))).all())
+    targets = _targets(conn, codes)
+    if targets.empty or not components:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    sums = _aggregate(conn, {c for parts in components.values() for c in parts}, targets, period, bucket)
+    return _with_ratios(sums, components, scales)
+
+
+# --- public queries -----------------------------------------------------------------------------
+
+
+def indicator_series(
+    conn: Connection, *, indicators: Sequence[str], territories: Sequence[str], period: Period, granularity: Granularity = "month"
+) -> pd.DataFrame:
+    """Values of indicators per territory and period, summed in SQL (see the module docstring).
+
+    Territories may be of any level (a commune, a territoire, the département, ``FR``).
+    ``rolling12`` gives, for each month, the sum of the twelve months ending with it (ratios:
+    the ratio of the twelve-month sums); months without twelve months of coverage are absent.
+    Columns: SERIES_COLUMNS; ``period_start`` is the first day of the month, quarter or year.
+    """
+    if granularity != "rolling12":
+        return _finish(_values(conn, indicators, territories, period, granularity))
+    extended = Period(add_months(period.start, -11), period.end)
+    components = _stored_components(conn, indicators)
+    scales = dict(conn.execute(select(Indicator.code, Indicator.scale).where(Indicator.code.in_(list(indicators)))).all())
+    monthly = _values(conn, [c for parts in components.values() for c in parts], territories, extended, "month")
+    rolled = []
+    for (indicator, territory), group in monthly.groupby(["indicator_code", "territory_code"]):
+        group = group.set_index("period_start").sort_index()
+        full = group.reindex([add_months(extended.start, i) for i in range(extended.months)])
+        rolled.append(
+            pd.DataFrame(
+                {
+                    "indicator_code": indicator,
+                    "territory_code": territory,
+                    "period_start": full.index,
+                    "value": full["value"].rolling(12, min_periods=12).sum().to_numpy(),
+                    "complete": full["complete"].astype("boolean").fillna(False).astype(bool).rolling(12).min().fillna(0).astype(bool).to_numpy(),
+                    "demo": full["demo"].astype("boolean").fillna(False).astype(bool).rolling(12, min_periods=1).max().astype(bool).to_numpy(),
+                }
+            )
+        )
+    sums = pd.concat(rolled, ignore_index=True).dropna(subset=["value"]) if rolled else pd.DataFrame(columns=SERIES_COLUMNS)
+    sums = sums[sums["period_start"] >= period.start]
+    return _finish(_with_ratios(sums, components, scales))
+
+
+def level_values(
+    conn: Connection, *, indicator: str, level: str, departement: str, period: Period
+) -> pd.DataFrame:
+    """One indicator for every territory of ``level`` in ``departement``, summed over ``period``,
+    with its rate per 1 000 ménages (``rate``; per 1 000 habitants is ``value / population``) and
+    its rank within the level (1 = highest value). Columns: LEVEL_VALUES_COLUMNS, sorted by rank.
+    ``attrs["departement_value"]`` is the département's value over the same period."""
+    codes = territories(conn, departement=departement, level=level)["code"].tolist()
+    values = _values(conn, [indicator], [*codes, departement], period, "total")
+    targets = _targets(conn, [*codes, departement]).set_index("code")
+    frame = values.set_index("territory_code").join(targets[["name", "households", "population"]], how="right")
+    dep_value = frame.loc[departement, "value"] if departement in frame.index else np.nan
+    frame = frame.drop(index=departement).reset_index(names="territory_code")
+    frame["rate"] = frame["value"] / frame["households"].replace(0, np.nan) * 1000
+    frame["rank"] = frame["value"].rank(ascending=False, method="min").astype("Int64")
+    frame["demo"] = frame["demo"].astype("boolean").fillna(False).astype(bool)
+    result = _finish(frame[LEVEL_VALUES_COLUMNS].sort_values(["rank", "name"], ignore_index=True))
+    result.attrs["departement_value"] = None if pd.isna(dep_value) else float(dep_value)
+    return result
+
+
+def eviction_chain(conn: Connection, *, territory: str, period: Period) -> pd.DataFrame:
+    """The five stages assignations → CQL → CFP demandés → CFP accordés → expulsions effectives
+    for one territory over ``period``, in that order, with each stage's share of the previous one
+    (``rate_from_previous``, percent; None for the first stage). Columns: CHAIN_COLUMNS."""
+    values = _values(conn, list(EVICTION_CHAIN), [territory], period, "total").set_index("indicator_code")
+    labels = dict(conn.execute(select(Indicator.code, Indicator.label).where(Indicator.code.in_(EVICTION_CHAIN))).all())
+    rows, previous = [], None
+    for stage, code in enumerate(EVICTION_CHAIN, start=1):
+        value = float(values.loc[code, "value"]) if code in values.index else None
+        rate = 100 * value / previous if value is not None and previous else None
+        rows.append((stage, code, labels.get(code, code), value, rate, bool(values.loc[code, "demo"]) if code in values.index else False))
+        previous = value
+    return _finish(pd.DataFrame(rows, columns=CHAIN_COLUMNS))
+
+
+def reference_points(conn: Connection, *, indicators: Sequence[str], territories: Sequence[str]) -> pd.DataFrame:
+    """Published real figures (batches of kind ``reference``) for the given indicators and
+    territories: indicator_code, territory_code, period_start, value, approx, source."""
+    stmt = (
+        select(Observation.indicator_code, Observation.territory_code, Observation.period_start, Observation.value, Observation.approx, Observation.source)
+        .join(ImportBatch, ImportBatch.id == Observation.import_batch_id)
+        .where(ImportBatch.kind == "reference", Observation.indicator_code.in_(list(indicators)), Observation.territory_code.in_(list(territories)))
+        .order_by(Observation.indicator_code, Observation.period_start)
+    )
+    return pd.DataFrame(conn.execute(stmt).all(), columns=["indicator_code", "territory_code", "period_start", "value", "approx", "source"])
+
+
+def coverage(conn: Connection, *, departement: str | None = None) -> pd.DataFrame:
+    """What is stored per indicator: indicator_code, departement_code, level, granularity,
+    first_period, last_period, n_values, n_demo, updated_at."""
+    stmt = select(SeriesCoverage)
+    if departement is not None:
+        stmt = stmt.where(SeriesCoverage.departement_code.in_([departement, "FR"]))
+    return _table_frame(conn, stmt)
+
+
+def plan_structure(conn: Connection, *, plan: str) -> pd.DataFrame:
+    """Axes and fiches-action of a plan in order: axis_code, axis_title, axis_objective, and the
+    action's code, title, description, objective, quantified_objective, responsible, partners,
+    cost, evaluation_effectivite, evaluation_efficacite, evaluation_impact, evaluation_text."""
+    a, x = PlanAction, PlanAxis
+    stmt = (
+        select(x.code, x.title, x.objective, a.code, a.title, a.description, a.objective, a.quantified_objective, a.responsible, a.partners, a.cost,
+               a.evaluation_effectivite, a.evaluation_efficacite, a.evaluation_impact, a.evaluation_text)
+        .join(a, and_(a.plan_code == x.plan_code, a.axis_code == x.code))
+        .where(x.plan_code == plan)
+        .order_by(x.position, a.position)
+    )
+    columns = ["axis_code", "axis_title", "axis_objective", "code", "title", "description", "objective", "quantified_objective", "responsible",
+               "partners", "cost", "evaluation_effectivite", "evaluation_efficacite", "evaluation_impact", "evaluation_text"]
+    return pd.DataFrame(conn.execute(stmt).all(), columns=columns)
+
+
+def plan_objectives(conn: Connection, *, plan: str) -> pd.DataFrame:
+    """Objectives of a plan in the plan's order, with every column of ``objective``."""
+    stmt = select(Objective).join(PlanAction, and_(PlanAction.plan_code == Objective.plan_code, PlanAction.code == Objective.action_code))
+    stmt = stmt.where(Objective.plan_code == plan).order_by(PlanAction.position, Objective.action_code, Objective.position)
+    return _table_frame(conn, stmt)

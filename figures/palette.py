@@ -1,0 +1,45 @@
+"""Colour-blind-safe palettes, one place for the whole app (and the exports).
+
+Categorical colours are Okabe–Ito; an indicator or a territory keeps the same colour on every
+page because colours are assigned from a stable order, not from the order of a chart's traces.
+Sequential classes come from the ColorBrewer « YlGnBu » scheme, diverging from « RdBu » (both
+colour-blind safe); class colours are fixed so that a colour means the same thing every year.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+SEQUENTIAL_5 = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+DIVERGING_5 = ("#ca0020", "#f4a582", "#f7f7f7", "#92c5de", "#0571b0")  # far below … far above target
+NO_DATA = "#d9d9d9"
+HIGHLIGHT = "#D55E00"
+REFERENCE = "#444444"
+STATUS_COLOURS = {
+    "atteint": "#009E73",
+    "en bonne voie": "#56B4E9",
+    "en retard": "#E69F00",
+    "non atteint": "#D55E00",
+    "pas de données": "#999999",
+}
+# The eviction chain and the families keep fixed colours everywhere.
+FIXED = {
+    "assignations": "#0072B2",
+    "cql": "#56B4E9",
+    "cfp_demandes": "#E69F00",
+    "cfp_accordes": "#D55E00",
+    "expulsions_effectives": "#000000",
+    "38": "#444444",
+    "72": "#444444",
+    "FR": "#999999",
+}
+
+
+def colour_for(key: str) -> str:
+    """The colour of an indicator or territory code: fixed for the main ones, otherwise a stable
+    Okabe–Ito colour derived from the code (the same on every page and every run)."""
+    if key in FIXED:
+        return FIXED[key]
+    digest = int(hashlib.sha1(key.encode()).hexdigest(), 16)
+    return OKABE_ITO[digest % (len(OKABE_ITO) - 1)]
