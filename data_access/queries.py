@@ -114,19 +114,19 @@ def events(conn: Connection, *, departement: str | None = None) -> pd.DataFrame:
 # --- the aggregation core --------------------------------------------------------------------------
 
 
-def _targets(conn: Connection, codes: Sequence[str]) -> pd.DataFrame:
+def target_territories(conn: Connection, codes: Sequence[str]) -> pd.DataFrame:
     stmt = select(Territory.code, Territory.level, Territory.departement_code, Territory.name, Territory.households, Territory.population).where(Territory.code.in_(list(codes)))
     return pd.DataFrame(conn.execute(stmt).all(), columns=["code", "level", "dep", "name", "households", "population"])
 
 
-def _stored_components(conn: Connection, indicators: Sequence[str]) -> dict[str, tuple[str, ...]]:
+def stored_components(conn: Connection, indicators: Sequence[str]) -> dict[str, tuple[str, ...]]:
     """Each requested indicator → the stored indicators it is computed from (itself, or its
     numerator and denominator for a ratio)."""
     rows = conn.execute(select(Indicator.code, Indicator.numerator_code, Indicator.denominator_code).where(Indicator.code.in_(list(indicators)))).all()
     return {code: (num, den) if num else (code,) for code, num, den in rows}
 
 
-def _choose_sources(conn: Connection, components: set[str], targets: pd.DataFrame, period: Period, bucket: Bucket) -> dict[tuple[str, str, str], _Source]:
+def choose_sources(conn: Connection, components: set[str], targets: pd.DataFrame, period: Period, bucket: Bucket) -> dict[tuple[str, str, str], _Source]:
     """(stored indicator, target level, département) → the finest stored source overlapping ``period``."""
     coverage = conn.execute(
         select(SeriesCoverage).where(SeriesCoverage.indicator_code.in_(components), SeriesCoverage.departement_code.in_(list(targets["dep"].unique())))
@@ -196,7 +196,7 @@ def _aggregate(conn: Connection, components: set[str], targets: pd.DataFrame, pe
     Columns: indicator_code, territory_code, period_start (bucket start; the period start for
     ``total``), value, complete (the bucket lies inside the source's coverage), demo.
     """
-    sources = _choose_sources(conn, components, targets, period, bucket)
+    sources = choose_sources(conn, components, targets, period, bucket)
     statements, fills = [], []
     for (indicator, level, dep), source in sources.items():
         codes = targets.loc[(targets["level"] == level) & (targets["dep"] == dep), "code"].tolist()
@@ -254,7 +254,7 @@ def _with_ratios(sums: pd.DataFrame, components: dict[str, tuple[str, ...]], sca
         key = ["territory_code", "period_start"]
         num = sums[sums["indicator_code"] == parts[0]].set_index(key)
         den = sums[sums["indicator_code"] == parts[1]].set_index(key)
-        joined = num.join(den, lsuffix="_num", rsuffix="_den", how="inner")
+        joined = num.join(den, suffixes=("_num", "_den"), how="inner")
         ratio = joined["value_num"] / joined["value_den"].replace(0, np.nan) * scales[code]
         frames.append(
             pd.DataFrame(
@@ -277,10 +277,10 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _values(conn: Connection, indicators: Sequence[str], codes: Sequence[str], period: Period, bucket: Bucket) -> pd.DataFrame:
-    components = _stored_components(conn, indicators)
+def summed_values(conn: Connection, indicators: Sequence[str], codes: Sequence[str], period: Period, bucket: Bucket) -> pd.DataFrame:
+    components = stored_components(conn, indicators)
     scales = dict(conn.execute(select(Indicator.code, Indicator.scale).where(Indicator.code.in_(list(indicators)))).all())
-    targets = _targets(conn, codes)
+    targets = target_territories(conn, codes)
     if targets.empty or not components:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     sums = _aggregate(conn, {c for parts in components.values() for c in parts}, targets, period, bucket)
@@ -301,11 +301,11 @@ def indicator_series(
     Columns: SERIES_COLUMNS; ``period_start`` is the first day of the month, quarter or year.
     """
     if granularity != "rolling12":
-        return _finish(_values(conn, indicators, territories, period, granularity))
+        return _finish(summed_values(conn, indicators, territories, period, granularity))
     extended = Period(add_months(period.start, -11), period.end)
-    components = _stored_components(conn, indicators)
+    components = stored_components(conn, indicators)
     scales = dict(conn.execute(select(Indicator.code, Indicator.scale).where(Indicator.code.in_(list(indicators)))).all())
-    monthly = _values(conn, [c for parts in components.values() for c in parts], territories, extended, "month")
+    monthly = summed_values(conn, [c for parts in components.values() for c in parts], territories, extended, "month")
     rolled = []
     for (indicator, territory), group in monthly.groupby(["indicator_code", "territory_code"]):
         group = group.set_index("period_start").sort_index()
@@ -335,8 +335,8 @@ def level_values(
     its rank within the level (1 = highest value). Columns: LEVEL_VALUES_COLUMNS, sorted by rank.
     ``attrs["departement_value"]`` is the département's value over the same period."""
     codes = territories(conn, departement=departement, level=level)["code"].tolist()
-    values = _values(conn, [indicator], [*codes, departement], period, "total")
-    targets = _targets(conn, [*codes, departement]).set_index("code")
+    values = summed_values(conn, [indicator], [*codes, departement], period, "total")
+    targets = target_territories(conn, [*codes, departement]).set_index("code")
     frame = values.set_index("territory_code").join(targets[["name", "households", "population"]], how="right")
     dep_value = frame.loc[departement, "value"] if departement in frame.index else np.nan
     frame = frame.drop(index=departement).reset_index(names="territory_code")
@@ -352,7 +352,7 @@ def eviction_chain(conn: Connection, *, territory: str, period: Period) -> pd.Da
     """The five stages assignations → CQL → CFP demandés → CFP accordés → expulsions effectives
     for one territory over ``period``, in that order, with each stage's share of the previous one
     (``rate_from_previous``, percent; None for the first stage). Columns: CHAIN_COLUMNS."""
-    values = _values(conn, list(EVICTION_CHAIN), [territory], period, "total").set_index("indicator_code")
+    values = summed_values(conn, list(EVICTION_CHAIN), [territory], period, "total").set_index("indicator_code")
     labels = dict(conn.execute(select(Indicator.code, Indicator.label).where(Indicator.code.in_(EVICTION_CHAIN))).all())
     rows, previous = [], None
     for stage, code in enumerate(EVICTION_CHAIN, start=1):
@@ -403,6 +403,11 @@ def plan_structure(conn: Connection, *, plan: str) -> pd.DataFrame:
 
 def plan_objectives(conn: Connection, *, plan: str) -> pd.DataFrame:
     """Objectives of a plan in the plan's order, with every column of ``objective``."""
-    stmt = select(Objective).join(PlanAction, and_(PlanAction.plan_code == Objective.plan_code, PlanAction.code == Objective.action_code))
-    stmt = stmt.where(Objective.plan_code == plan).order_by(PlanAction.position, Objective.action_code, Objective.position)
+    stmt = (
+        select(Objective)
+        .join(PlanAction, and_(PlanAction.plan_code == Objective.plan_code, PlanAction.code == Objective.action_code))
+        .join(PlanAxis, and_(PlanAxis.plan_code == PlanAction.plan_code, PlanAxis.code == PlanAction.axis_code))
+        .where(Objective.plan_code == plan)
+        .order_by(PlanAxis.position, PlanAction.position, Objective.position)
+    )
     return _table_frame(conn, stmt)

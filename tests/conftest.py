@@ -1,0 +1,94 @@
+"""Shared fixtures: throw-away databases built by the real migrations, on SQLite and PostgreSQL.
+
+Every database test runs on SQLite, and a second time on PostgreSQL when
+``OBSERVATOIRE_TEST_POSTGRES_URL`` is set; the PostgreSQL database is created for the test
+session and dropped at its end. Each test runs in a transaction that is rolled back.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from data_access import demo, reference
+from data_access.catalogue import load_catalogue
+from data_access.db import make_engine, run_migrations
+from data_access.plans import load_plan, plan_directories
+from data_access.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get("OBSERVATOIRE_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _postgres_database(tmp_name: str) -> Iterator[str]:
+    """Create a fresh PostgreSQL database next to the configured one; drop it afterwards."""
+    assert POSTGRES_URL is not None
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"observatoire_{tmp_name}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def empty_database_url(backend: str, tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[str]:
+    if backend == "postgresql":
+        if not POSTGRES_URL:
+            pytest.skip("PostgreSQL non configuré : définissez OBSERVATOIRE_TEST_POSTGRES_URL pour rejouer ces tests sur PostgreSQL")
+        yield from _postgres_database(name)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp(name) / 'test.db'}"
+
+
+def populate(engine: Engine, with_demo: bool = True) -> None:
+    """Catalogue, both plans, the reference data and (optionally) the full demo batch."""
+    with engine.begin() as conn:
+        load_catalogue(conn)
+        for directory in plan_directories():
+            load_plan(conn, directory)
+        reference.load_reference(conn, load_settings().shared_data)
+        if with_demo:
+            demo.seed_demo(conn)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database with the schema, both plans, reference and demo data (built once per backend)."""
+    for url in empty_database_url(backend, tmp_path_factory, "demo"):
+        run_migrations(url)
+        engine = make_engine(url)
+        populate(engine)
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def conn(engine: Engine) -> Iterator[Connection]:
+    """A connection whose changes are rolled back after the test: tests never see each other's rows."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()

@@ -1,0 +1,72 @@
+"""The objective status rule, on every kind (pure function, no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from data_access.status import OBJECTIVE_KINDS, Measurement, milestone_status, prorata_target, status_from_measurement
+
+CASES = [
+    # kind, target, measurement, expected
+    ("min_per_year", 40, Measurement(41), "atteint"),
+    ("min_per_year", 40, Measurement(39), "non atteint"),
+    ("min_per_year", 40, Measurement(25, fraction=0.5), "en bonne voie"),  # projected 50
+    ("min_per_year", 40, Measurement(15, fraction=0.5), "en retard"),  # projected 30
+    ("min_per_year", 40, Measurement(40, fraction=0.25), "atteint"),  # a count only grows
+    ("max_per_year", 100, Measurement(90), "atteint"),
+    ("max_per_year", 100, Measurement(101), "non atteint"),
+    ("max_per_year", 100, Measurement(101, fraction=0.5), "non atteint"),  # already exceeded
+    ("max_per_year", 100, Measurement(60, fraction=0.5), "en retard"),  # projected 120
+    ("min_cumulative", 30, Measurement(31), "atteint"),
+    ("min_cumulative", 30, Measurement(12, fraction=0.4), "en bonne voie"),  # projected 30
+    ("decrease_from_baseline", None, Measurement(10000, baseline=10248), "atteint"),
+    ("decrease_from_baseline", None, Measurement(10248, baseline=10248), "non atteint"),  # equal is not a decrease
+    ("decrease_from_baseline", None, Measurement(5200, fraction=0.5, baseline=10248), "en retard"),  # projected 10 400
+    ("decrease_from_baseline", 9000, Measurement(9500, baseline=10248), "non atteint"),  # below baseline, above the target level
+    ("increase_from_baseline", None, Measurement(1600, baseline=1529), "atteint"),
+    ("increase_from_baseline", None, Measurement(1500, baseline=1529), "non atteint"),
+    ("increase_from_baseline", None, Measurement(800, fraction=0.5, baseline=1529), "en bonne voie"),  # projected 1 600
+    ("increase_from_baseline", None, Measurement(1600, baseline=None), "pas de données"),
+    ("ratio_max", 33, Measurement(32.9), "atteint"),
+    ("ratio_max", 33, Measurement(41.6), "non atteint"),
+    ("ratio_max", 33, Measurement(41.6, fraction=0.5), "en retard"),  # a ratio is not projected
+    ("share_min", 10, Measurement(10.9), "atteint"),
+    ("share_min", 10, Measurement(9.5), "non atteint"),
+    ("stock_target", 13, Measurement(13), "atteint"),
+    ("stock_target", 13, Measurement(11, fraction=0.5), "en retard"),  # a stock is not projected
+    ("min_per_year", 40, Measurement(None), "pas de données"),
+    ("min_per_year", None, Measurement(12), "pas de données"),
+    ("min_per_year", 40, Measurement(0, fraction=0.0), "pas de données"),
+]
+
+
+@pytest.mark.parametrize(("kind", "target", "measurement", "expected"), CASES)
+def test_status_rule(kind, target, measurement, expected):
+    assert status_from_measurement(kind, target, measurement) == expected
+
+
+def test_every_kind_is_covered_by_the_cases():
+    assert {c[0] for c in CASES} | {"milestone"} == set(OBJECTIVE_KINDS)
+
+
+@pytest.mark.parametrize(
+    ("achieved_on", "expected"),
+    [(dt.date(2016, 5, 1), "atteint"), (dt.date(2025, 1, 1), "non atteint"), (None, "non atteint")],
+)
+def test_milestone_is_reached_only_with_a_recorded_date(achieved_on, expected):
+    assert milestone_status(achieved_on, dt.date(2024, 12, 31)) == expected
+
+
+def test_unknown_kind_is_rejected():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        status_from_measurement("milestone", None, Measurement(1))
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "share", "expected"),
+    [("min_per_year", 40, 0.25, 10.0), ("decrease_from_baseline", 10248, 0.5, 5124.0), ("ratio_max", 33, 0.25, 33), ("share_min", 10, 0.1, 10)],
+)
+def test_prorata_shares_counts_but_not_ratios(kind, value, share, expected):
+    assert prorata_target(kind, value, share) == expected
