@@ -49,6 +49,6 @@ def catalogue_entries(path: Path = CATALOGUE_FILE) -> list[dict[str, Any]]:
 def load_catalogue(conn: Connection, path: Path = CATALOGUE_FILE) -> int:
     """Insert or update every catalogue indicator; returns how many there are. Idempotent."""
     rows = catalogue_entries(path)
-    upsert(conn, Indicator.__table__, [r for r in rows if r["numerator_code"] is None], ["code"])
-    upsert(conn, Indicator.__table__, [r for r in rows if r["numerator_code"] is not None], ["code"])
+    upsert(conn, Indicator, [r for r in rows if r["numerator_code"] is None], ["code"])
+    upsert(conn, Indicator, [r for r in rows if r["numerator_code"] is not None], ["code"])
     return len(rows)

@@ -8,10 +8,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from data_access import demo, reference
 from data_access.catalogue import load_catalogue
@@ -39,7 +40,9 @@ class FrenchArgumentParser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = FrenchArgumentParser(prog="python -m data_access", description="Base de l'observatoire PDALHPD : installation, chargements, état.")
+    parser = FrenchArgumentParser(
+        prog="python -m data_access", description="Base de l'observatoire PDALHPD : installation, chargements, état."
+    )
     parser.add_argument("--database-url", help="URL de la base (défaut : OBSERVATOIRE_DATABASE_URL ou sqlite:///data/observatoire.db)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="commande", parser_class=FrenchArgumentParser)
     commands.add_parser("init", help="crée ou met à jour le schéma (migrations) et charge le catalogue des indicateurs")
@@ -53,30 +56,43 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _timed(label: str, action: Callable[[], object]) -> object:
-    start = time.perf_counter()
-    result = action()
+def _report(label: str, result: object, start: float) -> None:
     print(f"{label} : {result} ({time.perf_counter() - start:.1f} s)", flush=True)
-    return result
 
 
 def _init(engine: Engine, url: str) -> None:
+    start = time.perf_counter()
     run_migrations(url)
     with engine.begin() as conn:
-        _timed("Catalogue des indicateurs chargé", lambda: load_catalogue(conn))
+        _report("Schéma à jour, indicateurs au catalogue", load_catalogue(conn), start)
 
 
 def _load_plans(engine: Engine, directories: Sequence[Path]) -> None:
     for directory in directories:
+        start = time.perf_counter()
         with engine.begin() as conn:
-            _timed(f"Plan {directory.name}", lambda: load_plan(conn, directory))
+            _report(f"Plan {directory.name}", load_plan(conn, directory), start)
+
+
+def _load_reference(engine: Engine) -> None:
+    start = time.perf_counter()
+    with engine.begin() as conn:
+        _report(
+            "Données de référence (lignes écrites par fichier ; 0 : déjà chargé)",
+            reference.load_reference(conn, load_settings().shared_data),
+            start,
+        )
 
 
 def _seed(conn: Connection, replace: bool) -> None:
     if replace:
         demo.delete_demo(conn)
     rows = demo.seed_demo(conn)
-    print("Données de démonstration déjà présentes : rien à faire." if rows == 0 and not replace else f"Données de démonstration : {rows} valeurs générées.")
+    print(
+        "Données de démonstration déjà présentes : rien à faire."
+        if rows == 0 and not replace
+        else f"Données de démonstration : {rows} valeurs générées."
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,23 +105,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "load-plan":
             _load_plans(engine, args.plans)
         elif args.command == "load-reference":
-            with engine.begin() as conn:
-                _timed("Données de référence (lignes écrites par fichier)", lambda: reference.load_reference(conn, load_settings().shared_data))
+            _load_reference(engine)
         elif args.command == "seed-demo":
             with engine.begin() as conn:
                 _seed(conn, args.replace)
         elif args.command == "setup":
             _init(engine, url)
             _load_plans(engine, plan_directories())
+            _load_reference(engine)
+            start = time.perf_counter()
             with engine.begin() as conn:
-                _timed("Données de référence (lignes écrites par fichier)", lambda: reference.load_reference(conn, load_settings().shared_data))
-            with engine.begin() as conn:
-                _timed("Données de démonstration (0 : déjà présentes)", lambda: demo.seed_demo(conn))
+                _report("Données de démonstration (valeurs générées ; 0 : déjà présentes)", demo.seed_demo(conn), start)
         elif args.command == "status":
             with engine.connect() as conn:
                 print(database_status(conn))
     except UserError as error:
         print(f"Erreur : {error}", file=sys.stderr)
+        return 2
+    except OperationalError as error:
+        print(f"Erreur : impossible d'utiliser la base {engine.url.render_as_string(hide_password=True)} ({error.orig}).", file=sys.stderr)
         return 2
     finally:
         engine.dispose()

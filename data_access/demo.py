@@ -136,7 +136,9 @@ def _evictions(rng: np.random.Generator, granted: np.ndarray) -> np.ndarray:
 def _amounts(rng: np.random.Generator, households: np.ndarray, aid: str) -> np.ndarray:
     """Aid amounts in euros: a sum of gamma-distributed individual aids around a drifting mean."""
     mean, drift = AMOUNTS[aid]
-    means = np.repeat([mean * (1 + drift) ** i * (1.15 if aid == "energie" and y in (2022, 2023) else 1.0) for i, y in enumerate(YEARS)], 12)
+    means = np.repeat(
+        [mean * (1 + drift) ** i * (1.15 if aid == "energie" and y in (2022, 2023) else 1.0) for i, y in enumerate(YEARS)], 12
+    )
     shape = 4.0
     draws = rng.gamma(np.maximum(households * shape, 1e-9), np.broadcast_to(means / shape, households.shape))
     return np.where(households > 0, np.round(draws), 0.0)
@@ -160,7 +162,9 @@ def monthly_series(communes: Communes, scale: dict[str, float], rng: np.random.G
     s["expulsions_effectives"] = _evictions(rng, s["cfp_accordes"].astype(int)).astype(float)
     # prevention improves over the plan: more social diagnoses, more households at the hearing
     s["diagnostics_sociaux"] = rng.binomial(s["assignations"].astype(int), np.repeat(np.linspace(0.45, 0.70, len(YEARS)), 12)).astype(float)
-    s["menages_presents_audience"] = rng.binomial(s["assignations"].astype(int), np.repeat(np.linspace(0.30, 0.42, len(YEARS)), 12)).astype(float)
+    s["menages_presents_audience"] = rng.binomial(s["assignations"].astype(int), np.repeat(np.linspace(0.30, 0.42, len(YEARS)), 12)).astype(
+        float
+    )
     s["dossiers_ccapex"] = rng.binomial(s["cql"].astype(int), 0.35).astype(float)
 
     s["fsl_demandes_energie"] = poisson("fsl_demandes_energie", SEASON_WINTER)
@@ -175,8 +179,16 @@ def monthly_series(communes: Communes, scale: dict[str, float], rng: np.random.G
         s[f"fsl_{aid}_montant"] = _amounts(rng, s[f"fsl_{aid}_menages"], aid)
     s["mises_en_jeu_garantie"] = poisson("mises_en_jeu_garantie")
 
-    for key in ("menages_reperes", "signalements_insalubrite", "signalements_non_decence", "signalements_precarite_energetique",
-                "arretes_insalubrite", "levees_insalubrite", "decisions_travaux", "logements_sortis_indignite"):
+    for key in (
+        "menages_reperes",
+        "signalements_insalubrite",
+        "signalements_non_decence",
+        "signalements_precarite_energetique",
+        "arretes_insalubrite",
+        "levees_insalubrite",
+        "decisions_travaux",
+        "logements_sortis_indignite",
+    ):
         s[key] = poisson(key)
     # Histologe (Signal Logement) opened in Isère on 2 January 2023: its own counts start then
     histologe = np.repeat([year >= 2023 for year in YEARS], 12)
@@ -211,11 +223,17 @@ def _pilotage_frame(conn: Connection, departements: list[str]) -> pd.DataFrame:
                 continue
             rows += [(indicator, dep, year, value) for year, value in zip(YEARS, values, strict=True)]
         if dep != "38":
-            largest_first = select(Territory.code).where(Territory.level == "territoire", Territory.departement_code == dep).order_by(Territory.households.desc())
+            largest_first = (
+                select(Territory.code)
+                .where(Territory.level == "territoire", Territory.departement_code == dep)
+                .order_by(Territory.households.desc())
+            )
             # three quarters in the main urban territoire, the rest elsewhere (Sarthe 2A: 30 and 10)
             for share, territoire in zip((0.75, 0.25), conn.scalars(largest_first).all(), strict=False):
                 values = PILOTAGE_OTHER["logements_tres_sociaux_prives"]
-                rows += [("logements_tres_sociaux_prives", territoire, year, round(v * share)) for year, v in zip(YEARS, values, strict=True)]
+                rows += [
+                    ("logements_tres_sociaux_prives", territoire, year, round(v * share)) for year, v in zip(YEARS, values, strict=True)
+                ]
     frame = pd.DataFrame(rows, columns=["indicator_code", "territory_code", "year", "value"])
     frame["period_start"] = pd.to_datetime(frame.pop("year").astype(str) + "-01-01")
     frame["status"] = np.where(frame["period_start"].dt.year >= YEARS[-1], "provisoire", "définitif")
@@ -243,7 +261,13 @@ def seed_demo(conn: Connection) -> int:
     frame = demo_frame(conn, departements)
     digest = hashlib.sha256(f"{VERSION}:{SEED}:{','.join(departements)}".encode()).hexdigest()
     batch = create_batch(
-        conn, kind="demo", file_name=DEMO_FILE_NAME, sha256=digest, rows=len(frame), user_name="observatoire", source="Données fictives de démonstration"
+        conn,
+        kind="demo",
+        file_name=DEMO_FILE_NAME,
+        sha256=digest,
+        rows=len(frame),
+        user_name="observatoire",
+        source="Données fictives de démonstration",
     )
     count = bulk_insert_observations(conn, frame, batch)
     refresh_coverage(conn, frame["indicator_code"])

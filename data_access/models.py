@@ -51,7 +51,7 @@ class Territory(Base):
 
     __tablename__ = "territory"
 
-    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(20), index=True)
     departement_code: Mapped[str | None] = mapped_column(String(3), index=True)

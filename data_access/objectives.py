@@ -26,8 +26,21 @@ from data_access.queries import choose_sources, plan_objectives, plans, stored_c
 from data_access.status import BASELINE_KINDS, Measurement, milestone_status, prorata_target, status_from_measurement
 
 STATUS_TABLE_COLUMNS = [
-    "objective_id", "action_code", "label", "kind", "indicator_code", "territory_code", "period_label", "target", "baseline",
-    "value", "fraction", "status", "prorata", "achieved_on", "demo",
+    "objective_id",
+    "action_code",
+    "label",
+    "kind",
+    "indicator_code",
+    "territory_code",
+    "period_label",
+    "target",
+    "baseline",
+    "value",
+    "fraction",
+    "status",
+    "prorata",
+    "achieved_on",
+    "demo",
 ]
 
 
@@ -87,7 +100,9 @@ def objective_status(conn: Connection, objective: pd.Series, territory: str | No
     target = prorata_target(objective["kind"], _float(objective["target_value"]), share)
     if objective["kind"] == "milestone":
         achieved = objective["achieved_on"] if pd.notna(objective["achieved_on"]) else None
-        return ObjectiveResult(milestone_status(achieved, add_months(period.end, 0) - dt.timedelta(days=1)), None, None, None, 1.0, period, False, False)
+        return ObjectiveResult(
+            milestone_status(achieved, add_months(period.end, 0) - dt.timedelta(days=1)), None, None, None, 1.0, period, False, False
+        )
     if objective["indicator_code"] is None or pd.isna(objective["indicator_code"]):
         return ObjectiveResult("pas de données", None, target, None, 0.0, period, prorata, False)
     value, fraction, demo = _measure(conn, objective["indicator_code"], evaluated, period)
@@ -109,9 +124,21 @@ def objective_status_table(conn: Connection, *, plan: str, year: int, territory:
         result = objective_status(conn, objective, territory, year)
         rows.append(
             (
-                int(objective["id"]), objective["action_code"], objective["label"], objective["kind"], objective["indicator_code"],
-                territory if result.prorata else objective["territory_code"], result.period.label(), result.target, result.baseline,
-                result.value, result.fraction, result.status, result.prorata, objective["achieved_on"], result.demo,
+                int(objective["id"]),
+                objective["action_code"],
+                objective["label"],
+                objective["kind"],
+                objective["indicator_code"],
+                territory if result.prorata else objective["territory_code"],
+                result.period.label(),
+                result.target,
+                result.baseline,
+                result.value,
+                result.fraction,
+                result.status,
+                result.prorata,
+                objective["achieved_on"],
+                result.demo,
             )
         )
     frame = pd.DataFrame(rows, columns=STATUS_TABLE_COLUMNS)
@@ -121,7 +148,7 @@ def objective_status_table(conn: Connection, *, plan: str, year: int, territory:
 
 def latest_complete_year(conn: Connection, *, plan: str) -> int | None:
     """The latest calendar year fully covered by the eviction series of the plan's département."""
-    departement = plans(conn).set_index("code").loc[plan, "departement_code"]
+    departement = str(plans(conn).set_index("code").at[plan, "departement_code"])
     targets = target_territories(conn, [departement])
     for year in range(dt.date.today().year, 1999, -1):
         if _covered_fraction(conn, "assignations", targets, Period.years(year)) >= 1:
@@ -139,4 +166,4 @@ def _households_share(conn: Connection, territory: str, departement: str) -> flo
 
 
 def _float(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type,call-overload]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, insert, select
 
 from data_access.errors import UserError
 from data_access.models import ActionIndicator, Indicator, Objective, Plan, PlanAction, PlanAxis
@@ -32,7 +32,9 @@ def read_plan(directory: Path) -> dict[str, Any]:
     """The parsed ``plan.yaml`` of ``directory``; UserError when it is missing or malformed."""
     path = directory / "plan.yaml"
     if not path.exists():
-        raise UserError(f"Aucun fichier plan.yaml dans {directory}. Indiquez un dossier de plans/, par exemple plans/isere-palhdi-2014-2020.")
+        raise UserError(
+            f"Aucun fichier plan.yaml dans {directory}. Indiquez un dossier de plans/, par exemple plans/isere-palhdi-2014-2020."
+        )
     try:
         plan = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -69,7 +71,7 @@ def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None
     known_indicators = set(conn.scalars(select(Indicator.code)))
     upsert(
         conn,
-        Plan.__table__,
+        Plan,
         [
             dict(
                 code=code,
@@ -87,7 +89,9 @@ def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None
     )
     axes, actions, links, objectives = [], [], [], []
     for axis_position, axis in enumerate(plan["axes"]):
-        axes.append(dict(plan_code=code, code=str(axis["code"]), position=axis_position, title=axis["titre"], objective=axis.get("objectif")))
+        axes.append(
+            dict(plan_code=code, code=str(axis["code"]), position=axis_position, title=axis["titre"], objective=axis.get("objectif"))
+        )
         for action_position, action in enumerate(axis["actions"]):
             action_code = str(action["code"])
             evaluation = action.get("evaluation") or {}
@@ -116,22 +120,24 @@ def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None
             for position, objective in enumerate(action.get("objectifs") or []):
                 objectives.append(_objective_row(plan, action_code, position, objective, known_indicators))
 
-    upsert(conn, PlanAxis.__table__, axes, ["plan_code", "code"])
-    upsert(conn, PlanAction.__table__, actions, ["plan_code", "code"])
+    upsert(conn, PlanAxis, axes, ["plan_code", "code"])
+    upsert(conn, PlanAction, actions, ["plan_code", "code"])
     conn.execute(delete(ActionIndicator).where(ActionIndicator.plan_code == code))
     if links:
-        conn.execute(ActionIndicator.__table__.insert(), links)
+        conn.execute(insert(ActionIndicator), links)
     recorded_query = select(Objective.action_code, Objective.position, Objective.achieved_on).where(
         Objective.plan_code == code, Objective.achieved_on.is_not(None)
     )
     recorded = {(action, position): date for action, position, date in conn.execute(recorded_query)}
     for row in objectives:
         row["achieved_on"] = row["achieved_on"] or recorded.get((row["action_code"], row["position"]))
-    upsert(conn, Objective.__table__, objectives, ["plan_code", "action_code", "position"])
+    upsert(conn, Objective, objectives, ["plan_code", "action_code", "position"])
     kept = {(o["action_code"], o["position"]) for o in objectives}
     for action_code, position in conn.execute(select(Objective.action_code, Objective.position).where(Objective.plan_code == code)).all():
         if (action_code, position) not in kept:
-            conn.execute(delete(Objective).where(Objective.plan_code == code, Objective.action_code == action_code, Objective.position == position))
+            conn.execute(
+                delete(Objective).where(Objective.plan_code == code, Objective.action_code == action_code, Objective.position == position)
+            )
     return {"communes": communes, "axes": len(axes), "actions": len(actions), "objectifs": len(objectives)}
 
 
@@ -143,7 +149,9 @@ def _check_indicator(indicator: str | None, known: set[str], plan: str, action: 
 def _objective_row(plan: dict[str, Any], action_code: str, position: int, objective: dict[str, Any], known: set[str]) -> dict[str, Any]:
     kind = objective["kind"]
     if kind not in OBJECTIVE_KINDS:
-        raise UserError(f"Plan {plan['code']}, action {action_code} : type d'objectif inconnu « {kind} » (attendu : {', '.join(OBJECTIVE_KINDS)}).")
+        raise UserError(
+            f"Plan {plan['code']}, action {action_code} : type d'objectif inconnu « {kind} » (attendu : {', '.join(OBJECTIVE_KINDS)})."
+        )
     _check_indicator(objective.get("indicateur"), known, plan["code"], action_code)
     return dict(
         plan_code=plan["code"],

@@ -53,7 +53,12 @@ SOURCE_LEVELS = {
     "departement": ("commune", "territoire", "epci", "arrondissement", "departement"),
     "france": ("france",),
 }
-SOURCE_GRANULARITIES = {"month": ("month",), "quarter": ("month", "quarter"), "year": ("month", "quarter", "year"), "total": ("month", "quarter", "year")}
+SOURCE_GRANULARITIES = {
+    "month": ("month",),
+    "quarter": ("month", "quarter"),
+    "year": ("month", "quarter", "year"),
+    "total": ("month", "quarter", "year"),
+}
 
 
 @dataclass(frozen=True)
@@ -82,13 +87,20 @@ def indicator_catalogue(conn: Connection) -> pd.DataFrame:
 
 def plans(conn: Connection) -> pd.DataFrame:
     """Loaded plans: code, name, short_name, acronym, departement_code, period_start, period_end, axis_kind."""
-    stmt = select(Plan.code, Plan.name, Plan.short_name, Plan.acronym, Plan.departement_code, Plan.period_start, Plan.period_end, Plan.axis_kind).order_by(Plan.code)
-    return pd.DataFrame(conn.execute(stmt).all(), columns=["code", "name", "short_name", "acronym", "departement_code", "period_start", "period_end", "axis_kind"])
+    stmt = select(
+        Plan.code, Plan.name, Plan.short_name, Plan.acronym, Plan.departement_code, Plan.period_start, Plan.period_end, Plan.axis_kind
+    ).order_by(Plan.code)
+    return pd.DataFrame(
+        conn.execute(stmt).all(),
+        columns=["code", "name", "short_name", "acronym", "departement_code", "period_start", "period_end", "axis_kind"],
+    )
 
 
 def territories(conn: Connection, *, departement: str, level: str | None = None) -> pd.DataFrame:
     """Territories of a département (optionally of one level): code, name, level, population, households, sorted by name."""
-    stmt = select(Territory.code, Territory.name, Territory.level, Territory.population, Territory.households).where(Territory.departement_code == departement)
+    stmt = select(Territory.code, Territory.name, Territory.level, Territory.population, Territory.households).where(
+        Territory.departement_code == departement
+    )
     if level is not None:
         stmt = stmt.where(Territory.level == level)
     return pd.DataFrame(conn.execute(stmt.order_by(Territory.name)).all(), columns=["code", "name", "level", "population", "households"])
@@ -100,14 +112,20 @@ def memberships(conn: Connection, *, departement: str) -> pd.DataFrame:
     stmt = (
         select(TerritoryMembership.member_code, TerritoryMembership.group_code, TerritoryMembership.group_level)
         .join(Territory, Territory.code == TerritoryMembership.member_code)
-        .where(Territory.departement_code == departement, TerritoryMembership.member_level == "commune", TerritoryMembership.group_level != "commune")
+        .where(
+            Territory.departement_code == departement,
+            TerritoryMembership.member_level == "commune",
+            TerritoryMembership.group_level != "commune",
+        )
     )
     return pd.DataFrame(conn.execute(stmt).all(), columns=["member_code", "group_code", "group_level"])
 
 
 def events(conn: Connection, *, departement: str | None = None) -> pd.DataFrame:
     """Events to annotate (national ones and the département's): date_start, date_end, label."""
-    stmt = select(Event.date_start, Event.date_end, Event.label).where((Event.departement_code.is_(None)) | (Event.departement_code == departement))
+    stmt = select(Event.date_start, Event.date_end, Event.label).where(
+        (Event.departement_code.is_(None)) | (Event.departement_code == departement)
+    )
     return pd.DataFrame(conn.execute(stmt.order_by(Event.date_start)).all(), columns=["date_start", "date_end", "label"])
 
 
@@ -115,21 +133,29 @@ def events(conn: Connection, *, departement: str | None = None) -> pd.DataFrame:
 
 
 def target_territories(conn: Connection, codes: Sequence[str]) -> pd.DataFrame:
-    stmt = select(Territory.code, Territory.level, Territory.departement_code, Territory.name, Territory.households, Territory.population).where(Territory.code.in_(list(codes)))
+    stmt = select(
+        Territory.code, Territory.level, Territory.departement_code, Territory.name, Territory.households, Territory.population
+    ).where(Territory.code.in_(list(codes)))
     return pd.DataFrame(conn.execute(stmt).all(), columns=["code", "level", "dep", "name", "households", "population"])
 
 
 def stored_components(conn: Connection, indicators: Sequence[str]) -> dict[str, tuple[str, ...]]:
     """Each requested indicator → the stored indicators it is computed from (itself, or its
     numerator and denominator for a ratio)."""
-    rows = conn.execute(select(Indicator.code, Indicator.numerator_code, Indicator.denominator_code).where(Indicator.code.in_(list(indicators)))).all()
-    return {code: (num, den) if num else (code,) for code, num, den in rows}
+    rows = conn.execute(
+        select(Indicator.code, Indicator.numerator_code, Indicator.denominator_code).where(Indicator.code.in_(list(indicators)))
+    ).all()
+    return {code: (num, den) if num and den else (code,) for code, num, den in rows}
 
 
-def choose_sources(conn: Connection, components: set[str], targets: pd.DataFrame, period: Period, bucket: Bucket) -> dict[tuple[str, str, str], _Source]:
+def choose_sources(
+    conn: Connection, components: set[str], targets: pd.DataFrame, period: Period, bucket: Bucket
+) -> dict[tuple[str, str, str], _Source]:
     """(stored indicator, target level, département) → the finest stored source overlapping ``period``."""
     coverage = conn.execute(
-        select(SeriesCoverage).where(SeriesCoverage.indicator_code.in_(components), SeriesCoverage.departement_code.in_(list(targets["dep"].unique())))
+        select(SeriesCoverage).where(
+            SeriesCoverage.indicator_code.in_(components), SeriesCoverage.departement_code.in_(list(targets["dep"].unique()))
+        )
     )
     by_key = {(c.indicator_code, c.departement_code, c.level, c.granularity): c for c in coverage}
     chosen = {}
@@ -147,7 +173,9 @@ def choose_sources(conn: Connection, components: set[str], targets: pd.DataFrame
                     None,
                 )
                 if found is not None:
-                    chosen[(indicator, level, dep)] = _Source(indicator, source_level, found.granularity, found.first_period, found.last_period, found.n_demo > 0)
+                    chosen[(indicator, level, dep)] = _Source(
+                        indicator, source_level, found.granularity, found.first_period, found.last_period, found.n_demo > 0
+                    )
                     break
     return chosen
 
@@ -186,7 +214,11 @@ def _sum_statement(source: _Source, codes: list[str], period: Period, bucket: Bu
             m.group_code.in_(codes),
         )
         # constant buckets (a year's single month, the whole period) are not grouped on
-        .group_by(Observation.indicator_code, m.group_code, *[c.element for c in columns if bucket in ("month", "quarter") or c.name == "y" and bucket == "year"])
+        .group_by(
+            Observation.indicator_code,
+            m.group_code,
+            *[c.element for c in columns if bucket in ("month", "quarter") or c.name == "y" and bucket == "year"],
+        )
     )
 
 
@@ -198,7 +230,7 @@ def _aggregate(conn: Connection, components: set[str], targets: pd.DataFrame, pe
     """
     sources = choose_sources(conn, components, targets, period, bucket)
     statements, fills = [], []
-    for (indicator, level, dep), source in sources.items():
+    for (_, level, dep), source in sources.items():
         codes = targets.loc[(targets["level"] == level) & (targets["dep"] == dep), "code"].tolist()
         statements.append(_sum_statement(source, codes, period, bucket))
         fills.append((source, codes))
@@ -233,11 +265,18 @@ def _zero_fill(raw: pd.DataFrame, fills: list[tuple[_Source, list[str]]], period
                 buckets.append(day)
                 full.append(day >= bucket_start(source.first, bucket) and nxt <= source_last and day >= period.start and nxt <= period.end)
                 day = nxt
-        grid = pd.DataFrame([(source.indicator, code, b, f) for code in codes for b, f in zip(buckets, full, strict=True)], columns=["indicator_code", "territory_code", "period_start", "complete"])
+        grid = pd.DataFrame(
+            [(source.indicator, code, b, f) for code in codes for b, f in zip(buckets, full, strict=True)],
+            columns=["indicator_code", "territory_code", "period_start", "complete"],
+        )
         complete_keys.append(grid)
         if source.level == "commune":  # partners list only communes with cases; others are gaps
             frames.append(grid.drop(columns="complete").assign(value=0.0, demo=source.demo))
-    grid = pd.concat(complete_keys, ignore_index=True) if complete_keys else pd.DataFrame(columns=["indicator_code", "territory_code", "period_start", "complete"])
+    grid = (
+        pd.concat(complete_keys, ignore_index=True)
+        if complete_keys
+        else pd.DataFrame(columns=["indicator_code", "territory_code", "period_start", "complete"])
+    )
     merged = pd.concat(frames, ignore_index=True).drop_duplicates(["indicator_code", "territory_code", "period_start"], keep="first")
     merged = merged.merge(grid, on=["indicator_code", "territory_code", "period_start"], how="left")
     merged["complete"] = merged["complete"].fillna(False).astype(bool)
@@ -254,7 +293,7 @@ def _with_ratios(sums: pd.DataFrame, components: dict[str, tuple[str, ...]], sca
         key = ["territory_code", "period_start"]
         num = sums[sums["indicator_code"] == parts[0]].set_index(key)
         den = sums[sums["indicator_code"] == parts[1]].set_index(key)
-        joined = num.join(den, suffixes=("_num", "_den"), how="inner")
+        joined = num.join(den, suffixes=("_num", "_den"), how="inner")  # type: ignore[call-arg]  # pandas 3 API, stubs lag
         ratio = joined["value_num"] / joined["value_den"].replace(0, np.nan) * scales[code]
         frames.append(
             pd.DataFrame(
@@ -317,8 +356,23 @@ def indicator_series(
                     "territory_code": territory,
                     "period_start": full.index,
                     "value": full["value"].rolling(12, min_periods=12).sum().to_numpy(),
-                    "complete": full["complete"].astype("boolean").fillna(False).astype(bool).rolling(12).min().fillna(0).astype(bool).to_numpy(),
-                    "demo": full["demo"].astype("boolean").fillna(False).astype(bool).rolling(12, min_periods=1).max().astype(bool).to_numpy(),
+                    "complete": full["complete"]
+                    .astype("boolean")
+                    .fillna(False)
+                    .astype(bool)
+                    .rolling(12)
+                    .min()
+                    .fillna(0)
+                    .astype(bool)
+                    .to_numpy(),
+                    "demo": full["demo"]
+                    .astype("boolean")
+                    .fillna(False)
+                    .astype(bool)
+                    .rolling(12, min_periods=1)
+                    .max()
+                    .astype(bool)
+                    .to_numpy(),
                 }
             )
         )
@@ -327,9 +381,7 @@ def indicator_series(
     return _finish(_with_ratios(sums, components, scales))
 
 
-def level_values(
-    conn: Connection, *, indicator: str, level: str, departement: str, period: Period
-) -> pd.DataFrame:
+def level_values(conn: Connection, *, indicator: str, level: str, departement: str, period: Period) -> pd.DataFrame:
     """One indicator for every territory of ``level`` in ``departement``, summed over ``period``,
     with its rate per 1 000 ménages (``rate``; per 1 000 habitants is ``value / population``) and
     its rank within the level (1 = highest value). Columns: LEVEL_VALUES_COLUMNS, sorted by rank.
@@ -344,7 +396,7 @@ def level_values(
     frame["rank"] = frame["value"].rank(ascending=False, method="min").astype("Int64")
     frame["demo"] = frame["demo"].astype("boolean").fillna(False).astype(bool)
     result = _finish(frame[LEVEL_VALUES_COLUMNS].sort_values(["rank", "name"], ignore_index=True))
-    result.attrs["departement_value"] = None if pd.isna(dep_value) else float(dep_value)
+    result.attrs["departement_value"] = None if pd.isna(dep_value) else float(dep_value)  # type: ignore[arg-type]
     return result
 
 
@@ -354,9 +406,10 @@ def eviction_chain(conn: Connection, *, territory: str, period: Period) -> pd.Da
     (``rate_from_previous``, percent; None for the first stage). Columns: CHAIN_COLUMNS."""
     values = summed_values(conn, list(EVICTION_CHAIN), [territory], period, "total").set_index("indicator_code")
     labels = dict(conn.execute(select(Indicator.code, Indicator.label).where(Indicator.code.in_(EVICTION_CHAIN))).all())
-    rows, previous = [], None
+    rows: list[tuple[int, str, str, float | None, float | None, bool]] = []
+    previous: float | None = None
     for stage, code in enumerate(EVICTION_CHAIN, start=1):
-        value = float(values.loc[code, "value"]) if code in values.index else None
+        value = float(values.at[code, "value"]) if code in values.index else None  # type: ignore[arg-type]
         rate = 100 * value / previous if value is not None and previous else None
         rows.append((stage, code, labels.get(code, code), value, rate, bool(values.loc[code, "demo"]) if code in values.index else False))
         previous = value
@@ -367,9 +420,20 @@ def reference_points(conn: Connection, *, indicators: Sequence[str], territories
     """Published real figures (batches of kind ``reference``) for the given indicators and
     territories: indicator_code, territory_code, period_start, value, approx, source."""
     stmt = (
-        select(Observation.indicator_code, Observation.territory_code, Observation.period_start, Observation.value, Observation.approx, Observation.source)
+        select(
+            Observation.indicator_code,
+            Observation.territory_code,
+            Observation.period_start,
+            Observation.value,
+            Observation.approx,
+            Observation.source,
+        )
         .join(ImportBatch, ImportBatch.id == Observation.import_batch_id)
-        .where(ImportBatch.kind == "reference", Observation.indicator_code.in_(list(indicators)), Observation.territory_code.in_(list(territories)))
+        .where(
+            ImportBatch.kind == "reference",
+            Observation.indicator_code.in_(list(indicators)),
+            Observation.territory_code.in_(list(territories)),
+        )
         .order_by(Observation.indicator_code, Observation.period_start)
     )
     return pd.DataFrame(conn.execute(stmt).all(), columns=["indicator_code", "territory_code", "period_start", "value", "approx", "source"])
@@ -390,14 +454,44 @@ def plan_structure(conn: Connection, *, plan: str) -> pd.DataFrame:
     cost, evaluation_effectivite, evaluation_efficacite, evaluation_impact, evaluation_text."""
     a, x = PlanAction, PlanAxis
     stmt = (
-        select(x.code, x.title, x.objective, a.code, a.title, a.description, a.objective, a.quantified_objective, a.responsible, a.partners, a.cost,
-               a.evaluation_effectivite, a.evaluation_efficacite, a.evaluation_impact, a.evaluation_text)
+        select(
+            x.code,
+            x.title,
+            x.objective,
+            a.code,
+            a.title,
+            a.description,
+            a.objective,
+            a.quantified_objective,
+            a.responsible,
+            a.partners,
+            a.cost,
+            a.evaluation_effectivite,
+            a.evaluation_efficacite,
+            a.evaluation_impact,
+            a.evaluation_text,
+        )
         .join(a, and_(a.plan_code == x.plan_code, a.axis_code == x.code))
         .where(x.plan_code == plan)
         .order_by(x.position, a.position)
     )
-    columns = ["axis_code", "axis_title", "axis_objective", "code", "title", "description", "objective", "quantified_objective", "responsible",
-               "partners", "cost", "evaluation_effectivite", "evaluation_efficacite", "evaluation_impact", "evaluation_text"]
+    columns = [
+        "axis_code",
+        "axis_title",
+        "axis_objective",
+        "code",
+        "title",
+        "description",
+        "objective",
+        "quantified_objective",
+        "responsible",
+        "partners",
+        "cost",
+        "evaluation_effectivite",
+        "evaluation_efficacite",
+        "evaluation_impact",
+        "evaluation_text",
+    ]
     return pd.DataFrame(conn.execute(stmt).all(), columns=columns)
 
 

@@ -17,7 +17,7 @@ import hashlib
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, insert, select
 
 from data_access.models import Event, ImportBatch, Observation, Territory
 from data_access.territories import read_csv_text
@@ -45,7 +45,7 @@ def published_reference_frame(path: Path, territory: str | None = None) -> pd.Da
             "indicator_code": raw["indicateur"].replace(INDICATOR_ALIASES),
             "granularity": "year",
             "period_start": pd.to_datetime(raw["annee"] + "-01-01"),
-            "territory_code": raw["territoire"] if "territoire" in raw else territory,
+            "territory_code": raw.get("territoire", territory),
             "value": raw["valeur"].astype(float),
             "approx": raw["precision"].eq("approx"),
             "source": raw["source"],
@@ -66,8 +66,15 @@ def insee_context_frame(conn: Connection) -> pd.DataFrame:
     """Population (2023) and households (2021) of every commune, as yearly observations."""
     rows = conn.execute(select(Territory.code, Territory.population, Territory.households).where(Territory.level == "commune")).all()
     communes = pd.DataFrame(rows, columns=["territory_code", "population", "households"])
-    population = communes.assign(indicator_code="population", period_start=pd.Timestamp("2023-01-01"), value=communes["population"], source="INSEE, populations légales 2023")
-    households = communes.assign(indicator_code="menages", period_start=pd.Timestamp("2021-01-01"), value=communes["households"], source="Insee, RP 2021")
+    population = communes.assign(
+        indicator_code="population",
+        period_start=pd.Timestamp("2023-01-01"),
+        value=communes["population"],
+        source="INSEE, populations légales 2023",
+    )
+    households = communes.assign(
+        indicator_code="menages", period_start=pd.Timestamp("2021-01-01"), value=communes["households"], source="Insee, RP 2021"
+    )
     frame = pd.concat([population, households], ignore_index=True).assign(granularity="year")
     return frame[["indicator_code", "granularity", "period_start", "territory_code", "value", "source"]]
 
@@ -83,7 +90,9 @@ def _load_frame(conn: Connection, frame: pd.DataFrame, file_name: str, sha256: s
         return 0
     if previous:
         conn.execute(delete(Observation).where(Observation.import_batch_id.in_([batch_id for batch_id, _ in previous])))
-    batch = create_batch(conn, kind="reference", file_name=file_name, sha256=sha256, rows=len(frame), user_name="observatoire", source=source)
+    batch = create_batch(
+        conn, kind="reference", file_name=file_name, sha256=sha256, rows=len(frame), user_name="observatoire", source=source
+    )
     count = bulk_insert_observations(conn, frame, batch)
     refresh_coverage(conn, frame["indicator_code"])
     return count
@@ -98,13 +107,18 @@ def load_reference(conn: Connection, shared_data: Path) -> dict[str, int]:
     )
     isere = shared_data / "reference" / "isere-reperes-publies.csv"
     if conn.scalar(select(Territory.code).where(Territory.code == "38")):
-        written[isere.name] = _load_frame(conn, published_reference_frame(isere), isere.name, _sha(isere.read_bytes()), "Repères publiés pour l'Isère")
+        written[isere.name] = _load_frame(
+            conn, published_reference_frame(isere), isere.name, _sha(isere.read_bytes()), "Repères publiés pour l'Isère"
+        )
     context = insee_context_frame(conn)
     written["insee-contexte"] = _load_frame(
         conn, context, "insee-contexte", _sha(context.to_csv(index=False).encode()), "INSEE : populations légales 2023, RP 2021"
     )
     if conn.scalar(select(Event.id).limit(1)) is None:
-        conn.execute(Event.__table__.insert(), [dict(date_start=s, date_end=e, label=label, departement_code=None) for s, e, label in NATIONAL_EVENTS])
+        conn.execute(
+            insert(Event),
+            [dict(date_start=s, date_end=e, label=label, departement_code=None) for s, e, label in NATIONAL_EVENTS],
+        )
     return written
 
 

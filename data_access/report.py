@@ -36,9 +36,15 @@ def database_status(conn: Connection) -> str:
     )
     for dep, level, granularity, indicators, first, last, values, demo in coverage:
         share = f"{100 * demo / values:.0f} % démo" if values else ""
-        lines.append(f"  {dep:<3} {level:<12} {granularity:<8} {indicators:>3} indicateurs  {first:%Y-%m} → {last:%Y-%m}  {_fr(values):>10} valeurs  {share}")
+        lines.append(
+            f"  {dep:<3} {level:<12} {granularity:<8} {indicators:>3} indicateurs  {first:%Y-%m} → {last:%Y-%m}  {_fr(values):>10} valeurs  {share}"
+        )
     lines.append("Lots de données :")
-    for kind, count, rows in conn.execute(select(ImportBatch.kind, func.count(), func.sum(ImportBatch.rows)).where(ImportBatch.reverted_at.is_(None)).group_by(ImportBatch.kind)):
+    for kind, count, rows in conn.execute(
+        select(ImportBatch.kind, func.count(), func.sum(ImportBatch.rows))
+        .where(ImportBatch.reverted_at.is_(None))
+        .group_by(ImportBatch.kind)
+    ):
         lines.append(f"  {kind:<10} {count:>3} lot(s), {_fr(rows or 0)} valeurs")
     demo_values = conn.scalar(select(func.sum(SeriesCoverage.n_demo))) or 0
     lines.append("Base de démonstration : oui (données fictives présentes)" if demo_values else "Base de démonstration : non")

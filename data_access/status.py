@@ -52,7 +52,9 @@ KIND_LABELS = {
 ADDITIVE_KINDS = frozenset({"min_per_year", "max_per_year", "min_cumulative", "decrease_from_baseline", "increase_from_baseline"})
 BASELINE_KINDS = frozenset({"decrease_from_baseline", "increase_from_baseline"})
 # kinds whose target is a count that can be shared among territories pro rata of households
-PRORATA_KINDS = frozenset({"min_per_year", "max_per_year", "min_cumulative", "decrease_from_baseline", "increase_from_baseline", "stock_target"})
+PRORATA_KINDS = frozenset(
+    {"min_per_year", "max_per_year", "min_cumulative", "decrease_from_baseline", "increase_from_baseline", "stock_target"}
+)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, delete
+from sqlalchemy import Connection, delete, insert
 
 from data_access.errors import UserError
 from data_access.models import Territory, TerritoryMembership
@@ -78,11 +79,15 @@ def territory_tables(files: ReferentielFiles, departement_code: str, departement
     memberships = []
     for level, (code_col, name_col) in groupings.items():
         sums = c.groupby([code_col, name_col], as_index=False)[["population", "households"]].sum()
-        frames.append(
-            sums.rename(columns={code_col: "code", name_col: "name"}).assign(level=level, departement_code=departement_code)
+        frames.append(sums.rename(columns={code_col: "code", name_col: "name"}).assign(level=level, departement_code=departement_code))
+        memberships.append(
+            pd.DataFrame({"member_code": c["code_commune"], "group_code": c[code_col], "member_level": "commune", "group_level": level})
         )
-        memberships.append(pd.DataFrame({"member_code": c["code_commune"], "group_code": c[code_col], "member_level": "commune", "group_level": level}))
-        memberships.append(pd.DataFrame({"member_code": sums[code_col], "group_code": departement_code, "member_level": level, "group_level": "departement"}))
+        memberships.append(
+            pd.DataFrame(
+                {"member_code": sums[code_col], "group_code": departement_code, "member_level": level, "group_level": "departement"}
+            )
+        )
     frames.append(
         pd.DataFrame(
             [
@@ -97,9 +102,20 @@ def territory_tables(files: ReferentielFiles, departement_code: str, departement
             ]
         )
     )
-    memberships.append(pd.DataFrame({"member_code": c["code_commune"], "group_code": departement_code, "member_level": "commune", "group_level": "departement"}))
+    memberships.append(
+        pd.DataFrame(
+            {"member_code": c["code_commune"], "group_code": departement_code, "member_level": "commune", "group_level": "departement"}
+        )
+    )
     territories = pd.concat(frames, ignore_index=True)
-    selves = pd.DataFrame({"member_code": territories["code"], "group_code": territories["code"], "member_level": territories["level"], "group_level": territories["level"]})
+    selves = pd.DataFrame(
+        {
+            "member_code": territories["code"],
+            "group_code": territories["code"],
+            "member_level": territories["level"],
+            "group_level": territories["level"],
+        }
+    )
     membership = pd.concat([*memberships, selves], ignore_index=True).drop_duplicates(["member_code", "group_code"])
     return territories, membership
 
@@ -110,12 +126,17 @@ def load_territories(conn: Connection, files: ReferentielFiles, departement_code
     Idempotent: loading the same files twice leaves the same rows. Returns the number of communes.
     """
     territories, membership = territory_tables(files, departement_code, departement_name)
-    upsert(conn, Territory.__table__, [FRANCE], ["code"])
+    upsert(conn, Territory, [FRANCE], ["code"])
     france_self = {"member_code": "FR", "group_code": "FR", "member_level": "france", "group_level": "france"}
-    upsert(conn, TerritoryMembership.__table__, [france_self], ["member_code", "group_code"])
-    upsert(conn, Territory.__table__, territories.astype(object).where(territories.notna(), None).to_dict("records"), ["code"])
+    upsert(conn, TerritoryMembership, [france_self], ["member_code", "group_code"])
+    upsert(conn, Territory, _records(territories), ["code"])
     members = list(membership["member_code"].unique())
     for start in range(0, len(members), 500):  # stay under the bound-parameter limits
         conn.execute(delete(TerritoryMembership).where(TerritoryMembership.member_code.in_(members[start : start + 500])))
-    conn.execute(TerritoryMembership.__table__.insert(), membership.to_dict("records"))
+    conn.execute(insert(TerritoryMembership), _records(membership))
     return int((territories["level"] == "commune").sum())
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with None for missing values (what the database drivers expect)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.astype(object).where(frame.notna(), None).to_dict("records")]

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table, case, delete, func, insert, select
+from sqlalchemy import Connection, case, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from data_access.models import ImportBatch, Observation, SeriesCoverage, Territory
+from data_access.models import Base, ImportBatch, Observation, SeriesCoverage, Territory
 
 OBSERVATION_COLUMNS = (
     "indicator_code",
@@ -57,18 +58,15 @@ def create_batch(
             source=source,
         )
     )
-    return int(result.inserted_primary_key[0])
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
-def upsert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> None:
-    """Insert ``rows`` into ``table``, updating the non-key columns of rows whose keys exist."""
+def upsert(conn: Connection, model: type[Base], rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> None:
+    """Insert ``rows`` into ``model``'s table, updating the non-key columns of rows whose keys exist."""
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(table)
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt: Any = dialect_insert(model)
     updated = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
     stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=updated) if updated else stmt.on_conflict_do_nothing()
     conn.execute(stmt, list(rows))
@@ -83,9 +81,9 @@ def bulk_insert_observations(conn: Connection, frame: pd.DataFrame, batch_id: in
     if frame.empty:
         return 0
     data = frame.assign(import_batch_id=batch_id)
-    data["status"] = data["status"] if "status" in data else "définitif"
+    data["status"] = data.get("status", "définitif")
     data["approx"] = data["approx"].astype(bool) if "approx" in data else False
-    data["source"] = data["source"] if "source" in data else None
+    data["source"] = data.get("source")
     data["period_start"] = pd.to_datetime(data["period_start"]).dt.strftime("%Y-%m-%d")
     data = data[list(OBSERVATION_COLUMNS)]
     columns = ", ".join(OBSERVATION_COLUMNS)

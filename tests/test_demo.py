@@ -28,7 +28,9 @@ def test_demo_is_one_batch_of_kind_demo_and_results_say_so(conn):
 
 
 def test_reference_series_are_not_flagged_as_demo(conn):
-    series = indicator_series(conn, indicators=["expulsions_effectives"], territories=["FR"], period=Period.years(2000, 2024), granularity="year")
+    series = indicator_series(
+        conn, indicators=["expulsions_effectives"], territories=["FR"], period=Period.years(2000, 2024), granularity="year"
+    )
     assert not series.empty and series.attrs["demo"] is False
 
 
@@ -61,7 +63,11 @@ def test_demo_chain_ratios_follow_national_magnitudes(conn):
 
 @pytest.mark.parametrize("level", ["commune", "territoire", "arrondissement", "epci", "departement"])
 def test_demo_chain_is_never_inverted(conn, level):
-    codes = ["38", "72"] if level == "departement" else [*territories(conn, departement="38", level=level)["code"], *territories(conn, departement="72", level=level)["code"]]
+    codes = (
+        ["38", "72"]
+        if level == "departement"
+        else [*territories(conn, departement="38", level=level)["code"], *territories(conn, departement="72", level=level)["code"]]
+    )
     yearly = _yearly(conn, list(EVICTION_CHAIN), codes).fillna(0)
     for upstream, downstream in zip(EVICTION_CHAIN, EVICTION_CHAIN[1:], strict=False):
         inverted = yearly[yearly[downstream] > yearly[upstream]]
@@ -69,7 +75,9 @@ def test_demo_chain_is_never_inverted(conn, level):
 
 
 def test_no_effective_eviction_during_the_treve_hivernale(conn):
-    monthly = indicator_series(conn, indicators=["expulsions_effectives"], territories=["38", "72"], period=Period.years(2013, 2025), granularity="month")
+    monthly = indicator_series(
+        conn, indicators=["expulsions_effectives"], territories=["38", "72"], period=Period.years(2013, 2025), granularity="month"
+    )
     months = pd.to_datetime(monthly["period_start"])
     in_treve = months.dt.month.isin([11, 12, 1, 2, 3])
     assert monthly.loc[in_treve, "value"].sum() == 0
@@ -82,7 +90,9 @@ def test_no_effective_eviction_during_the_treve_hivernale(conn):
 def test_urban_territories_have_higher_rates_than_rural_ones(conn):
     from data_access.queries import level_values
 
-    values = level_values(conn, indicator="assignations", level="territoire", departement="38", period=Period.years(2022, 2024)).set_index("territory_code")
+    values = level_values(conn, indicator="assignations", level="territoire", departement="38", period=Period.years(2022, 2024)).set_index(
+        "territory_code"
+    )
     assert values.loc["agglo-grenobloise", "rate"] > values.loc["trieves", "rate"]
     assert values.loc["agglo-grenobloise", "rate"] > values.loc["matheysine", "rate"]
 
@@ -104,5 +114,7 @@ def test_fsl_and_signalements_are_near_the_plan_figures(conn, indicator, year, e
 
 
 def test_demo_values_are_monthly_at_the_commune_level_2013_to_2025(conn):
-    first, last = conn.execute(select(func.min(Observation.period_start), func.max(Observation.period_start)).where(Observation.granularity == "month")).one()
+    first, last = conn.execute(
+        select(func.min(Observation.period_start), func.max(Observation.period_start)).where(Observation.granularity == "month")
+    ).one()
     assert (first, last) == (dt.date(2013, 1, 1), dt.date(2025, 12, 1))

@@ -64,12 +64,18 @@ def test_plans_have_every_axis_and_fiche_action_of_their_seed(conn, plan, axes, 
 
 
 def test_isere_fiches_carry_the_three_evaluation_indicators(conn):
-    rows = conn.execute(select(PlanAction.evaluation_effectivite, PlanAction.evaluation_efficacite, PlanAction.evaluation_impact).where(PlanAction.plan_code == ISERE)).all()
+    rows = conn.execute(
+        select(PlanAction.evaluation_effectivite, PlanAction.evaluation_efficacite, PlanAction.evaluation_impact).where(
+            PlanAction.plan_code == ISERE
+        )
+    ).all()
     assert all(all(texts) for texts in rows)
 
 
 def _snapshot(conn) -> dict[str, list]:
-    return {t.name: sorted(map(tuple, conn.execute(select(t)).all()), key=repr) for t in Base.metadata.sorted_tables if t.name != "import_batch"}
+    return {
+        t.name: sorted(map(tuple, conn.execute(select(t)).all()), key=repr) for t in Base.metadata.sorted_tables if t.name != "import_batch"
+    }
 
 
 def test_loading_a_plan_twice_changes_nothing(conn):
@@ -80,19 +86,31 @@ def test_loading_a_plan_twice_changes_nothing(conn):
 
 
 def test_households_are_loaded_for_every_commune(conn):
-    communes = conn.execute(select(Territory.departement_code, func.count(), func.sum(Territory.households)).where(Territory.level == "commune").group_by(Territory.departement_code)).all()
+    communes = conn.execute(
+        select(Territory.departement_code, func.count(), func.sum(Territory.households))
+        .where(Territory.level == "commune")
+        .group_by(Territory.departement_code)
+    ).all()
     # INSEE RP 2021: Isère 565 053 households over 521 communes (2018 geography), Sarthe 255 080 over 360
     assert sorted(communes) == [("38", 521, 565053), ("72", 360, 255080)]
     assert conn.scalar(select(func.count()).select_from(Territory).where(Territory.level == "commune", Territory.households.is_(None))) == 0
 
 
-@pytest.mark.parametrize(("level", "departement", "count"), [("territoire", "38", 13), ("arrondissement", "38", 3), ("territoire", "72", 2), ("arrondissement", "72", 3)])
+@pytest.mark.parametrize(
+    ("level", "departement", "count"),
+    [("territoire", "38", 13), ("arrondissement", "38", 3), ("territoire", "72", 2), ("arrondissement", "72", 3)],
+)
 def test_groupings_of_each_departement(conn, level, departement, count):
-    assert conn.scalar(select(func.count()).select_from(Territory).where(Territory.level == level, Territory.departement_code == departement)) == count
+    assert (
+        conn.scalar(select(func.count()).select_from(Territory).where(Territory.level == level, Territory.departement_code == departement))
+        == count
+    )
 
 
 def test_membership_gives_each_commune_one_grouping_per_level(conn):
     counts = conn.execute(
-        text("SELECT member_code, group_level, COUNT(*) FROM territory_membership WHERE member_level = 'commune' GROUP BY member_code, group_level HAVING COUNT(*) > 1")
+        text(
+            "SELECT member_code, group_level, COUNT(*) FROM territory_membership WHERE member_level = 'commune' GROUP BY member_code, group_level HAVING COUNT(*) > 1"
+        )
     ).all()
     assert counts == []

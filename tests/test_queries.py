@@ -30,7 +30,9 @@ def test_sums_agree_across_levels(conn, indicator, departement):
     totals = {}
     for level in ("commune", "epci", "arrondissement", "territoire"):
         totals[level] = level_values(conn, indicator=indicator, level=level, departement=departement, period=YEAR)["value"].sum()
-    totals["departement"] = level_values(conn, indicator=indicator, level="territoire", departement=departement, period=YEAR).attrs["departement_value"]
+    totals["departement"] = level_values(conn, indicator=indicator, level="territoire", departement=departement, period=YEAR).attrs[
+        "departement_value"
+    ]
     assert len(set(totals.values())) == 1, totals
 
 
@@ -54,13 +56,47 @@ def _seed_ratio_fixture(conn):
     conn.execute(
         insert(Indicator),
         [
-            dict(code="t_num", label="num", unit="cas", theme="contexte", better="none", granularities="month,quarter,year", definition="", source="test", scale=1),
-            dict(code="t_den", label="den", unit="cas", theme="contexte", better="none", granularities="month,quarter,year", definition="", source="test", scale=1),
+            dict(
+                code="t_num",
+                label="num",
+                unit="cas",
+                theme="contexte",
+                better="none",
+                granularities="month,quarter,year",
+                definition="",
+                source="test",
+                scale=1,
+            ),
+            dict(
+                code="t_den",
+                label="den",
+                unit="cas",
+                theme="contexte",
+                better="none",
+                granularities="month,quarter,year",
+                definition="",
+                source="test",
+                scale=1,
+            ),
         ],
     )
     conn.execute(
         insert(Indicator),
-        [dict(code="t_ratio", label="ratio", unit="%", theme="contexte", better="none", granularities="month,quarter,year", definition="", source="test", numerator_code="t_num", denominator_code="t_den", scale=100)],
+        [
+            dict(
+                code="t_ratio",
+                label="ratio",
+                unit="%",
+                theme="contexte",
+                better="none",
+                granularities="month,quarter,year",
+                definition="",
+                source="test",
+                numerator_code="t_num",
+                denominator_code="t_den",
+                scale=100,
+            )
+        ],
     )
     batch = create_batch(conn, kind="import", file_name="test.csv", sha256="0" * 64, rows=4, user_name="test")
     rows = pd.DataFrame(
@@ -73,7 +109,9 @@ def _seed_ratio_fixture(conn):
 
 def test_ratio_is_recomputed_from_sums_not_averaged(conn):
     _seed_ratio_fixture(conn)
-    series = indicator_series(conn, indicators=["t_ratio"], territories=["agglo-grenobloise", "38185"], period=YEAR, granularity="year").set_index("territory_code")
+    series = indicator_series(
+        conn, indicators=["t_ratio"], territories=["agglo-grenobloise", "38185"], period=YEAR, granularity="year"
+    ).set_index("territory_code")
     assert series.loc["agglo-grenobloise", "value"] == pytest.approx(100 * 10 / 12)
     assert series.loc["38185", "value"] == pytest.approx(50.0)
     assert not series["demo"].any()
@@ -82,12 +120,16 @@ def test_ratio_is_recomputed_from_sums_not_averaged(conn):
 def test_months_without_values_count_as_zero_within_coverage(conn):
     _seed_ratio_fixture(conn)
     # coverage of t_num is March 2023 only: March has a value, February is outside coverage
-    march = indicator_series(conn, indicators=["t_num"], territories=["38001"], period=Period(dt.date(2023, 2, 1), dt.date(2023, 4, 1)), granularity="month")
+    march = indicator_series(
+        conn, indicators=["t_num"], territories=["38001"], period=Period(dt.date(2023, 2, 1), dt.date(2023, 4, 1)), granularity="month"
+    )
     assert march[["period_start", "value"]].values.tolist() == [[dt.date(2023, 3, 1), 0.0]]
 
 
 def test_national_series_keep_their_gaps_and_approx_flags(conn):
-    series = indicator_series(conn, indicators=["expulsions_effectives"], territories=["FR"], period=Period.years(2010, 2015), granularity="year")
+    series = indicator_series(
+        conn, indicators=["expulsions_effectives"], territories=["FR"], period=Period.years(2010, 2015), granularity="year"
+    )
     assert [d.year for d in series["period_start"]] == [2010, 2014, 2015]  # 2011–2013 are gaps, not zeros
     points = reference_points(conn, indicators=["expulsions_effectives"], territories=["FR"]).set_index("period_start")
     assert bool(points.loc[dt.date(2019, 1, 1), "approx"]) is True

@@ -66,7 +66,12 @@ def test_unknown_kind_is_rejected():
 
 @pytest.mark.parametrize(
     ("kind", "value", "share", "expected"),
-    [("min_per_year", 40, 0.25, 10.0), ("decrease_from_baseline", 10248, 0.5, 5124.0), ("ratio_max", 33, 0.25, 33), ("share_min", 10, 0.1, 10)],
+    [
+        ("min_per_year", 40, 0.25, 10.0),
+        ("decrease_from_baseline", 10248, 0.5, 5124.0),
+        ("ratio_max", 33, 0.25, 33),
+        ("share_min", 10, 0.1, 10),
+    ],
 )
 def test_prorata_shares_counts_but_not_ratios(kind, value, share, expected):
     assert prorata_target(kind, value, share) == expected

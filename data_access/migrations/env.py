@@ -23,7 +23,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
 if connectable is not None:
     _run(connectable)
 else:
-    engine = create_engine(url)
+    engine = create_engine(str(url))
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()

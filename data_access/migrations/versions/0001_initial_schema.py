@@ -56,7 +56,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('code', name=op.f('pk_indicator'))
     )
     op.create_table('territory',
-    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.Column('code', sa.String(length=60), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('level', sa.String(length=20), nullable=False),
     sa.Column('departement_code', sa.String(length=3), nullable=True),
@@ -72,7 +72,7 @@ def upgrade() -> None:
     sa.Column('indicator_code', sa.String(length=60), nullable=False),
     sa.Column('granularity', sa.String(length=8), nullable=False),
     sa.Column('period_start', sa.Date(), nullable=False),
-    sa.Column('territory_code', sa.String(length=20), nullable=False),
+    sa.Column('territory_code', sa.String(length=60), nullable=False),
     sa.Column('value', sa.Float(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('approx', sa.Boolean(), nullable=False),
@@ -92,7 +92,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('short_name', sa.String(length=100), nullable=False),
     sa.Column('acronym', sa.String(length=20), nullable=False),
-    sa.Column('departement_code', sa.String(length=20), nullable=False),
+    sa.Column('departement_code', sa.String(length=60), nullable=False),
     sa.Column('period_start', sa.Date(), nullable=False),
     sa.Column('period_end', sa.Date(), nullable=False),
     sa.Column('axis_kind', sa.String(length=20), nullable=False),
@@ -114,8 +114,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('indicator_code', 'departement_code', 'level', 'granularity', name=op.f('pk_series_coverage'))
     )
     op.create_table('territory_membership',
-    sa.Column('member_code', sa.String(length=20), nullable=False),
-    sa.Column('group_code', sa.String(length=20), nullable=False),
+    sa.Column('member_code', sa.String(length=60), nullable=False),
+    sa.Column('group_code', sa.String(length=60), nullable=False),
     sa.Column('member_level', sa.String(length=20), nullable=False),
     sa.Column('group_level', sa.String(length=20), nullable=False),
     sa.ForeignKeyConstraint(['group_code'], ['territory.code'], name=op.f('fk_territory_membership_group_code_territory')),
@@ -139,7 +139,7 @@ def upgrade() -> None:
     sa.Column('action_code', sa.String(length=10), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('indicator_code', sa.String(length=60), nullable=True),
-    sa.Column('territory_code', sa.String(length=20), nullable=False),
+    sa.Column('territory_code', sa.String(length=60), nullable=False),
     sa.Column('period_start', sa.Date(), nullable=False),
     sa.Column('period_end', sa.Date(), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),

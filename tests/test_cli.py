@@ -1,0 +1,52 @@
+"""The CLI: commands listed, French errors without traceback, status on a database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from data_access.cli import main
+from data_access.db import run_migrations
+
+COMMANDS = ["init", "load-plan", "seed-demo", "load-reference", "status", "setup"]
+
+
+def _cli(*args: str, env_url: str | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "data_access", *([f"--database-url={env_url}"] if env_url else []), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def test_help_lists_every_command():
+    result = _cli("--help")
+    assert result.returncode == 0
+    for command in COMMANDS:
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["frobnicate"], "choix invalide"),
+        (["load-plan"], "arguments obligatoires manquants"),
+        (["status", "--unknown"], "arguments non reconnus"),
+    ],
+)
+def test_bad_arguments_give_a_french_message_and_no_traceback(args, message):
+    result = _cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_plan_directory_is_a_french_error(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    run_migrations(url)
+    assert main(["--database-url", url, "load-plan", str(tmp_path / "nowhere")]) == 2
+    assert "Aucun fichier plan.yaml" in capsys.readouterr().err
+
+
+def test_status_reports_tables_plans_and_demo(database_url, capsys):
+    assert main(["--database-url", database_url, "status"]) == 0
+    out = capsys.readouterr().out
+    assert "observation" in out and "isere-palhdi-2014-2020" in out and "Base de démonstration : oui" in out
