@@ -19,7 +19,7 @@ $(STAMP): requirements.txt | $(PY)
 # when the database has none, boundary layers when missing: each step is a no-op when done
 setup: $(STAMP)
 	$(PY) -m data_access setup
-	@if [ -d geo ] && [ -f geo/__main__.py ]; then $(PY) -m geo build; fi
+	$(PY) -m geo build --hors-ligne
 
 run: setup
 	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)

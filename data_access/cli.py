@@ -15,9 +15,12 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from data_access import demo, reference
+from data_access.auth import hash_password, os_user
 from data_access.catalogue import load_catalogue
 from data_access.db import make_engine, run_migrations
 from data_access.errors import UserError
+from data_access.importers import FORMATS, ImportOptions, apply_import, list_batches, prepare_import, revert_batch
+from data_access.importers.histologe import load_classification
 from data_access.plans import load_plan, plan_directories
 from data_access.report import database_status
 from data_access.settings import load_settings
@@ -36,7 +39,8 @@ class FrenchArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         for english, french in ARGPARSE_FRENCH.items():
             message = message.replace(english, french)
-        self.exit(2, f"Erreur : {message}.\nVoir « python -m data_access --help » pour la liste des commandes.\n")
+        program = " ".join(self.prog.split()[:3])  # « python -m <package> », also for sub-commands
+        self.exit(2, f"Erreur : {message}.\nVoir « {program} --help » pour la liste des commandes.\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,7 +57,37 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--replace", action="store_true", help="remplace les données de démonstration existantes")
     commands.add_parser("setup", help="tout en une fois : init, les deux plans, la référence, la démonstration si absente")
     commands.add_parser("status", help="nombre de lignes par table, plans chargés, périodes couvertes, part de démonstration")
+    _import_parsers(commands)
     return parser
+
+
+def _import_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``import``, ``batches``, ``revert`` and ``hash-password`` (see the README, « Importer des données réelles »)."""
+    imp = commands.add_parser(
+        "import",
+        help="importe un fichier de partenaire (CSV ou XLSX ; table longue, table large ou export Histologe)",
+        description="Lit et vérifie tout le fichier, affiche l'aperçu et le rapport, puis écrit tout ou rien.",
+    )
+    imp.add_argument("file", type=Path, metavar="FICHIER")
+    imp.add_argument("--format", choices=FORMATS, help="long, wide ou histologe (défaut : reconnu d'après l'en-tête)")
+    imp.add_argument("--sheet", metavar="NOM", help="feuille du classeur XLSX à lire")
+    imp.add_argument("--dry-run", action="store_true", help="vérifie et affiche l'aperçu sans rien écrire")
+    imp.add_argument("--source", metavar="NOM", help="source des valeurs (ex. « Préfecture (EXPLOC) »), enregistrée avec l'import")
+    imp.add_argument("--status", choices=("provisoire", "définitif"), help="statut des valeurs sans colonne statut (défaut : définitif)")
+    imp.add_argument("--indicator", metavar="CODE", help="table large : l'indicateur de tout le tableau")
+    imp.add_argument("--indicator-column", metavar="NOM", help="table large : la colonne qui contient les indicateurs")
+    imp.add_argument("--territory", metavar="CODE", help="table large : le territoire de tout le tableau")
+    imp.add_argument("--territory-column", metavar="NOM", help="table large : la colonne qui contient les territoires")
+    imp.add_argument(
+        "--classification", type=Path, metavar="FICHIER.yaml", help="Histologe : règles de classement (défaut : histologe.yaml)"
+    )
+    imp.add_argument("--exclude-errors", action="store_true", help="importe les lignes valides et exclut les lignes en erreur")
+    imp.add_argument("--report", type=Path, metavar="RAPPORT.csv", help="écrit le rapport des erreurs et avertissements (CSV ; UTF-8)")
+    batches = commands.add_parser("batches", help="liste les chargements et imports (les plus récents d'abord)")
+    batches.add_argument("--all", action="store_true", help="inclut la démonstration et la référence")
+    revert = commands.add_parser("revert", help="annule un import et restaure les valeurs qu'il avait remplacées")
+    revert.add_argument("batch_id", type=int, metavar="LOT", help="numéro du lot (voir « batches »)")
+    commands.add_parser("hash-password", help="calcule l'empreinte argon2 d'un mot de passe pour OBSERVATOIRE_ADMIN_PASSWORD_HASH")
 
 
 def _report(label: str, result: object, start: float) -> None:
@@ -95,8 +129,76 @@ def _seed(conn: Connection, replace: bool) -> None:
     )
 
 
+def _import(engine: Engine, args: argparse.Namespace) -> int:
+    """Preview and report, then write all or nothing; exit code 2 when the file is refused."""
+    try:
+        data = args.file.read_bytes()
+    except OSError as error:
+        raise UserError(f"Fichier illisible : {args.file} ({error.strerror or error}).") from error
+    options = ImportOptions(
+        format=args.format,
+        sheet=args.sheet,
+        source=args.source,
+        status=args.status,
+        indicator=args.indicator,
+        indicator_column=args.indicator_column,
+        territory=args.territory,
+        territory_column=args.territory_column,
+    )
+    classification = load_classification(args.classification) if args.classification else None
+    with engine.connect() as conn:
+        preview = prepare_import(conn, data, args.file.name, options, classification=classification)
+    print(preview.text())
+    if args.report:
+        args.report.write_bytes(preview.report_csv())
+        print(f"Rapport écrit : {args.report} ({len(preview.issues)} ligne(s)).")
+    if preview.errors and not args.exclude_errors:
+        print(preview.refusal(), file=sys.stderr)
+        return 2
+    if preview.already is not None:
+        return 0
+    if args.dry_run:
+        print("Essai (--dry-run) : rien n'a été écrit.")
+        return 0
+    with engine.begin() as conn:
+        outcome = apply_import(conn, preview, user_name=os_user(), exclude_errors=args.exclude_errors)
+    print(outcome.message)
+    return 0
+
+
+def _batches(engine: Engine, show_all: bool) -> None:
+    with engine.connect() as conn:
+        table = list_batches(conn, kind=None if show_all else "import")
+    if table.empty:
+        print("Aucun import pour l'instant." + ("" if show_all else " (--all montre aussi la démonstration et la référence)"))
+        return
+    shown = table.drop(columns=["Indicateurs"]).astype(object).where(table.drop(columns=["Indicateurs"]).notna(), "")
+    for column in ("Importé le", "Annulé le"):
+        shown[column] = [f"{v:%d/%m/%Y %H:%M}" if v != "" else "" for v in shown[column]]
+    print(shown.to_string(index=False))
+
+
+def _hash_password() -> None:
+    import getpass
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Mot de passe (non affiché) : ")
+        if getpass.getpass("Le même, pour confirmer : ") != password:
+            raise UserError("Les deux saisies diffèrent : rien n'a été calculé.")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    print(hash_password(password))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "hash-password":
+        try:
+            _hash_password()
+        except UserError as error:
+            print(f"Erreur : {error}", file=sys.stderr)
+            return 2
+        return 0
     url = args.database_url or load_settings().database_url
     engine = make_engine(url)
     try:
@@ -119,12 +221,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "status":
             with engine.connect() as conn:
                 print(database_status(conn))
+        elif args.command == "import":
+            return _import(engine, args)
+        elif args.command == "batches":
+            _batches(engine, args.all)
+        elif args.command == "revert":
+            with engine.begin() as conn:
+                print(revert_batch(conn, args.batch_id).message())
     except UserError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 2
     except OperationalError as error:
         print(f"Erreur : impossible d'utiliser la base {engine.url.render_as_string(hide_password=True)} ({error.orig}).", file=sys.stderr)
         return 2
+    except Exception as error:  # an import must never end in a traceback; the transaction was rolled back
+        if args.command not in ("import", "revert"):
+            raise
+        print(f"Erreur inattendue ({type(error).__name__}) : rien n'a été écrit. Signalez-la avec le fichier en cause.", file=sys.stderr)
+        return 1
     finally:
         engine.dispose()
     return 0

@@ -249,3 +249,61 @@ class Event(Base):
     date_end: Mapped[dt.date | None] = mapped_column(Date)
     label: Mapped[str] = mapped_column(String(300))
     departement_code: Mapped[str | None] = mapped_column(String(3))  # None: national
+
+
+class ObservationHistory(Base):
+    """A stored value as it was before an import replaced it, so that reverting restores it exactly.
+
+    ``batch_id`` is the import that replaced the value; ``import_batch_id`` the batch the value came
+    from (a demo, reference or earlier import batch). That one has no foreign key on purpose: demo
+    batches may be deleted and regenerated (``seed-demo --replace``), and a revert then skips the
+    values whose batch is gone rather than failing.
+    """
+
+    __tablename__ = "observation_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    indicator_code: Mapped[str] = mapped_column(String(60))
+    granularity: Mapped[str] = mapped_column(String(8))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    territory_code: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(12))
+    approx: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str | None] = mapped_column(String(300))
+    import_batch_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class ImportBatchDetail(Base):
+    """What an import of kind ``import`` read and changed, one row per batch.
+
+    ``options`` is the JSON of the reading options (format, sheet, column choices): together with
+    the file's sha256 it identifies an import, so that importing the same file the same way twice
+    is a no-op, while another sheet of the same workbook is a new import.
+    """
+
+    __tablename__ = "import_batch_detail"
+
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), primary_key=True)
+    format: Mapped[str] = mapped_column(String(20))
+    sheet: Mapped[str | None] = mapped_column(String(200))
+    options: Mapped[str] = mapped_column(Text)
+    file_rows: Mapped[int] = mapped_column(Integer)
+    excluded_rows: Mapped[int] = mapped_column(Integer)
+    new_values: Mapped[int] = mapped_column(Integer)
+    changed_values: Mapped[int] = mapped_column(Integer)
+    unchanged_values: Mapped[int] = mapped_column(Integer)
+    warnings: Mapped[int] = mapped_column(Integer)
+    indicator_codes: Mapped[str] = mapped_column(Text)  # comma-separated
+
+
+class TerritoryAlias(Base):
+    """Other names of a territory that partners' files use, e.g. a commune nouvelle's current name
+    for the 2018 commune whose code it kept (« Porte-des-Bonnevaux » → 38479). Loaded with the plan."""
+
+    __tablename__ = "territory_alias"
+
+    alias: Mapped[str] = mapped_column(String(200), primary_key=True)
+    territory_code: Mapped[str] = mapped_column(ForeignKey("territory.code"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))

@@ -167,3 +167,44 @@ def _households_share(conn: Connection, territory: str, departement: str) -> flo
 
 def _float(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type,call-overload]
+
+
+OBJECTIVE_SERIES_COLUMNS = ["period_start", "value"]
+
+
+def objective_series(objective: pd.Series, period: Period, granularity: str, share: float = 1.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The objective as a line to draw against a series, and the trajectory from the baseline.
+
+    Returns (objective, trajectory), each with OBJECTIVE_SERIES_COLUMNS, for the buckets of
+    ``period`` at ``granularity`` (month, quarter, year, rolling12) that fall within the
+    objective's period. Counts per year are spread over months and quarters (a yearly 40 is 10 a
+    quarter); ratios, shares and stocks are drawn as they are; a baseline objective is drawn at
+    its baseline level, and its trajectory runs from the baseline to the target when the plan
+    gives one. ``share`` scales counts pro rata (1.0: plan-wide). Empty frames when there is
+    nothing to draw (milestones, cumulative targets).
+    """
+    empty = pd.DataFrame(columns=OBJECTIVE_SERIES_COLUMNS)
+    kind = objective["kind"]
+    level = _float(objective["baseline_value"]) if kind in BASELINE_KINDS else _float(objective["target_value"])
+    if kind in ("milestone", "min_cumulative") or level is None:
+        return empty, empty
+    step = {"month": 1, "quarter": 3}.get(granularity, 12)
+    start = max(period.start, objective["period_start"].replace(day=1))
+    end = min(period.end, add_months(objective["period_end"].replace(day=1), 1))
+    if start >= end:
+        return empty, empty
+    buckets, day = [], start if granularity in ("month", "rolling12") else dt.date(start.year, 1 if step == 12 else (start.month - 1) // 3 * 3 + 1, 1)
+    while day < end:
+        buckets.append(day)
+        day = add_months(day, step if granularity != "rolling12" else 1)
+    per_bucket = prorata_target(kind, level, share) or 0.0
+    if kind in ("min_per_year", "max_per_year", *BASELINE_KINDS):
+        per_bucket *= step / 12 if granularity != "rolling12" else 1
+    line = pd.DataFrame({"period_start": buckets, "value": per_bucket})
+    target = _float(objective["target_value"])
+    if kind not in BASELINE_KINDS or target is None:
+        return line, empty
+    goal = (prorata_target(kind, target, share) or 0.0) * (step / 12 if granularity != "rolling12" else 1)
+    positions = range(len(buckets))
+    trajectory = pd.DataFrame({"period_start": buckets, "value": [per_bucket + (goal - per_bucket) * i / max(1, len(buckets) - 1) for i in positions]})
+    return line, trajectory

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-Granularity = Literal["month", "quarter", "year", "rolling12"]
+Granularity = Literal["month", "quarter", "year", "rolling12", "total"]
 Bucket = Literal["month", "quarter", "year", "total"]
 GRANULARITY_LABELS = {"month": "mois", "quarter": "trimestre", "year": "année", "rolling12": "cumul glissant sur 12 mois"}
 

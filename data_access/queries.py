@@ -25,6 +25,7 @@ import pandas as pd
 from sqlalchemy import Connection, Integer, Select, and_, case, cast, extract, func, literal, select, union_all
 
 from data_access.models import (
+    ActionIndicator,
     Event,
     ImportBatch,
     Indicator,
@@ -104,6 +105,21 @@ def territories(conn: Connection, *, departement: str, level: str | None = None)
     if level is not None:
         stmt = stmt.where(Territory.level == level)
     return pd.DataFrame(conn.execute(stmt.order_by(Territory.name)).all(), columns=["code", "name", "level", "population", "households"])
+
+
+def territory_name(conn: Connection, *, code: str) -> str:
+    """The territory's name, or its code when unknown."""
+    return conn.scalar(select(Territory.name).where(Territory.code == code)) or code
+
+
+def year_bounds(conn: Connection, *, departement: str) -> tuple[int, int]:
+    """First and last years with stored values for the département (or France), from the coverage."""
+    first, last = conn.execute(
+        select(func.min(SeriesCoverage.first_period), func.max(SeriesCoverage.last_period)).where(
+            SeriesCoverage.departement_code.in_([departement, "FR"])
+        )
+    ).one()
+    return (first.year, last.year) if first and last else (2013, dt.date.today().year)
 
 
 def memberships(conn: Connection, *, departement: str) -> pd.DataFrame:
@@ -335,7 +351,8 @@ def indicator_series(
     """Values of indicators per territory and period, summed in SQL (see the module docstring).
 
     Territories may be of any level (a commune, a territoire, the département, ``FR``).
-    ``rolling12`` gives, for each month, the sum of the twelve months ending with it (ratios:
+    ``total`` gives one row per indicator and territory for the whole period (``period_start`` is
+    the period's start). ``rolling12`` gives, for each month, the sum of the twelve months ending with it (ratios:
     the ratio of the twelve-month sums); months without twelve months of coverage are absent.
     Columns: SERIES_COLUMNS; ``period_start`` is the first day of the month, quarter or year.
     """
@@ -385,7 +402,9 @@ def level_values(conn: Connection, *, indicator: str, level: str, departement: s
     """One indicator for every territory of ``level`` in ``departement``, summed over ``period``,
     with its rate per 1 000 ménages (``rate``; per 1 000 habitants is ``value / population``) and
     its rank within the level (1 = highest value). Columns: LEVEL_VALUES_COLUMNS, sorted by rank.
-    ``attrs["departement_value"]`` is the département's value over the same period."""
+    ``attrs["departement_value"]`` is the département's value over the same period,
+    ``attrs["departement_rate"]`` and ``attrs["departement_per_inhabitants"]`` its rates per 1 000
+    ménages and per 1 000 habitants (None without data)."""
     codes = territories(conn, departement=departement, level=level)["code"].tolist()
     values = summed_values(conn, [indicator], [*codes, departement], period, "total")
     targets = target_territories(conn, [*codes, departement]).set_index("code")
@@ -397,6 +416,9 @@ def level_values(conn: Connection, *, indicator: str, level: str, departement: s
     frame["demo"] = frame["demo"].astype("boolean").fillna(False).astype(bool)
     result = _finish(frame[LEVEL_VALUES_COLUMNS].sort_values(["rank", "name"], ignore_index=True))
     result.attrs["departement_value"] = None if pd.isna(dep_value) else float(dep_value)  # type: ignore[arg-type]
+    households, population = targets.at[departement, "households"], targets.at[departement, "population"]
+    result.attrs["departement_rate"] = None if pd.isna(dep_value) or not households else float(dep_value) / float(households) * 1000  # type: ignore[arg-type]
+    result.attrs["departement_per_inhabitants"] = None if pd.isna(dep_value) or not population else float(dep_value) / float(population) * 1000  # type: ignore[arg-type]
     return result
 
 
@@ -493,6 +515,12 @@ def plan_structure(conn: Connection, *, plan: str) -> pd.DataFrame:
         "evaluation_text",
     ]
     return pd.DataFrame(conn.execute(stmt).all(), columns=columns)
+
+
+def action_indicators(conn: Connection, *, plan: str) -> pd.DataFrame:
+    """Which stored indicators measure each fiche-action: action_code, indicator_code."""
+    stmt = select(ActionIndicator.action_code, ActionIndicator.indicator_code).where(ActionIndicator.plan_code == plan)
+    return pd.DataFrame(conn.execute(stmt).all(), columns=["action_code", "indicator_code"])
 
 
 def plan_objectives(conn: Connection, *, plan: str) -> pd.DataFrame:

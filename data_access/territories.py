@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, insert
 
 from data_access.errors import UserError
-from data_access.models import Territory, TerritoryMembership
+from data_access.models import Territory, TerritoryAlias, TerritoryMembership
 from data_access.writes import upsert
 
 FRANCE = {"code": "FR", "name": "France", "level": "france", "departement_code": "FR", "population": None, "households": None}
@@ -134,7 +134,26 @@ def load_territories(conn: Connection, files: ReferentielFiles, departement_code
     for start in range(0, len(members), 500):  # stay under the bound-parameter limits
         conn.execute(delete(TerritoryMembership).where(TerritoryMembership.member_code.in_(members[start : start + 500])))
     conn.execute(insert(TerritoryMembership), _records(membership))
-    return int((territories["level"] == "commune").sum())
+    communes = territories.loc[territories["level"] == "commune", "code"].tolist()
+    for start in range(0, len(communes), 500):
+        conn.execute(delete(TerritoryAlias).where(TerritoryAlias.territory_code.in_(communes[start : start + 500])))
+    aliases = commune_aliases(files)
+    if not aliases.empty:
+        conn.execute(insert(TerritoryAlias), _records(aliases))
+    return len(communes)
+
+
+def commune_aliases(files: ReferentielFiles) -> pd.DataFrame:
+    """Current (COG 2026) names that differ from the 2018 names, mapped to the 2018 code the commune
+    kept: a commune nouvelle's name designates its absorbing commune (``code_commune ==
+    code_commune_2026``), a renamed commune keeps its code. Columns: alias, territory_code, kind."""
+    communes = read_csv_text(files.communes)
+    if "nom_commune_2026" not in communes.columns:
+        return pd.DataFrame(columns=["alias", "territory_code", "kind"])
+    renamed = communes[communes["nom_commune_2026"] != communes["nom_commune"]]
+    aliases = pd.DataFrame({"alias": renamed["nom_commune_2026"], "territory_code": renamed["code_commune_2026"], "kind": "nom_2026"})
+    kept = set(communes["code_commune"])
+    return aliases[aliases["territory_code"].isin(kept)].drop_duplicates(["alias", "territory_code"]).reset_index(drop=True)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

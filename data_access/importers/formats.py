@@ -1,0 +1,160 @@
+"""The long and wide table formats → candidate rows (raw cells with their line and column).
+
+Long (canonical): one value per row, columns ``indicateur``, ``territoire``, ``periode``, ``valeur``,
+optional ``statut`` and ``source`` (names compared without case or accents).
+
+Wide: one row per territory (or per indicator) and one column per period, as partners' Excel
+tables usually are. The user says which column holds the territories (``territory_column``) or
+gives one territory for the whole table (``territory``), and likewise for the indicator. Columns
+whose header is not a period (a name, a total) are ignored and listed in the preview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from data_access.errors import UserError
+from data_access.importers.options import ImportOptions
+from data_access.importers.reading import Table
+from data_access.importers.text import MISSING, fold, looks_like_period, parse_period
+
+CANDIDATE_COLUMNS = [
+    "line",
+    "indicator",
+    "indicator_column",
+    "territory",
+    "territory_column",
+    "period",
+    "period_column",
+    "value",
+    "value_column",
+    "status",
+    "status_column",
+    "source",
+]
+LONG_COLUMNS: dict[str, tuple[str, ...]] = {
+    "indicator": ("indicateur", "code indicateur", "indicator"),
+    "territory": ("territoire", "code territoire", "territory"),
+    "period": ("periode", "period"),
+    "value": ("valeur", "value"),
+    "status": ("statut", "status"),
+    "source": ("source",),
+}
+REQUIRED_LONG = ("indicator", "territory", "period", "value")
+LONG_NAMES = {"indicator": "indicateur", "territory": "territoire", "period": "periode", "value": "valeur"}
+HISTOLOGE_MARKERS = ("depose le", "reference")
+
+
+@dataclass
+class Candidates:
+    """Rows to validate: CANDIDATE_COLUMNS, every cell as text; plus header-level problems."""
+
+    frame: pd.DataFrame
+    header_issues: list[tuple[int, str, str, str]] = field(default_factory=list)  # line, column, value, problem
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def is_long_header(cells: Sequence[str]) -> bool:
+    folded = {fold(c) for c in cells}
+    return all(any(name in folded for name in LONG_COLUMNS[key]) for key in REQUIRED_LONG)
+
+
+def is_histologe_header(cells: Sequence[str]) -> bool:
+    folded = {fold(c) for c in cells}
+    return all(marker in folded for marker in HISTOLOGE_MARKERS)
+
+
+def _column(table: Table, names: Sequence[str]) -> str | None:
+    for label in table.frame.columns:
+        if fold(label) in names:
+            return str(label)
+    return None
+
+
+def long_candidates(table: Table, options: ImportOptions) -> Candidates:
+    columns = {key: _column(table, names) for key, names in LONG_COLUMNS.items()}
+    missing = [LONG_NAMES[k] for k in REQUIRED_LONG if columns[k] is None]
+    if missing:
+        found = ", ".join(f"« {c} »" for c in table.frame.columns[:12])
+        raise UserError(
+            f"Format long : colonne(s) {', '.join(f'« {m} »' for m in missing)} introuvable(s) dans l'en-tête (ligne {table.header_line}). "
+            f"Colonnes trouvées : {found}. Attendu : indicateur, territoire, periode, valeur (et, si besoin, statut, source)."
+        )
+    f = table.frame
+    frame = pd.DataFrame(
+        {
+            "line": table.lines,
+            "indicator": f[columns["indicator"]].to_numpy(),
+            "indicator_column": columns["indicator"],
+            "territory": f[columns["territory"]].to_numpy(),
+            "territory_column": columns["territory"],
+            "period": f[columns["period"]].to_numpy(),
+            "period_column": columns["period"],
+            "value": f[columns["value"]].to_numpy(),
+            "value_column": columns["value"],
+            "status": f[columns["status"]].to_numpy() if columns["status"] else options.status or "",
+            "status_column": columns["status"] or "statut",
+            "source": f[columns["source"]].to_numpy() if columns["source"] else "",
+        }
+    )
+    used = {c for c in columns.values() if c}
+    return Candidates(frame, ignored_columns=[c for c in f.columns if c not in used])
+
+
+def wide_candidates(table: Table, options: ImportOptions) -> Candidates:
+    """Melt a wide table: one candidate per non-empty cell of a period column."""
+    f = table.frame
+    if (options.indicator is None) == (options.indicator_column is None) or (options.territory is None) == (
+        options.territory_column is None
+    ):
+        raise UserError(
+            "Format large : dites où sont l'indicateur et le territoire : un indicateur pour tout le tableau (--indicator CODE) "
+            "ou la colonne qui les contient (--indicator-column NOM), et de même un territoire (--territory CODE) "
+            "ou la colonne des territoires (--territory-column NOM)."
+        )
+    keys = {}
+    for key, name in (("indicator", options.indicator_column), ("territory", options.territory_column)):
+        if name is None:
+            continue
+        label = next((c for c in f.columns if fold(c) == fold(name)), None)
+        if label is None:
+            raise UserError(
+                f"Format large : la colonne « {name} » est introuvable dans l'en-tête (ligne {table.header_line}). "
+                f"Colonnes trouvées : {', '.join(f'« {c} »' for c in f.columns[:15])}."
+            )
+        keys[key] = label
+    periods, ignored, issues = [], [], []
+    for label in f.columns:
+        if label in keys.values():
+            continue
+        parsed = parse_period(label)
+        if not parsed.problem:
+            periods.append(label)
+        elif looks_like_period(label):
+            issues.append((table.header_line, label, label, f"(en-tête de colonne) {parsed.problem}"))
+        else:
+            ignored.append(label)
+    if not periods and not issues:
+        raise UserError(
+            f"Format large : aucune colonne de période dans l'en-tête (ligne {table.header_line}). "
+            "Attendu : une colonne par période, intitulée 2024, 2024-T1, 2024-03, 03/2024 ou mars 2024."
+        )
+    base = pd.DataFrame({"line": table.lines})
+    for key in ("indicator", "territory"):
+        base[key] = f[keys[key]].to_numpy() if key in keys else getattr(options, key)
+        base[f"{key}_column"] = keys.get(key, f"--{key}")
+    melted = base.join(f[periods].reset_index(drop=True)).melt(
+        id_vars=list(base.columns), value_vars=periods, var_name="period_column", value_name="value"
+    )
+    melted = melted[~melted["value"].str.strip().str.lower().isin(MISSING)]  # an empty cell is no value, not an error
+    melted = melted.assign(
+        period=melted["period_column"],
+        value_column=melted["period_column"],
+        status=options.status or "",
+        status_column="--status",
+        source="",
+    ).sort_values("line", kind="stable")  # file order: row by row, periods left to right
+    return Candidates(melted[CANDIDATE_COLUMNS].reset_index(drop=True), header_issues=issues, ignored_columns=ignored)

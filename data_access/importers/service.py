@@ -1,0 +1,390 @@
+"""Import a partner's file: read and check everything (:func:`prepare_import`), then write once
+(:func:`apply_import`). The CLI and the import page call these two functions and nothing else.
+
+>>> with engine.connect() as conn:                                   # doctest: +SKIP
+...     preview = prepare_import(conn, data, "assignations.csv", ImportOptions())
+>>> print(preview.text())                                            # doctest: +SKIP
+>>> with engine.begin() as conn:                                     # doctest: +SKIP
+...     outcome = apply_import(conn, preview, user_name="alice")
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from data_access.errors import UserError
+from data_access.importers import formats, histologe, reading, store
+from data_access.importers.options import FORMAT_NAMES, FORMATS, ImportOptions
+from data_access.importers.referential import GRANULARITY_NAMES, load_referential
+from data_access.importers.text import fold
+from data_access.importers.validation import ERROR, ISSUE_COLUMNS, OBSERVATION_KEY, WARNING, issues_frame, validate
+from data_access.settings import ROOT
+
+DEFAULT_MAX_MB = 50
+REPORT_COLUMNS = {"ligne": "ligne", "colonne": "colonne", "valeur": "valeur", "gravite": "gravité", "message": "message"}
+
+
+def max_upload_bytes() -> int:
+    """The upload limit of ``.streamlit/config.toml`` (``server.maxUploadSize``, in MB), for the CLI too."""
+    try:
+        config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+        megabytes = int(config.get("server", {}).get("maxUploadSize", DEFAULT_MAX_MB))
+    except (OSError, ValueError, tomllib.TOMLDecodeError):
+        megabytes = DEFAULT_MAX_MB
+    return megabytes * 1024 * 1024
+
+
+@dataclass
+class Preview:
+    """Everything checked, nothing written: what the user sees before confirming.
+
+    ``observations``: the valid values (``line``, OBSERVATION_KEY, ``value``, ``status``, ``source``,
+    ``change`` new/changed/unchanged, ``old_value``, ``old_status``, ``old_kind``). ``issues``:
+    errors and warnings (ISSUE_COLUMNS). Holds no cell of a personal column (Histologe: counts only).
+    """
+
+    file_name: str
+    sha256: str
+    options: ImportOptions
+    format: str
+    description: str
+    sheet: str | None
+    sheets: list[str]
+    file_rows: int
+    observations: pd.DataFrame
+    issues: pd.DataFrame
+    error_lines: int
+    ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    already: store.SameImport | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        return self.options.fingerprint(self.format)
+
+    @property
+    def errors(self) -> int:
+        return int((self.issues["gravite"] == ERROR).sum())
+
+    @property
+    def warnings(self) -> int:
+        return int((self.issues["gravite"] == WARNING).sum())
+
+    @property
+    def counts(self) -> dict[str, int]:
+        change = self.observations["change"]
+        demo = (change == store.CHANGE_CHANGED) & (self.observations["old_kind"] == "demo")
+        return {
+            "nouvelles": int((change == store.CHANGE_NEW).sum()),
+            "modifiées": int((change == store.CHANGE_CHANGED).sum()),
+            "inchangées": int((change == store.CHANGE_UNCHANGED).sum()),
+            "remplacent la démo": int(demo.sum()),
+        }
+
+    def summary(self) -> pd.DataFrame:
+        """One row per indicator and granularity: periods, territories and change counts (French labels)."""
+        obs = self.observations
+        columns = ["Indicateur", "Périodes", "Première", "Dernière", "Territoires", "Nouvelles", "Modifiées", "Inchangées"]
+        if obs.empty:
+            return pd.DataFrame(columns=columns)
+        rows = []
+        for (indicator, granularity), group in obs.groupby(["indicator_code", "granularity"], sort=True):
+            change = group["change"]
+            rows.append(
+                [
+                    indicator,
+                    GRANULARITY_NAMES[granularity],
+                    store._period(group["period_start"].min(), granularity),
+                    store._period(group["period_start"].max(), granularity),
+                    group["territory_code"].nunique(),
+                    int((change == store.CHANGE_NEW).sum()),
+                    int((change == store.CHANGE_CHANGED).sum()),
+                    int((change == store.CHANGE_UNCHANGED).sum()),
+                ]
+            )
+        return pd.DataFrame(rows, columns=columns)
+
+    def report_frame(self) -> pd.DataFrame:
+        """The issues as the downloadable report: ligne, colonne, valeur, gravité, message."""
+        return self.issues[list(REPORT_COLUMNS)].rename(columns=REPORT_COLUMNS)
+
+    def report_csv(self) -> bytes:
+        """The error and warning report as CSV for Excel: UTF-8 with BOM, ``;`` separator."""
+        buffer = io.StringIO()
+        self.report_frame().to_csv(buffer, sep=";", index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        return buffer.getvalue().encode("utf-8-sig")
+
+    def refusal(self) -> str:
+        return (
+            f"Fichier refusé : {self.errors} erreur(s) sur {self.error_lines} ligne(s) ; rien n'a été écrit. Corrigez le fichier, "
+            "ou excluez les lignes en erreur pour importer les autres (case « Exclure les lignes en erreur » de la page, "
+            "option --exclude-errors en ligne de commande)."
+        )
+
+    def text(self, max_issues: int = 50) -> str:
+        """The preview as plain French text (what the CLI prints)."""
+        c = self.counts
+        lines = [
+            f"Fichier : {self.file_name} ({self.description}) ; format : {FORMAT_NAMES[self.format]}.",
+            f"Lignes lues : {self.file_rows} ; valeurs valides : {len(self.observations)} ; lignes en erreur : {self.error_lines}.",
+            f"Valeurs : {c['nouvelles']} nouvelles, {c['modifiées']} modifiées"
+            + (f" (dont {c['remplacent la démo']} remplacent des données de démonstration)" if c["remplacent la démo"] else "")
+            + f", {c['inchangées']} inchangées.",
+        ]
+        lines += [f"Note : {note}" for note in self.notes]
+        if self.ignored_columns:
+            lines.append(f"Colonnes ignorées : {', '.join(self.ignored_columns)}.")
+        summary = self.summary()
+        if not summary.empty:
+            lines.append("Par indicateur :")
+            for row in summary.itertuples(index=False):
+                lines.append(
+                    f"  {row[0]} ({row[1]}, {row[2]} → {row[3]}) : {row[4]} territoire(s) ; "
+                    f"{row[5]} nouvelles, {row[6]} modifiées, {row[7]} inchangées"
+                )
+        for severity, title in ((ERROR, "Erreurs"), (WARNING, "Avertissements")):
+            chosen = self.issues[self.issues["gravite"] == severity]
+            if chosen.empty:
+                continue
+            lines.append(f"{title} ({len(chosen)}) :")
+            lines += [f"  {m}" for m in chosen["message"].head(max_issues)]
+            if len(chosen) > max_issues:
+                lines.append(f"  … et {len(chosen) - max_issues} autre(s) : rapport complet avec --report FICHIER.csv")
+        if self.already is not None:
+            lines.append(self.already_message())
+        return "\n".join(lines)
+
+    def already_message(self) -> str:
+        assert self.already is not None
+        return (
+            f"Ce fichier a déjà été importé de la même façon (lot n° {self.already.batch_id}, le "
+            f"{self.already.created_at:%d/%m/%Y à %H:%M}, par {self.already.user_name}) : rien à faire. "
+            "Pour le réimporter, annulez d'abord ce lot."
+        )
+
+
+def peek_rows(data: bytes, sheet: str | None) -> list[list[str]]:
+    """The first rows of a file, to recognise its format (nothing else is read)."""
+    if reading.is_xlsx(data):
+        book = reading._workbook(data)
+        try:
+            names = list(book.sheetnames)
+            if sheet is None:
+                with_data = [n for n in names if reading._has_data(book[n])]
+                if len(with_data) > 1:
+                    raise UserError(
+                        f"Le classeur contient plusieurs feuilles avec des données ({', '.join(f'« {n} »' for n in with_data)}) : "
+                        "choisissez-en une (option --sheet NOM, ou la liste « Feuille » dans la page)."
+                    )
+                sheet = with_data[0] if with_data else names[0]
+            if sheet not in names:
+                raise UserError(f"Le classeur n'a pas de feuille « {sheet} » (feuilles : {', '.join(f'« {n} »' for n in names)}).")
+            from data_access.importers.text import clean_cell
+
+            return [[clean_cell(c) for c in row] for row in book[sheet].iter_rows(values_only=True, max_row=reading.HEADER_SCAN)]
+        except (KeyError, OSError, ValueError, TypeError, EOFError) as error:
+            raise UserError("Ce classeur Excel n'a pas pu être lu : enregistrez-le à nouveau en .xlsx, ou exportez-le en CSV.") from error
+        finally:
+            book.close()
+    text, _ = reading.decode(data[: 1 << 20])
+    lines = [line for line in text.splitlines()[: reading.HEADER_SCAN] if line.strip()]
+    return reading._split(lines, reading.sniff_separator(lines)) if lines else []
+
+
+def detect_format(data: bytes, options: ImportOptions) -> str:
+    """The format named in ``options``, or the one recognised from the header."""
+    if options.format is not None:
+        if options.format not in FORMATS:
+            raise UserError(f"Format inconnu « {options.format} » (attendu : {', '.join(FORMATS)}).")
+        return options.format
+    rows = peek_rows(data, options.sheet)
+    if any(histologe.is_header(row) for row in rows):
+        return "histologe"
+    if any(formats.is_long_header(row) for row in rows):
+        return "long"
+    if options.indicator or options.indicator_column or options.territory or options.territory_column:
+        return "wide"
+    raise UserError(
+        "Format non reconnu : l'en-tête n'a ni les colonnes indicateur, territoire, periode, valeur (table longue) ni celles "
+        "d'un export Histologe (« Référence », « Déposé le »). Pour une table large (une colonne par période), dites quelle "
+        "colonne contient les territoires (--territory-column NOM) et quel est l'indicateur (--indicator CODE), "
+        "ou l'inverse (--indicator-column NOM et --territory CODE)."
+    )
+
+
+def prepare_import(
+    conn: Connection,
+    data: bytes,
+    file_name: str,
+    options: ImportOptions | None = None,
+    *,
+    classification: Mapping[str, Any] | None = None,
+    max_bytes: int | None = None,
+) -> Preview:
+    """Read and check a whole file against the database, without writing anything.
+
+    Parameters
+    ----------
+    conn
+        A connection (read only is enough).
+    data
+        The file's bytes, read in memory (an upload is never written to disk).
+    file_name
+        Its name, recorded on the batch (a Histologe export's user name part is masked).
+    options
+        Format and reading options; by default the format is recognised from the header.
+    classification
+        Histologe classification rules (default: ``histologe.yaml``).
+    max_bytes
+        Size limit (default: the upload limit of ``.streamlit/config.toml``).
+
+    Raises UserError when the file cannot be read at all (too large, not CSV/XLSX, no header…);
+    row problems are reported in ``Preview.issues`` instead.
+    """
+    options = options or ImportOptions()
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    if len(data) > limit:
+        raise UserError(
+            f"Fichier trop volumineux : {len(data) / 1048576:.1f} Mo pour {limit / 1048576:.0f} Mo au plus. "
+            "Découpez-le (par année ou par indicateur) ou enregistrez-le en CSV, plus compact qu'un classeur."
+        )
+    if options.status is not None and options.status not in ("provisoire", "définitif"):
+        raise UserError(f"Statut inconnu « {options.status} » (attendu : provisoire ou définitif).")
+    sha256 = hashlib.sha256(data).hexdigest()
+    ref = load_referential(conn)
+    format_used = detect_format(data, options)
+    notes: list[str] = []
+    ignored: list[str] = []
+    sheet, sheets = options.sheet, reading.sheet_names(data) if reading.is_xlsx(data) else []
+    if format_used == "histologe":
+        result = histologe.aggregate(data, options, ref, classification)
+        missing = sorted(set(result.observations["indicator_code"]) - set(ref.indicators.index))
+        if missing:
+            raise UserError(
+                f"Indicateurs absents de la base : {', '.join(missing)}. Lancez « python -m data_access init » pour charger le catalogue."
+            )
+        valid = result.observations.assign(line=pd.array([pd.NA] * len(result.observations), dtype="Int64"))
+        issues = issues_frame(
+            result.problems["line"], result.problems["column"], result.problems["value"], result.problems["problem"], ERROR
+        )
+        file_rows, error_lines, description, notes = result.file_rows, result.error_lines, result.description, result.notes
+        file_name = histologe.masked_file_name(file_name)
+    else:
+        is_header = formats.is_long_header if format_used == "long" else _wide_header(options)
+        table = reading.read_table(data, file_name, options.sheet, is_header)
+        sheet = table.sheet
+        candidates = formats.long_candidates(table, options) if format_used == "long" else formats.wide_candidates(table, options)
+        valid, issues, error_lines = validate(candidates, ref, options)
+        file_rows, description, ignored = len(table.frame), table.description, candidates.ignored_columns
+    compared = store.compare(conn, valid) if not valid.empty else valid.assign(change=[], old_value=[], old_status=[], old_kind=[])
+    warnings = store.cross_checks(conn, compared) if not compared.empty else issues_frame([], [], [], [], WARNING)
+    all_issues = pd.concat([f for f in (issues, warnings) if not f.empty], ignore_index=True) if len(issues) + len(warnings) else issues
+    if all_issues.empty:
+        all_issues = pd.DataFrame(columns=ISSUE_COLUMNS)
+    else:
+        rank = (all_issues["gravite"] != ERROR).astype(int)
+        all_issues = (
+            all_issues.assign(_r=rank)
+            .sort_values(["ligne", "_r"], kind="stable", na_position="first")
+            .drop(columns="_r")
+            .reset_index(drop=True)
+        )
+    preview = Preview(
+        file_name=file_name,
+        sha256=sha256,
+        options=options,
+        format=format_used,
+        description=description,
+        sheet=sheet,
+        sheets=sheets,
+        file_rows=file_rows,
+        observations=compared.reset_index(drop=True),
+        issues=all_issues,
+        error_lines=error_lines,
+        ignored_columns=ignored,
+        notes=notes,
+    )
+    preview.already = store.same_import(conn, sha256, preview.fingerprint)
+    return preview
+
+
+def _wide_header(options: ImportOptions) -> reading.HeaderTest | None:
+    names = {fold(n) for n in (options.territory_column, options.indicator_column) if n}
+    if not names:
+        return None
+    return lambda cells: names <= {fold(c) for c in cells}
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import did: ``batch_id`` None when nothing was written (``message`` says why)."""
+
+    batch_id: int | None
+    message: str
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    replaced_demo: int = 0
+    indicator_codes: tuple[str, ...] = ()
+
+
+def apply_import(conn: Connection, preview: Preview, *, user_name: str, exclude_errors: bool = False) -> ImportOutcome:
+    """Write a checked file as one import batch, inside the caller's transaction (``engine.begin()``).
+
+    A file with errors is refused whole (UserError) unless ``exclude_errors`` is set: the rows in
+    error are then left out and the others stored. The same file read the same way as an active
+    import, or a file whose values are all already stored, is a no-op (``batch_id`` None). Values
+    are compared again here, so a preview made before another import stays safe to apply.
+    """
+    if preview.errors and not exclude_errors:
+        raise UserError(preview.refusal())
+    already = store.same_import(conn, preview.sha256, preview.fingerprint)
+    if already is not None:
+        preview.already = already
+        return ImportOutcome(None, preview.already_message())
+    valid = preview.observations.drop(columns=["change", "old_value", "old_status", "old_kind"], errors="ignore")
+    if valid.empty:
+        return ImportOutcome(None, "Aucune valeur valide à importer : rien n'a été écrit.")
+    compared = store.compare(conn, valid)
+    if not (compared["change"] != store.CHANGE_UNCHANGED).any():
+        return ImportOutcome(
+            None, "Toutes les valeurs du fichier sont déjà enregistrées à l'identique : rien à importer.", unchanged=len(compared)
+        )
+    excluded = preview.error_lines if exclude_errors else 0
+    counts = store.write_observations(
+        conn,
+        compared,
+        file_name=preview.file_name,
+        sha256=preview.sha256,
+        user_name=user_name,
+        source=preview.options.source,
+        detail=store.detail_options(preview.format, preview.sheet, preview.fingerprint, preview.file_rows, excluded, preview.warnings),
+    )
+    message = (
+        f"Import enregistré : lot n° {counts.batch_id} ; {counts.new} valeur(s) nouvelle(s), {counts.changed} modifiée(s)"
+        + (f" (dont {counts.replaced_demo} remplaçant des données de démonstration)" if counts.replaced_demo else "")
+        + f", {counts.unchanged} inchangée(s)"
+        + (f" ; {excluded} ligne(s) en erreur exclue(s)" if excluded else "")
+        + "."
+    )
+    return ImportOutcome(
+        counts.batch_id,
+        message,
+        counts.new,
+        counts.changed,
+        counts.unchanged,
+        counts.replaced_demo,
+        tuple(sorted(compared["indicator_code"].unique())),
+    )
+
+
+__all__ = ["OBSERVATION_KEY", "ImportOutcome", "Preview", "apply_import", "prepare_import"]
