@@ -1,11 +1,27 @@
-"""Observatoire PDALHPD: entry point (page config, navigation)."""
+"""Observatoire PDALHPD : point d'entrée (configuration, filtres partagés, navigation)."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Observatoire PDALHPD", page_icon="🏠", layout="wide")
+from ui import filters
+
+st.set_page_config(page_title="Observatoire PDALHPD", page_icon=":material/home:", layout="wide")
 
 pages = {
-    "Tableau de bord": [st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", default=True)],
-    "Référence": [st.Page("pages/donnees_methodes.py", title="Données et méthodes")],
+    "Tableau de bord": [
+        st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", default=True),
+        st.Page("pages/tendances.py", title="Tendances", icon=":material/show_chart:"),
+        st.Page("pages/comparer.py", title="Comparer les territoires", icon=":material/map:"),
+    ],
+    "Thématiques": [
+        st.Page("pages/expulsions.py", title="Procédure d'expulsion", icon=":material/gavel:"),
+        st.Page("pages/fsl.py", title="Aides FSL", icon=":material/euro:"),
+        st.Page("pages/mal_logement.py", title="Mal-logement", icon=":material/house_siding:"),
+    ],
+    "Le plan": [
+        st.Page("pages/plan_action.py", title="Plan d'action", icon=":material/checklist:"),
+        st.Page("pages/donnees_methodes.py", title="Données et méthodes", icon=":material/menu_book:"),
+    ],
 }
-st.navigation(pages).run()
+navigation = st.navigation(pages)
+filters.sidebar()
+navigation.run()

@@ -189,11 +189,12 @@ def objective_series(objective: pd.Series, period: Period, granularity: str, sha
     if kind in ("milestone", "min_cumulative") or level is None:
         return empty, empty
     step = {"month": 1, "quarter": 3}.get(granularity, 12)
-    start = max(period.start, objective["period_start"].replace(day=1))
-    end = min(period.end, add_months(objective["period_end"].replace(day=1), 1))
-    if start >= end:
-        return empty, empty
-    buckets, day = [], start if granularity in ("month", "rolling12") else dt.date(start.year, 1 if step == 12 else (start.month - 1) // 3 * 3 + 1, 1)
+    # the target stays the reference outside the plan's years, as in the status table
+    start, end = period.start, period.end
+    buckets, day = (
+        [],
+        start if granularity in ("month", "rolling12") else dt.date(start.year, 1 if step == 12 else (start.month - 1) // 3 * 3 + 1, 1),
+    )
     while day < end:
         buckets.append(day)
         day = add_months(day, step if granularity != "rolling12" else 1)
@@ -206,5 +207,7 @@ def objective_series(objective: pd.Series, period: Period, granularity: str, sha
         return line, empty
     goal = (prorata_target(kind, target, share) or 0.0) * (step / 12 if granularity != "rolling12" else 1)
     positions = range(len(buckets))
-    trajectory = pd.DataFrame({"period_start": buckets, "value": [per_bucket + (goal - per_bucket) * i / max(1, len(buckets) - 1) for i in positions]})
+    trajectory = pd.DataFrame(
+        {"period_start": buckets, "value": [per_bucket + (goal - per_bucket) * i / max(1, len(buckets) - 1) for i in positions]}
+    )
     return line, trajectory

@@ -26,7 +26,9 @@ class Family:
 
 
 FAMILIES = (
-    Family("assignations", "Assignations", (("Assignations", ("assignations",)),), "assignations", ("assignations", "taux_cql_assignations")),
+    Family(
+        "assignations", "Assignations", (("Assignations", ("assignations",)),), "assignations", ("assignations", "taux_cql_assignations")
+    ),
     Family(
         "expulsions",
         "Concours de la force publique et expulsions",
@@ -38,7 +40,10 @@ FAMILIES = (
         "fsl",
         "Aides FSL",
         (
-            ("Ménages aidés", ("fsl_acces_menages", "fsl_maintien_menages", "fsl_energie_menages", "fsl_eau_menages", "fsl_telephone_menages")),
+            (
+                "Ménages aidés",
+                ("fsl_acces_menages", "fsl_maintien_menages", "fsl_energie_menages", "fsl_eau_menages", "fsl_telephone_menages"),
+            ),
             ("Demandes charges courantes", ("fsl_demandes_charges_courantes",)),
         ),
         "ménages / demandes",

@@ -418,7 +418,9 @@ def level_values(conn: Connection, *, indicator: str, level: str, departement: s
     result.attrs["departement_value"] = None if pd.isna(dep_value) else float(dep_value)  # type: ignore[arg-type]
     households, population = targets.at[departement, "households"], targets.at[departement, "population"]
     result.attrs["departement_rate"] = None if pd.isna(dep_value) or not households else float(dep_value) / float(households) * 1000  # type: ignore[arg-type]
-    result.attrs["departement_per_inhabitants"] = None if pd.isna(dep_value) or not population else float(dep_value) / float(population) * 1000  # type: ignore[arg-type]
+    result.attrs["departement_per_inhabitants"] = (
+        None if pd.isna(dep_value) or not population else float(dep_value) / float(population) * 1000
+    )  # type: ignore[arg-type]
     return result
 
 

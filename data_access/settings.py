@@ -18,6 +18,8 @@ SETTINGS_HELP: dict[str, str] = {
     "OBSERVATOIRE_GEO_SOURCE": "fichier ou dossier des contours communaux (défaut : <données de référence>/geo)",
     "OBSERVATOIRE_GEO_CACHE": "dossier des couches cartographiques construites (défaut : data/geo)",
     "OBSERVATOIRE_TEST_POSTGRES_URL": "URL d'un serveur PostgreSQL pour rejouer les tests de base de données",
+    "OBSERVATOIRE_ADMIN_USER": "identifiant du compte local de gestionnaire de données (import, annulation)",
+    "OBSERVATOIRE_ADMIN_PASSWORD_HASH": "empreinte argon2 de son mot de passe (python -m data_access hash-password)",
 }
 
 

@@ -11,11 +11,15 @@ from __future__ import annotations
 import hashlib
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Okabe–Ito without its yellow, which is too pale for a line on white
+LINE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
 SEQUENTIAL_5 = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 DIVERGING_5 = ("#ca0020", "#f4a582", "#f7f7f7", "#92c5de", "#0571b0")  # far below … far above target
 NO_DATA = "#d9d9d9"
 HIGHLIGHT = "#D55E00"
 REFERENCE = "#444444"
+OBJECTIVE = "#7B3294"  # purple: never a territory's or an indicator's colour
+NEUTRAL = "#8C8C8C"
 STATUS_COLOURS = {
     "atteint": "#009E73",
     "en bonne voie": "#56B4E9",
@@ -32,7 +36,9 @@ FIXED = {
     "expulsions_effectives": "#000000",
     "38": "#444444",
     "72": "#444444",
-    "FR": "#999999",
+    "FR": "#6b6b6b",
+    # FSL aid types: households and amounts share their type's colour
+    **{f"fsl_{aid}_{measure}": colour for aid, colour in zip(("acces", "maintien", "energie", "eau", "telephone"), ("#0072B2", "#E69F00", "#D55E00", "#56B4E9", "#CC79A7"), strict=True) for measure in ("menages", "montant", "montant_moyen")},
 }
 
 
@@ -42,4 +48,4 @@ def colour_for(key: str) -> str:
     if key in FIXED:
         return FIXED[key]
     digest = int(hashlib.sha1(key.encode()).hexdigest(), 16)
-    return OKABE_ITO[digest % (len(OKABE_ITO) - 1)]
+    return LINE_COLOURS[digest % len(LINE_COLOURS)]

@@ -1,35 +1,52 @@
-"""Vue d'ensemble : les objectifs du plan et leur statut pour la dernière année complète."""
+"""Vue d'ensemble : la dernière année complète en un coup d'œil — familles, points d'attention, objectifs."""
 
 import streamlit as st
 
-from figures.locale import fr_number
-from ui import cache
-from ui.plan_choice import current_plan
+from reporting.tables import csv_bytes
+from ui import cache, components, filters
+from ui.frame import DEMO_NOTICE
 
-plan = current_plan()
-year = cache.latest_complete_year(plan.name)
-st.title(f"Vue d'ensemble — {plan['short_name']}")
+view = filters.current()
+year = cache.latest_complete_year(view.plan)
+st.title("Vue d'ensemble")
 if year is None:
-    st.info("Aucune année complète dans la base. Chargez les données (python -m data_access setup) ou importez un fichier.")
+    st.info("Aucune année complète dans la base. Lancez « make run » (données de démonstration) ou importez un fichier.")
     st.stop()
-table = cache.objective_status_table(plan.name, year)
-st.subheader(f"Objectifs quantifiés du plan : statut {year}")
-if table.attrs.get("demo"):
-    st.caption("⚠️ Données fictives de démonstration")
-shown = table.assign(
-    cible=table["target"].map(lambda v: fr_number(v, 1 if v and v < 10 else 0)),
-    valeur=table["value"].map(lambda v: fr_number(v, 1 if v and v < 100 else 0)),
-)[["action_code", "label", "cible", "valeur", "status"]]
+territory = None if view.is_departement else view.territory
+st.caption(f"{view.plan_name} · {view.territory_name} · dernière année complète : **{year}**")
+
+tiles = cache.family_tiles(view.territory, year)
+objectives = cache.family_objectives(view.plan, year, territory)
+if tiles["demo"].any() or objectives["demo"].any():
+    st.markdown(f":orange-badge[⚠ {DEMO_NOTICE}]")
+for column, (family, parts) in zip(st.columns(4), tiles.groupby("family", sort=False), strict=True):
+    with column:
+        components.family_tile(parts, objectives[objectives["family"] == family], year)
+
+st.subheader(f"Points d'attention {year}")
+points = cache.attention_points(view.departement, year)
+if points.empty:
+    st.info("Aucun mouvement marqué par rapport aux trois années précédentes.")
+for sentence in points["sentence"]:
+    st.markdown(f"- {sentence}")
+st.caption(
+    "Territoires et indicateurs qui s'écartent le plus de leur moyenne des trois années précédentes (séries d'au moins 15 cas par an)."
+)
+
+st.subheader(f"Objectifs du plan : statut {year}" + (f" — {view.territory_name} (au prorata des ménages)" if territory else ""))
+labels = cache.indicator_catalogue().set_index("code")["label"].to_dict()
+table = components.objective_table(cache.objective_status_table(view.plan, year, territory), labels)
+st.dataframe(components.style_status(table), hide_index=True, width="stretch")
+st.download_button("Télécharger les objectifs (CSV)", csv_bytes(table), file_name=f"objectifs-{view.plan}-{year}.csv", mime="text/csv")
+
+st.subheader("Fraîcheur des sources")
+freshness = cache.source_freshness(view.departement)
 st.dataframe(
-    shown.rename(
-        columns={
-            "action_code": "Action",
-            "label": "Objectif (termes du plan)",
-            "cible": "Cible",
-            "valeur": f"Valeur {year}",
-            "status": "Statut",
-        }
-    ),
+    freshness.assign(
+        last_period=freshness["last_period"].map(lambda d: f"{d:%m/%Y}"),
+        updated_at=freshness["updated_at"].map(lambda d: f"{d:%d/%m/%Y}"),
+        demo=freshness["demo"].map({True: "oui (fictives)", False: "non"}),
+    ).rename(columns={"source": "Source", "last_period": "Dernière période", "updated_at": "Mise à jour", "demo": "Démonstration"}),
     hide_index=True,
     width="stretch",
 )

@@ -1,13 +1,24 @@
-"""Every page of the app runs without exception on the demo database (AppTest)."""
+"""Every page runs on the demo database (AppTest), with page-specific content checks."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ["pages/vue_ensemble.py", "pages/donnees_methodes.py"]
+PAGES = [
+    "pages/vue_ensemble.py",
+    "pages/tendances.py",
+    "pages/comparer.py",
+    "pages/expulsions.py",
+    "pages/fsl.py",
+    "pages/mal_logement.py",
+    "pages/plan_action.py",
+    "pages/donnees_methodes.py",
+]
 
 
 @pytest.fixture
@@ -19,25 +30,90 @@ def app(database_url, monkeypatch):
 
     st.cache_data.clear()
     st.cache_resource.clear()  # cached results and engines otherwise leak between tests
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+def figures(at: AppTest) -> list[dict]:
+    """The Plotly figures drawn by the page, as dicts."""
+    return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
+
+
+def run_page(at: AppTest, page: str, **params: str) -> AppTest:
+    """Open ``page`` as a visitor following a URL with ``params`` would (navigation clears them)."""
+    at.query_params.update(params)
+    at.run()
+    at.switch_page(page)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_runs_without_exception(app, page):
-    app.run()
-    app.switch_page(page).run()
-    assert not app.exception
+    run_page(app, page)
     assert app.title
 
 
-def test_overview_lists_the_plan_objectives_with_their_status(app):
-    app.run()
-    table = app.dataframe[0].value
-    assert "Statut" in table.columns and len(table) == 21
+def test_overview_lists_points_of_attention_and_every_objective(app):
+    run_page(app, "pages/vue_ensemble.py")
+    sentences = [m.value for m in app.markdown if "par rapport à la moyenne" in m.value]
+    assert sentences, "no point d'attention"
+    assert len(app.dataframe[0].value) == 21  # the 21 objectives of the Isère plan
 
 
-def test_unknown_plan_in_the_url_falls_back_with_a_notice(app):
-    app.query_params["plan"] = "nulle-part"
-    app.run()
+def test_trends_draw_the_objective_as_a_named_trace(app):
+    run_page(app, "pages/tendances.py", indicateur="signalements_insalubrite", granularite="annee")
+    names = [trace.get("name", "") for figure in figures(app) for trace in figure["data"]]
+    assert any(name.startswith("Objectif") for name in names), names
+
+
+def test_comparison_map_has_one_location_per_territory_of_the_level(app):
+    run_page(app, "pages/comparer.py", niveau="territoire")
+    maps = [t for f in figures(app) for t in f["data"] if t["type"] in ("choroplethmap", "choroplethmapbox", "choropleth")]
+    assert maps, "no map trace"
+    assert sum(len(t.get("locations", [])) for t in maps) == 13
+
+
+def test_funnel_has_the_five_stages_in_order(app):
+    run_page(app, "pages/expulsions.py")
+    funnel = next(t for f in figures(app) for t in f["data"] if t["type"] == "funnel")
+    stages = funnel["y"] if "y" in funnel else funnel["x"]
+    assert [s.split(" (")[0] for s in stages][:1] and len(stages) == 5
+    assert "ssignation" in stages[0] and "xpulsion" in stages[-1]
+
+
+def test_a_url_with_parameters_reopens_the_same_view(app):
+    run_page(
+        app,
+        "pages/tendances.py",
+        plan="sarthe-pdalpd-2008-2012",
+        debut="2016",
+        fin="2019",
+        niveau="territoire",
+        territoire="le-mans-metropole",
+    )
+    assert app.selectbox(key="f_plan").value == "sarthe-pdalpd-2008-2012"
+    assert app.slider(key="f_years").value == (2016, 2019)
+    assert app.selectbox(key="f_territory").value == "le-mans-metropole"
+    assert app.title[0].value == "Tendances"
+
+
+@pytest.mark.parametrize(
+    ("param", "value"), [("plan", "nulle-part"), ("debut", "deux-mille"), ("niveau", "canton"), ("territoire", "atlantide")]
+)
+def test_an_invalid_url_parameter_falls_back_with_a_notice(app, param, value):
+    app.query_params[param] = value
+    app.run()  # the page a visitor lands on shows the notice
     assert not app.exception
-    assert any("inconnu" in w.value for w in app.sidebar.warning)
+    assert app.sidebar.warning, "no notice"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_without_boundaries_every_page_runs_and_maps_say_why(app, page, tmp_path, monkeypatch):
+    for name in ("OBSERVATOIRE_GEO_SOURCE", "OBSERVATOIRE_SHARED_DATA", "OBSERVATOIRE_GEO_CACHE"):
+        (tmp_path / name).mkdir()
+        monkeypatch.setenv(name, str(tmp_path / name))
+    run_page(app, page, niveau="territoire")
+    if page in ("pages/comparer.py", "pages/mal_logement.py"):
+        assert any("OBSERVATOIRE_GEO_SOURCE" in w.value for w in app.warning), [w.value for w in app.warning]

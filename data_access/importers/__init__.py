@@ -6,7 +6,8 @@ the caller's transaction; :func:`revert_batch` undoes a batch exactly. Never imp
 """
 
 from data_access.importers.options import FORMATS, ImportOptions
-from data_access.importers.service import ImportOutcome, Preview, apply_import, max_upload_bytes, prepare_import
+from data_access.importers.reading import sheet_names
+from data_access.importers.service import ImportOutcome, Preview, apply_import, header_columns, max_upload_bytes, prepare_import
 from data_access.importers.store import RevertResult, list_batches, revert_batch
 
 __all__ = [
@@ -16,8 +17,10 @@ __all__ = [
     "Preview",
     "RevertResult",
     "apply_import",
+    "header_columns",
     "list_batches",
     "max_upload_bytes",
     "prepare_import",
     "revert_batch",
+    "sheet_names",
 ]

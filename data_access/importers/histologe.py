@@ -20,7 +20,7 @@ since April 2026; CSV or XLSX. Counts, by month:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,7 @@ class HistologeResult:
     notes: list[str]
 
 
-def is_header(cells: list[str]) -> bool:
+def is_header(cells: Sequence[str]) -> bool:
     folded = {fold(c) for c in cells}
     return "depose le" in folded and ("reference" in folded or "statut" in folded)
 

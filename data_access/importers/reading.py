@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -157,7 +156,7 @@ def read_csv_bytes(data: bytes, is_header: HeaderTest | None = None) -> Table:
     except pd.errors.ParserError as error:
         match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
         if match:
-            line = int(match[2]) + header_index + 1
+            line = int(match[2])  # pandas counts the skipped lines too: this is the file's line
             raise UserError(
                 f"ligne {line} : {match[3]} champs au lieu de {match[1]} (séparateur « {sep} » ; {SEPARATOR_NAMES[sep]}). "
                 "Une cellule contient sans doute le séparateur sans guillemets, ou l'en-tête a moins de colonnes que les données."
@@ -184,7 +183,9 @@ def _workbook(data: bytes):  # type: ignore[no-untyped-def]
 
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, EOFError) as error:
+    except UserError:
+        raise
+    except Exception as error:  # a damaged workbook fails anywhere in zip, XML or openpyxl code
         raise UserError(
             "Ce classeur Excel n'a pas pu être ouvert (fichier abîmé, protégé par mot de passe ou pas au format .xlsx). "
             "Ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau en .xlsx, ou exportez la feuille en CSV."
@@ -212,7 +213,9 @@ def read_xlsx_bytes(data: bytes, sheet: str | None = None, is_header: HeaderTest
             raise UserError(f"Le classeur n'a pas de feuille « {sheet} » (feuilles : {', '.join(f'« {n} »' for n in names)}).")
         try:
             rows = [[clean_cell(c) for c in row] for row in book[sheet].iter_rows(values_only=True)]
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as error:
+        except UserError:
+            raise
+        except Exception as error:  # a damaged workbook fails anywhere in zip, XML or openpyxl code
             raise UserError(f"La feuille « {sheet} » n'a pas pu être lue : enregistrez le classeur à nouveau en .xlsx.") from error
     finally:
         book.close()
@@ -264,7 +267,9 @@ def read_rows(
             name = sheet or names[0]
             rows = ([clean_cell(c) for c in row] for row in book[name].iter_rows(values_only=True))
             return _select(enumerate(rows, start=1), is_header, keep, f"classeur Excel, feuille « {name} »", strict_width=False)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as error:
+        except UserError:
+            raise
+        except Exception as error:  # a damaged workbook fails anywhere in zip, XML or openpyxl code
             raise UserError("Ce classeur Excel n'a pas pu être lu : enregistrez-le à nouveau en .xlsx, ou exportez-le en CSV.") from error
         finally:
             book.close()

@@ -45,6 +45,9 @@ class Referential:
     _indicator_names: dict[str, str] = field(default_factory=dict)
     _territory_names: dict[str, set[str]] = field(default_factory=dict)
     _commune_names: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    _granularities: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _ratios: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _levels: dict[str, str] = field(default_factory=dict)
 
     # --- indicators ------------------------------------------------------------------------------
 
@@ -60,16 +63,16 @@ class Referential:
                 problem="n'est pas un indicateur du catalogue (attendu : un code comme « assignations » ou son libellé, "
                 f"voir la page « Données et méthodes » ou plans/indicateurs.yaml){hint}"
             )
-        row = self.indicators.loc[code]
-        if row["ratio"]:
+        if code in self._ratios:
+            numerator, denominator = self._ratios[code]
             return Resolved(
-                problem=f"est un taux calculé à partir de « {row['numerator']} » et « {row['denominator']} » : "
+                problem=f"est un taux calculé à partir de « {numerator} » et « {denominator} » : "
                 "importez ces deux indicateurs, le taux sera recalculé"
             )
         return Resolved(code=code)
 
     def granularity_problem(self, indicator: str, granularity: str) -> str:
-        allowed = self.indicators.at[indicator, "granularities"]
+        allowed = self._granularities[indicator]
         if granularity in allowed:
             return ""
         names = " ou ".join(f"{GRANULARITY_NAMES[g]} ({GRANULARITY_EXAMPLES[g]})" for g in allowed)
@@ -108,7 +111,7 @@ class Referential:
         """
         if insee:
             code = clean_code(insee)
-            if code in self.territories.index and self.territories.at[code, "level"] == "commune":
+            if self._levels.get(code) == "commune":
                 return Resolved(code=code)
         if not name:
             return Resolved(problem="ne permet pas de trouver la commune : le nom de la commune est vide")
@@ -129,7 +132,7 @@ class Referential:
         return Resolved(problem=f"(code postal « {postal or '-'} ») ne correspond à aucune commune connue : {where}")
 
     def _describe(self, codes: set[str]) -> str:
-        return ", ".join(f"{LEVEL_NAMES[self.territories.at[c, 'level']]} {c}" for c in sorted(codes))
+        return ", ".join(f"{LEVEL_NAMES[self._levels[c]]} {c}" for c in sorted(codes))
 
 
 def _period_word(granularity: str) -> str:
@@ -205,4 +208,17 @@ def load_referential(conn: Connection) -> Referential:
         if code in territories.index:
             territory_names[fold(alias)].add(code)
             commune_names[(str(territories.at[code, "departement_code"]), fold(alias))].add(code)
-    return Referential(indicators, territories, indicator_names, dict(territory_names), dict(commune_names))
+    return Referential(
+        indicators,
+        territories,
+        indicator_names,
+        dict(territory_names),
+        dict(commune_names),
+        _granularities={str(code): tuple(g) for code, g in indicators["granularities"].items()},
+        _ratios={
+            str(c): (str(n), str(d))
+            for c, n, d, r in zip(indicators.index, indicators["numerator"], indicators["denominator"], indicators["ratio"], strict=True)
+            if r
+        },
+        _levels={str(c): str(level) for c, level in territories["level"].items()},
+    )

@@ -97,7 +97,8 @@ class Preview:
         if obs.empty:
             return pd.DataFrame(columns=columns)
         rows = []
-        for (indicator, granularity), group in obs.groupby(["indicator_code", "granularity"], sort=True):
+        for key, group in obs.groupby(["indicator_code", "granularity"], sort=True):
+            indicator, granularity = str(key[0]), str(key[1])  # type: ignore[index]
             change = group["change"]
             rows.append(
                 [
@@ -116,6 +117,13 @@ class Preview:
     def report_frame(self) -> pd.DataFrame:
         """The issues as the downloadable report: ligne, colonne, valeur, gravité, message."""
         return self.issues[list(REPORT_COLUMNS)].rename(columns=REPORT_COLUMNS)
+
+    def issues_table(self) -> pd.DataFrame:
+        """The issues for display: Ligne, Colonne, Valeur, Gravité, Explication (the sentence without its location)."""
+        table = self.issues[["ligne", "colonne", "valeur", "gravite", "probleme"]]
+        return table.rename(
+            columns={"ligne": "Ligne", "colonne": "Colonne", "valeur": "Valeur", "gravite": "Gravité", "probleme": "Explication"}
+        )
 
     def report_csv(self) -> bytes:
         """The error and warning report as CSV for Excel: UTF-8 with BOM, ``;`` separator."""
@@ -167,7 +175,7 @@ class Preview:
         assert self.already is not None
         return (
             f"Ce fichier a déjà été importé de la même façon (lot n° {self.already.batch_id}, le "
-            f"{self.already.created_at:%d/%m/%Y à %H:%M}, par {self.already.user_name}) : rien à faire. "
+            f"{store.local_time(self.already.created_at):%d/%m/%Y à %H:%M}, par {self.already.user_name}) : rien à faire. "
             "Pour le réimporter, annulez d'abord ce lot."
         )
 
@@ -191,13 +199,26 @@ def peek_rows(data: bytes, sheet: str | None) -> list[list[str]]:
             from data_access.importers.text import clean_cell
 
             return [[clean_cell(c) for c in row] for row in book[sheet].iter_rows(values_only=True, max_row=reading.HEADER_SCAN)]
-        except (KeyError, OSError, ValueError, TypeError, EOFError) as error:
+        except UserError:
+            raise
+        except Exception as error:  # a damaged workbook fails anywhere in zip, XML or openpyxl code
             raise UserError("Ce classeur Excel n'a pas pu être lu : enregistrez-le à nouveau en .xlsx, ou exportez-le en CSV.") from error
         finally:
             book.close()
     text, _ = reading.decode(data[: 1 << 20])
     lines = [line for line in text.splitlines()[: reading.HEADER_SCAN] if line.strip()]
     return reading._split(lines, reading.sniff_separator(lines)) if lines else []
+
+
+def header_columns(data: bytes, sheet: str | None = None) -> list[str]:
+    """The labels of the probable header row (the first with the most filled cells), for choosing
+    the columns of a wide table. Only header cells are returned, never data cells."""
+    rows = peek_rows(data, sheet)
+    if not rows:
+        return []
+    filled = [sum(bool(str(c).strip()) for c in row) for row in rows]
+    header = rows[filled.index(max(filled))]
+    return [str(c).strip() for c in header if str(c).strip()]
 
 
 def detect_format(data: bytes, options: ImportOptions) -> str:
@@ -374,7 +395,7 @@ def apply_import(conn: Connection, preview: Preview, *, user_name: str, exclude_
         + (f" (dont {counts.replaced_demo} remplaçant des données de démonstration)" if counts.replaced_demo else "")
         + f", {counts.unchanged} inchangée(s)"
         + (f" ; {excluded} ligne(s) en erreur exclue(s)" if excluded else "")
-        + "."
+        + ". Les pages montrent dès maintenant les nouvelles valeurs."
     )
     return ImportOutcome(
         counts.batch_id,

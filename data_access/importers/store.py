@@ -25,6 +25,7 @@ CHAIN_CHECKS = (("cfp_accordes", "cfp_demandes", "concours de la force publique 
 SPIKE_FACTOR = 5.0
 SPIKE_MIN_VALUE = 10.0  # small counts jump by a factor 5 by chance (1 → 6): no warning below this value
 CHANGE_NEW, CHANGE_CHANGED, CHANGE_UNCHANGED = "nouvelle", "modifiée", "inchangée"
+LOCAL_TIME = "Europe/Paris"  # times are stored in UTC, shown in French local time
 GRANULARITY_ADJECTIVES = {"month": "mensuelles", "quarter": "trimestrielles", "year": "annuelles"}
 COMPARED_COLUMNS = ["change", "old_value", "old_status", "old_kind"]
 
@@ -42,6 +43,13 @@ STAGE = Table(
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
+
+
+def local_time(moment: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) time in French local time."""
+    from zoneinfo import ZoneInfo
+
+    return moment.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(LOCAL_TIME)).replace(tzinfo=None)
 
 
 def _now() -> dt.datetime:
@@ -146,7 +154,7 @@ def cross_checks(conn: Connection, obs: pd.DataFrame) -> pd.DataFrame:
         joined = obs.merge(means, on=["indicator_code", "territory_code", "granularity"], how="inner")
         spikes = joined[(joined["mean"] > 0) & (joined["value"] > SPIKE_FACTOR * joined["mean"]) & (joined["value"] >= SPIKE_MIN_VALUE)]
         if not spikes.empty:
-            problem = (
+            spike_problem = (
                 spikes["indicator_code"]
                 + ", "
                 + spikes["territory_code"]
@@ -160,7 +168,7 @@ def cross_checks(conn: Connection, obs: pd.DataFrame) -> pd.DataFrame:
                 + _fr_series(spikes["mean"], 1)
                 + ") ; vérifiez l'unité, le territoire ou la période"
             )
-            warnings.append(issues_frame(spikes["line"].to_numpy(), "", "", problem, WARNING))
+            warnings.append(issues_frame(spikes["line"].to_numpy(), "", "", spike_problem, WARNING))
         warnings.append(_mixed_granularities(obs, means))
     return pd.concat(warnings, ignore_index=True) if warnings else issues_frame([], [], [], [], WARNING)
 
@@ -336,8 +344,8 @@ def _replace(conn: Connection, changed: pd.DataFrame, batch_id: int) -> None:
     conn.exec_driver_sql("DROP TABLE IF EXISTS import_stage")
     STAGE.create(conn)
     _stage(conn, changed[[*OBSERVATION_KEY, "value", "status", "source"]])
-    o, s = Observation.__table__, STAGE
-    same_key = and_(*(o.c[k] == s.c[k] for k in OBSERVATION_KEY))
+    s = STAGE
+    same_key = and_(*(getattr(Observation, k) == s.c[k] for k in OBSERVATION_KEY))
     history_columns = [
         "indicator_code",
         "granularity",
@@ -352,11 +360,13 @@ def _replace(conn: Connection, changed: pd.DataFrame, batch_id: int) -> None:
     conn.execute(
         insert(ObservationHistory).from_select(
             ["batch_id", *history_columns],
-            select(literal(batch_id), *(o.c[c] for c in history_columns)).select_from(o.join(s, same_key)),
+            select(literal(batch_id), *(getattr(Observation, c) for c in history_columns)).join(s, same_key),
         )
     )
     conn.execute(
-        update(o).where(same_key).values(value=s.c.value, status=s.c.status, source=s.c.source, approx=False, import_batch_id=batch_id)
+        update(Observation)
+        .where(same_key)
+        .values(value=s.c.value, status=s.c.status, source=s.c.source, approx=False, import_batch_id=batch_id)
     )
     conn.exec_driver_sql("DROP TABLE IF EXISTS import_stage")
 
@@ -397,7 +407,7 @@ def revert_batch(conn: Connection, batch_id: int) -> RevertResult:
     if batch.kind != "import":
         raise UserError(f"Le lot n° {batch_id} est un chargement de nature « {batch.kind} », pas un import : il ne s'annule pas ici.")
     if batch.reverted_at is not None:
-        raise UserError(f"Le lot n° {batch_id} a déjà été annulé le {batch.reverted_at:%d/%m/%Y à %H:%M} : rien à faire.")
+        raise UserError(f"Le lot n° {batch_id} a déjà été annulé le {local_time(batch.reverted_at):%d/%m/%Y à %H:%M} : rien à faire.")
     h = ObservationHistory
     later = conn.execute(
         select(h.batch_id, func.count())
@@ -473,9 +483,11 @@ def list_batches(conn: Connection, *, kind: str | None = None) -> pd.DataFrame:
     )
     if kind is not None:
         stmt = stmt.where(ImportBatch.kind == kind)
-    frame = pd.DataFrame(conn.execute(stmt).all(), columns=list(BATCH_COLUMNS))
+    frame = pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=list(BATCH_COLUMNS))
     for column in ("new_values", "changed_values", "unchanged_values", "excluded_rows"):
-        frame[column] = pd.array(frame[column], dtype="Int64")
+        frame[column] = frame[column].astype("Int64")
+    for column in ("created_at", "reverted_at"):
+        frame[column] = pd.to_datetime(frame[column]).dt.tz_localize("UTC").dt.tz_convert(LOCAL_TIME).dt.tz_localize(None)
     return frame.rename(columns=BATCH_COLUMNS)
 
 

@@ -232,8 +232,7 @@ def parse_dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     day_first = pd.to_datetime(text.str.slice(0, 10), format="%d/%m/%Y", errors="coerce")
     iso = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
     dates = day_first.fillna(iso)
-    dates[(dates.dt.year < FIRST_YEAR) | (dates.dt.year > LAST_YEAR)] = pd.NaT
-    return dates, blank
+    return dates.where((dates.dt.year >= FIRST_YEAR) & (dates.dt.year <= LAST_YEAR)), blank
 
 
 def safe_excerpt(value: str, pattern: str = r"[0-9/.: -]{1,25}") -> str:

@@ -45,7 +45,7 @@ def issues_frame(line: object, column: object, value: object, problem: object, s
     frame = pd.DataFrame({"ligne": line, "colonne": column, "valeur": value, "probleme": problem})
     if frame.empty:
         return pd.DataFrame(columns=ISSUE_COLUMNS)
-    frame["ligne"] = pd.array(frame["ligne"], dtype="Int64")
+    frame["ligne"] = frame["ligne"].astype("Int64")
     frame[["colonne", "valeur", "probleme"]] = frame[["colonne", "valeur", "probleme"]].fillna("").astype(str)
     where = np.where(
         frame["ligne"].notna(),
@@ -73,7 +73,10 @@ def validate(candidates: Candidates, ref: Referential, options: ImportOptions) -
     (ISSUE_COLUMNS, errors and warnings) and the number of file lines with at least one error.
     """
     c = candidates.frame.reset_index(drop=True)
-    issues = [issues_frame(*zip(*candidates.header_issues, strict=True), ERROR)] if candidates.header_issues else []
+    issues = []
+    if candidates.header_issues:
+        lines, columns, values, problems = zip(*candidates.header_issues, strict=True)
+        issues.append(issues_frame(list(lines), list(columns), list(values), list(problems), ERROR))
     if c.empty:
         return pd.DataFrame(columns=VALID_COLUMNS), _concat(issues), len(candidates.header_issues)
     bad = np.zeros(len(c), dtype=bool)
@@ -136,7 +139,8 @@ def validate(candidates: Candidates, ref: Referential, options: ImportOptions) -
     known = (indicator != "") & (granularity != "")
     pair = pd.Series(indicator, dtype=object) + "|" + pd.Series(granularity, dtype=object)
     allowed = {key: ref.granularity_problem(*key.split("|")) for key in pair[known].unique()}
-    problem = pair.map(allowed).fillna("").to_numpy(dtype=object)
+    mapped = pair.map(allowed).astype(object)
+    problem = mapped.where(mapped.notna(), "").to_numpy(dtype=object)
     report(problem != "", "period", problem)
 
     valid = pd.DataFrame(
@@ -158,11 +162,11 @@ def validate(candidates: Candidates, ref: Referential, options: ImportOptions) -
         lines = dup.groupby(OBSERVATION_KEY)["line"]
         first, second = lines.transform("min"), lines.transform(lambda s: s.iloc[1])
         other = np.where(dup["line"] == first, second, first)
-        problem = [
+        repeated = [
             f"même indicateur, territoire et période qu'à la ligne {o} : une seule valeur par indicateur, territoire et période"
             for o in other
         ]
-        issues.append(issues_frame(dup["line"].to_numpy(), "", "", problem, ERROR))
+        issues.append(issues_frame(dup["line"].to_numpy(), "", "", repeated, ERROR))
         bad[dup.index.to_numpy()] = True
     error_lines = int(pd.Series(c["line"].to_numpy()[bad]).nunique()) + len(candidates.header_issues)
     return valid[~bad][VALID_COLUMNS].reset_index(drop=True), _concat(issues), error_lines

@@ -1,0 +1,149 @@
+"""Small multiples: one small panel per territory, same scales, to compare shapes at a glance."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from data_access.queries import SERIES_COLUMNS
+from figures.inputs import ordered_codes, require_columns
+from figures.palette import colour_for
+from figures.theme import Theme, apply_theme, no_data_figure, theme_for
+from figures.time_axis import GRAIN_AXIS_TITLES, Grain, as_dates, bucket_end, infer_granularity, time_ticks
+from figures.trends import line_traces
+from figures.units import axis_title, decimals_for, value_text
+
+
+def small_multiples(
+    series: pd.DataFrame,
+    *,
+    names: Mapping[str, str],
+    unit: str,
+    shared_y: bool = True,
+    columns: int = 4,
+    granularity: Grain | None = None,
+    presentation: bool = False,
+) -> go.Figure:
+    """One panel per territory of one indicator, titled with the territory's name, in the order of
+    ``names`` (then by code).
+
+    Parameters
+    ----------
+    series
+        ``SERIES_COLUMNS`` for one indicator and several territories (the 13 territoires).
+    names
+        Territory code → French name (panel titles and order).
+    unit
+        The indicator's unit (shared y-axis title, hover).
+    shared_y
+        Same y range on every panel (``[0, max × 1.05]`` for non-negative values), so that panels
+        compare sizes; ``False`` gives each panel its own range, to compare shapes only.
+    columns
+        Panels per row.
+    presentation
+        The projector look; panels are taller.
+
+    Returns
+    -------
+    go.Figure
+        Subplots with one line per panel in the indicator's colour (incomplete buckets dotted,
+        as in :func:`figures.trends.trend_figure`); y-axes ``matches`` the first one when shared.
+
+    Raises ``ValueError`` when ``series`` holds several indicators.
+    """
+    require_columns(series, SERIES_COLUMNS, "small_multiples")
+    if series.empty:
+        return no_data_figure(presentation=presentation)
+    indicators = series["indicator_code"].unique()
+    if len(indicators) > 1:
+        raise ValueError(f"small_multiples: expected one indicator, got {list(indicators)}")
+    theme = theme_for(presentation)
+    frame = series.assign(period_start=as_dates(series["period_start"])).sort_values("period_start", kind="stable")
+    grain = granularity or infer_granularity(frame["period_start"])
+    territories = ordered_codes(frame["territory_code"], names)
+    rows = math.ceil(len(territories) / columns)
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        shared_xaxes=True,
+        subplot_titles=[names.get(code, code) for code in territories],
+        vertical_spacing=min(0.3 / rows, 0.12),
+        horizontal_spacing=0.06 if shared_y else 0.08,
+    )
+    decimals = decimals_for(unit, frame["value"])
+    colour = colour_for(str(indicators[0]))
+    groups = dict(iter(frame.groupby("territory_code", sort=False)))
+    for index, code in enumerate(territories):
+        for trace in line_traces(
+            groups[code],
+            name=names.get(code, code),
+            colour=colour,
+            grain=grain,
+            unit=unit,
+            decimals=decimals,
+            theme=theme,
+            showlegend=False,
+        ):
+            fig.add_trace(trace, row=index // columns + 1, col=index % columns + 1)
+
+    panel_px = 300 if presentation else 220
+    apply_theme(fig, presentation=presentation, height=rows * panel_px + 140, top_margin=16 + int(theme.font_size * 1.8))
+    fig.update_layout(showlegend=False)
+    fig.update_annotations(font={"size": theme.font_size, "color": theme.text_colour})  # the panel titles
+    first, end = min(frame["period_start"]), bucket_end(max(frame["period_start"]), grain)
+    ticks = time_ticks(first, end, grain, max_labels=4)
+    fig.update_xaxes(**ticks.axis(theme.grid_colour, theme.axis_colour), range=[first.isoformat(), end.isoformat()])
+    for index in range(len(territories)):  # dates under the lowest panel of each column
+        fig.update_xaxes(showticklabels=index + columns >= len(territories), row=index // columns + 1, col=index % columns + 1)
+    values = frame["value"].to_numpy(float)
+    if shared_y:
+        low, high = min(0.0, float(np.nanmin(values))), float(np.nanmax(values))
+        fig.update_yaxes(range=[low, high * 1.05 if high > 0 else 1], matches="y")
+        for column in range(2, columns + 1):  # one scale: its labels on the first column only
+            fig.update_yaxes(showticklabels=False, col=column)
+    else:
+        fig.update_yaxes(rangemode="tozero" if np.nanmin(values) >= 0 else "normal")
+    _shared_axis_titles(
+        fig,
+        x_title=GRAIN_AXIS_TITLES[grain],
+        y_title=axis_title(unit),
+        widest_tick=value_text(float(np.nanmax(values)), unit, decimals),
+        theme=theme,
+    )
+    return fig
+
+
+def _shared_axis_titles(fig: go.Figure, *, x_title: str, y_title: str, widest_tick: str, theme: Theme) -> None:
+    """One x title under the grid and one y title left of it, with the margins they need (Plotly's
+    own ``make_subplots`` titles sit at fixed offsets meant for 12 px labels)."""
+    tick_label_px = int(len(widest_tick) * theme.tick_size * 0.62) + 14
+    title_px = int(theme.axis_title_size * 1.5)
+    fig.add_annotation(
+        text=y_title,
+        textangle=-90,
+        x=0,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        xanchor="right",
+        xshift=-tick_label_px,
+        showarrow=False,
+        font={"size": theme.axis_title_size, "color": theme.text_colour},
+    )
+    fig.add_annotation(
+        text=x_title,
+        x=0.5,
+        y=0,
+        xref="paper",
+        yref="paper",
+        yanchor="top",
+        yshift=-int(theme.tick_size * 1.8),
+        showarrow=False,
+        font={"size": theme.axis_title_size, "color": theme.text_colour},
+    )
+    fig.update_layout(margin={"l": tick_label_px + title_px, "b": int(theme.tick_size * 1.8) + title_px + 8})

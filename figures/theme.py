@@ -1,0 +1,178 @@
+"""The common look of every figure: one function, :func:`apply_theme`, and the sizes builders use.
+
+The dashboard is projected in meeting rooms, so the standard look is already large (base font
+16 px, 3 px lines) and the ``presentation`` look is larger still (axis and tick labels 22 px,
+4.5 px lines, black text, a darker grid, taller figures). Figure titles are drawn by the page
+frame (``ui/``), never by the figure: ``apply_theme`` clears the layout title and keeps a small
+top margin.
+
+Only what is drawn on a white background lives here (text, grid, neutral bars); the colours that
+carry meaning (indicators, territories, statuses, classes) come from :mod:`figures.palette`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from figures.locale import PLOTLY_SEPARATORS
+from figures.palette import LINE_COLOURS, colour_for
+
+# A system sans-serif stack: the viewer's UI font in a browser; Chromium (kaleido) on the
+# servers falls back to DejaVu Sans or Liberation Sans, which both have the U+202F thin space.
+FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"
+# Bars that are "the others" next to a highlighted one: a mid grey that still contrasts with white
+# (3.5:1) and that no colour-blind viewer confuses with palette.HIGHLIGHT.
+# The trêve hivernale bands: a pale grey that stays behind the lines and the grid.
+TREVE_FILL = "rgba(0, 0, 0, 0.07)"
+# Events that last (a prolonged trêve): a pale orange tint, distinct from the grey trêve bands.
+EVENT_FILL = "rgba(230, 159, 0, 0.16)"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Sizes (px) and neutral colours of one look."""
+
+    font_size: int
+    tick_size: int
+    axis_title_size: int
+    legend_size: int
+    hover_size: int
+    annotation_size: int
+    line_width: float
+    thin_line_width: float
+    marker_size: int
+    height: int
+    text_colour: str
+    grid_colour: str
+    axis_colour: str
+
+
+STANDARD = Theme(
+    font_size=16,
+    tick_size=16,
+    axis_title_size=17,
+    legend_size=16,
+    hover_size=15,
+    annotation_size=16,
+    line_width=3,
+    thin_line_width=1.5,
+    marker_size=8,
+    height=480,
+    text_colour="#222222",
+    grid_colour="#E5E5E5",
+    axis_colour="#888888",
+)
+PRESENTATION = Theme(
+    font_size=22,
+    tick_size=22,
+    axis_title_size=24,
+    legend_size=22,
+    hover_size=18,
+    annotation_size=22,
+    line_width=4.5,
+    thin_line_width=2.5,
+    marker_size=11,
+    height=720,
+    text_colour="#000000",
+    grid_colour="#CCCCCC",
+    axis_colour="#333333",
+)
+
+
+def theme_for(presentation: bool) -> Theme:
+    """The look for a screen (``False``) or a projector (``True``)."""
+    return PRESENTATION if presentation else STANDARD
+
+
+def apply_theme(fig: go.Figure, *, presentation: bool = False, height: int | None = None, top_margin: int = 16) -> go.Figure:
+    """Apply the common layout to ``fig`` in place and return it.
+
+    Parameters
+    ----------
+    fig
+        Any figure, with or without subplots (every x and y axis is styled).
+    presentation
+        The projector look: larger labels, thicker axis lines, black text, darker grid.
+    height
+        Figure height in px; by default 480 (presentation 720).
+    top_margin
+        Space above the plot area in px, for labels drawn above it (events, reference lines).
+
+    Examples
+    --------
+    >>> fig = apply_theme(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])), presentation=True)
+    >>> fig.layout.separators, fig.layout.xaxis.tickfont.size
+    (', ', 22)
+    """
+    theme = theme_for(presentation)
+    fig.update_layout(
+        # every default is set here: the "none" template keeps Plotly's 9 kB default one out of the JSON
+        template="none",
+        title_text=None,
+        separators=PLOTLY_SEPARATORS,
+        font={"family": FONT_FAMILY, "size": theme.font_size, "color": theme.text_colour},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        height=height or theme.height,
+        margin={"t": top_margin, "r": 24, "b": 8, "l": 8},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            # below the plot area and its x-axis title, whatever the figure's height
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "font": {"size": theme.legend_size},
+            "title": {"text": None},
+            "itemwidth": 40,
+        },
+        hoverlabel={"font": {"size": theme.hover_size, "family": FONT_FAMILY}, "bgcolor": "white", "align": "left"},
+        hovermode="closest",
+    )
+    axis = {
+        "showgrid": True,
+        "gridcolor": theme.grid_colour,
+        "showline": True,
+        "linecolor": theme.axis_colour,
+        "linewidth": 2 if presentation else 1,
+        "ticks": "outside",
+        "tickcolor": theme.axis_colour,
+        "tickfont": {"size": theme.tick_size, "color": theme.text_colour},
+        "title": {"font": {"size": theme.axis_title_size, "color": theme.text_colour}, "standoff": 12},
+        "automargin": True,
+        "zeroline": False,
+        "separatethousands": True,
+        "exponentformat": "none",  # « 12 000 », not the English-looking « 12k »  # « 1 529 », as fr_number writes it (Plotly separates from 10 000 only)
+    }
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(**axis)
+    return fig
+
+
+def distinct_colours(keys: Iterable[str]) -> dict[str, str]:
+    """Each key's :func:`figures.palette.colour_for` colour, unless an earlier key of the same
+    figure already has it: then the first Okabe–Ito colour still free (colours repeat only past
+    eight keys). Two lines of one chart must never share a colour, even if that means a territory
+    is drawn in another colour than its usual one."""
+    chosen: dict[str, str] = {}
+    for key in keys:
+        colour = colour_for(key)
+        if colour in chosen.values():
+            colour = next((c for c in LINE_COLOURS if c not in chosen.values()), colour)
+        chosen[key] = colour
+    return chosen
+
+
+def no_data_figure(message: str = "Aucune donnée pour ce choix.", *, presentation: bool = False) -> go.Figure:
+    """An empty themed figure with ``message`` in its middle and no axes."""
+    fig = apply_theme(go.Figure(), presentation=presentation)
+    fig.add_annotation(
+        text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": theme_for(presentation).annotation_size}
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig

@@ -1,0 +1,124 @@
+"""End to end: the app served by ``streamlit run``, every page opened in headless Chromium.
+
+Fails on any Streamlit exception box; saves a screenshot per page and viewport under
+tests/screenshots/ (git-ignored) for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+PAGES = {
+    "": "vue_ensemble",
+    "tendances": "tendances",
+    "comparer": "comparer",
+    "expulsions": "expulsions",
+    "fsl": "fsl",
+    "mal_logement": "mal_logement",
+    "plan_action": "plan_action",
+    "donnees_methodes": "donnees_methodes",
+}
+CHARTLESS = {"", "plan_action", "donnees_methodes"}
+VIEWPORTS = {"1920x1080": (1920, 1080), "1280x800": (1280, 800)}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the browser tests run once, on SQLite")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: `make test` installs Debian's chromium")
+    port = _free_port()
+    env = {**os.environ, "OBSERVATOIRE_DATABASE_URL": database_url, "OBSERVATOIRE_GEO_CACHE": str(tmp_path_factory.mktemp("geo"))}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start within 60 s")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_renders_without_exception(server, browser, path, viewport):
+    width, height = VIEWPORTS[viewport]
+    page = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    try:
+        page.goto(f"{server}/{path}", wait_until="networkidle", timeout=90_000)
+        page.wait_for_selector("h1", timeout=90_000)
+        if path not in CHARTLESS:
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=90_000)
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+        page.wait_for_timeout(1500)  # let maps and fonts settle before the screenshot
+        folder = SCREENSHOTS / viewport
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{PAGES[path]}.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0, f"exception box on /{path}"
+    finally:
+        page.close()
+
+
+def test_chromium_is_the_system_one():
+    assert shutil.which("chromium") or Path(CHROMIUM).exists()
