@@ -38,7 +38,13 @@ FIXED = {
     "72": "#444444",
     "FR": "#6b6b6b",
     # FSL aid types: households and amounts share their type's colour
-    **{f"fsl_{aid}_{measure}": colour for aid, colour in zip(("acces", "maintien", "energie", "eau", "telephone"), ("#0072B2", "#E69F00", "#D55E00", "#56B4E9", "#CC79A7"), strict=True) for measure in ("menages", "montant", "montant_moyen")},
+    **{
+        f"fsl_{aid}_{measure}": colour
+        for aid, colour in zip(
+            ("acces", "maintien", "energie", "eau", "telephone"), ("#0072B2", "#E69F00", "#D55E00", "#56B4E9", "#CC79A7"), strict=True
+        )
+        for measure in ("menages", "montant", "montant_moyen")
+    },
 }
 
 

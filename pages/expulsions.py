@@ -41,7 +41,7 @@ if monthly.empty:
     frame.empty_state("des séries mensuelles sur cette période")
 else:
     frame.chart(
-        seasonality_heatmap(monthly, presentation=view.presentation),
+        seasonality_heatmap(monthly, unit=labels[indicator].split(" (")[0].lower(), presentation=view.presentation),
         title=f"{labels[indicator]} par mois — {view.territory_name}, {view.period.label()}",
         data=monthly[["period_start", "value", "demo"]],
         unit=f"{labels[indicator].lower()} par mois",

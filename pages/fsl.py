@@ -11,6 +11,7 @@ from ui import cache, filters, frame
 TYPES = ("acces", "maintien", "energie", "eau", "telephone")
 view = filters.current()
 labels = cache.indicator_catalogue().set_index("code")["label"].to_dict()
+names = {**labels, view.territory: view.territory_name}
 st.title("Aides du Fonds de solidarité logement")
 st.caption(f"{view.plan_name} · {view.territory_name} · {view.period.label()}")
 
@@ -30,7 +31,7 @@ for codes, unit, what in (
     figure = (
         aid_bars(part, names=labels, unit=unit, presentation=view.presentation)
         if codes != averages
-        else trend_figure(part, names=labels, unit=unit, presentation=view.presentation)
+        else trend_figure(part, names=names, unit=unit, presentation=view.presentation)
     )
     frame.chart(
         figure,
@@ -52,7 +53,7 @@ if not objective.empty and view.is_departement:
     line, _ = objective_series(objective.iloc[0], view.period, "year")
     line = line.assign(label="Objectif : rester sous la référence de 10 248 demandes")
 frame.chart(
-    trend_figure(demandes, names=labels, unit="demandes", objective=line, presentation=view.presentation),
+    trend_figure(demandes, names=names, unit="demandes", objective=line, presentation=view.presentation),
     title=f"Demandes d'aide pour charges courantes — {view.territory_name}, {view.period.label()}",
     data=demandes.assign(indicateur=demandes["indicator_code"].map(labels))[["indicateur", "period_start", "value", "demo"]],
     unit="demandes par an",

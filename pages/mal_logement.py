@@ -12,6 +12,7 @@ TYPES = ("signalements_insalubrite", "signalements_non_decence", "signalements_p
 TREATMENT = ("menages_reperes", "decisions_travaux", "arretes_insalubrite", "levees_insalubrite", "logements_sortis_indignite")
 view = filters.current()
 labels = cache.indicator_catalogue().set_index("code")["label"].to_dict()
+names = {**labels, view.territory: view.territory_name}
 st.title("Mal-logement")
 st.caption(f"{view.plan_name} · {view.territory_name} · {view.period.label()}")
 
@@ -30,9 +31,7 @@ for indicator in [*TYPES, "logements_sortis_indignite"]:
         line, _ = objective_series(own.iloc[0], view.period, "year")
         line = line.assign(label=f"Objectif : {own['label'].iloc[0]}")
     frame.chart(
-        trend_figure(
-            series, names={indicator: labels[indicator]}, unit="situations par an", objective=line, presentation=view.presentation
-        ),
+        trend_figure(series, names=names, unit="situations par an", objective=line, presentation=view.presentation),
         title=f"{labels[indicator]} — {view.territory_name}, {view.period.label()}",
         data=series[["period_start", "value", "complete", "demo"]],
         unit="situations par an",

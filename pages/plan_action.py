@@ -51,7 +51,7 @@ def _texts(action: pd.Series) -> None:
 
 for axis_code in chosen_axes:
     actions = structure[structure["axis_code"] == axis_code]
-    st.header(f"{axis_code}. {titles[axis_code]}")
+    st.subheader(f"{axis_code}. {titles[axis_code]}")
     if isinstance(actions["axis_objective"].iloc[0], str):
         st.caption(actions["axis_objective"].iloc[0])
     for action in actions.to_dict("records"):

@@ -332,7 +332,9 @@ def test_trend_of_13_territories_over_13_years_stays_within_the_size_budget() ->
     frame = series_frame(list(TERRITOIRES), months(dt.date(2013, 1, 1), 156))
     fig = trends.trend_figure(frame, names=NAMES, unit="assignations")
     assert len(fig.to_json()) < 150_000
-    assert len({t.line.color for t in fig.data if t.name in TERRITOIRES.values()}) == 7  # every line colour (Okabe–Ito less its pale yellow) before repeating
+    assert (
+        len({t.line.color for t in fig.data if t.name in TERRITOIRES.values()}) == 7
+    )  # every line colour (Okabe–Ito less its pale yellow) before repeating
 
 
 def test_index_figure_sets_the_base_year_to_100() -> None:
