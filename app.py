@@ -22,6 +22,8 @@ pages = {
         st.Page("pages/donnees_methodes.py", title="Données et méthodes", icon=":material/menu_book:"),
     ],
 }
+# less empty space above the title: more of each chart above the fold on a projected screen
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
 navigation = st.navigation(pages)
 filters.sidebar()
 navigation.run()

@@ -34,9 +34,10 @@ def family_tile(parts: pd.DataFrame, objectives: pd.DataFrame, year: int) -> Non
                 None
                 if row.change_pct is None or pd.isna(row.change_pct)
                 # Streamlit reads the arrow's direction from a leading ASCII « - »
-                else f"{fr_signed_percent(row.change_pct).replace('−', '-')} par rapport à {year - 1}"
+                else f"{fr_signed_percent(row.change_pct).replace('−', '-')} sur un an"
             )
             st.metric(row.part, value_text(row.value), delta=delta, delta_color="off")
+        st.caption(f"Évolution : {year} par rapport à {year - 1}")
         for objective in objectives.itertuples():
             target = "" if objective.target is None or pd.isna(objective.target) else f" (cible {value_text(objective.target)})"
             st.markdown(f"{status_badge(objective.status)} {objective.label}{target}")
