@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import filters
+from ui import cache, filters
 
 st.set_page_config(page_title="Observatoire PDALHPD", page_icon=":material/home:", layout="wide")
 
@@ -21,9 +21,11 @@ pages = {
         st.Page("pages/plan_action.py", title="Plan d'action", icon=":material/checklist:"),
         st.Page("pages/donnees_methodes.py", title="Données et méthodes", icon=":material/menu_book:"),
     ],
+    "Gestion des données": [st.Page("pages/import_donnees.py", title="Importer des données", icon=":material/upload_file:")],
 }
 # less empty space above the title: more of each chart above the fold on a projected screen
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
+cache.follow_data_changes()
 navigation = st.navigation(pages)
 filters.sidebar()
 navigation.run()

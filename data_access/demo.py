@@ -250,15 +250,32 @@ def demo_frame(conn: Connection, departements: list[str]) -> pd.DataFrame:
     return pd.concat([monthly, _pilotage_frame(conn, departements)], ignore_index=True)
 
 
+def _without_stored_keys(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop demo rows whose key already holds a value (imported real data is never overwritten)."""
+    from data_access.models import Observation
+
+    key = ["indicator_code", "granularity", "period_start", "territory_code"]
+    stored = pd.DataFrame(
+        conn.execute(select(*[getattr(Observation, c) for c in key]).where(Observation.indicator_code.in_(frame["indicator_code"].unique().tolist()))).all(),
+        columns=key,
+    )
+    if stored.empty:
+        return frame
+    stored["period_start"] = pd.to_datetime(stored["period_start"])
+    merged = frame.merge(stored, on=key, how="left", indicator=True)
+    return frame[(merged["_merge"] == "left_only").to_numpy()].reset_index(drop=True)
+
+
 def seed_demo(conn: Connection) -> int:
     """Generate and store the demo batch for every loaded plan's département; returns the row
-    count, or 0 when demo data is already present (nothing is changed then)."""
+    count, or 0 when demo data is already present (nothing is changed then). Keys that already
+    hold a value (imported data) are left as they are."""
     if demo_batch_ids(conn):
         return 0
     departements = sorted(set(conn.scalars(select(Plan.departement_code))))
     if not departements:
         return 0
-    frame = demo_frame(conn, departements)
+    frame = _without_stored_keys(conn, demo_frame(conn, departements))
     digest = hashlib.sha256(f"{VERSION}:{SEED}:{','.join(departements)}".encode()).hexdigest()
     batch = create_batch(
         conn,

@@ -122,6 +122,12 @@ def year_bounds(conn: Connection, *, departement: str) -> tuple[int, int]:
     return (first.year, last.year) if first and last else (2013, dt.date.today().year)
 
 
+def data_version(conn: Connection) -> tuple[int, int, str]:
+    """Changes whenever values are loaded, imported or reverted: (batches, last batch id, last revert)."""
+    count, last, reverted = conn.execute(select(func.count(), func.max(ImportBatch.id), func.max(ImportBatch.reverted_at))).one()
+    return int(count), int(last or 0), str(reverted)
+
+
 def memberships(conn: Connection, *, departement: str) -> pd.DataFrame:
     """Commune → grouping table of a département: member_code, group_code, group_level (one row per
     commune and grouping level: epci, arrondissement, territoire, departement)."""
@@ -415,12 +421,11 @@ def level_values(conn: Connection, *, indicator: str, level: str, departement: s
     frame["rank"] = frame["value"].rank(ascending=False, method="min").astype("Int64")
     frame["demo"] = frame["demo"].astype("boolean").fillna(False).astype(bool)
     result = _finish(frame[LEVEL_VALUES_COLUMNS].sort_values(["rank", "name"], ignore_index=True))
-    result.attrs["departement_value"] = None if pd.isna(dep_value) else float(dep_value)  # type: ignore[arg-type]
-    households, population = targets.at[departement, "households"], targets.at[departement, "population"]
-    result.attrs["departement_rate"] = None if pd.isna(dep_value) or not households else float(dep_value) / float(households) * 1000  # type: ignore[arg-type]
-    result.attrs["departement_per_inhabitants"] = (
-        None if pd.isna(dep_value) or not population else float(dep_value) / float(population) * 1000
-    )  # type: ignore[arg-type]
+    total = None if pd.isna(dep_value) else float(dep_value)  # type: ignore[arg-type]
+    households, population = (float(targets.at[departement, c] or 0) for c in ("households", "population"))  # type: ignore[arg-type]
+    result.attrs["departement_value"] = total
+    result.attrs["departement_rate"] = None if total is None or not households else total / households * 1000
+    result.attrs["departement_per_inhabitants"] = None if total is None or not population else total / population * 1000
     return result
 
 

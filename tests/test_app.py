@@ -18,6 +18,7 @@ PAGES = [
     "pages/mal_logement.py",
     "pages/plan_action.py",
     "pages/donnees_methodes.py",
+    "pages/import_donnees.py",
 ]
 
 

@@ -30,8 +30,9 @@ PAGES = {
     "mal_logement": "mal_logement",
     "plan_action": "plan_action",
     "donnees_methodes": "donnees_methodes",
+    "import_donnees": "import_donnees",
 }
-CHARTLESS = {"", "plan_action", "donnees_methodes"}
+CHARTLESS = {"", "plan_action", "donnees_methodes", "import_donnees"}
 VIEWPORTS = {"1920x1080": (1920, 1080), "1280x800": (1280, 800)}
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -88,9 +88,21 @@ def test_throttle_delay_is_capped():
         ({"email": "Chef@Departement.fr"}, {"data_managers": ["chef@departement.fr"]}, True),
         ({"email": "autre@departement.fr"}, {"data_managers": ["chef@departement.fr"]}, False),
         ({"email": "chef@departement.fr", "email_verified": False}, {"data_managers": ["chef@departement.fr"]}, False),
-        ({"email": "x@y.fr", "groups": ["lecteurs", "observatoire-gestion"]}, {"data_manager_claim": "groups", "data_manager_values": ["observatoire-gestion"]}, True),
-        ({"email": "x@y.fr", "role": "observatoire-gestion"}, {"data_manager_claim": "role", "data_manager_values": ["observatoire-gestion"]}, True),
-        ({"email": "x@y.fr", "groups": ["lecteurs"]}, {"data_manager_claim": "groups", "data_manager_values": ["observatoire-gestion"]}, False),
+        (
+            {"email": "x@y.fr", "groups": ["lecteurs", "observatoire-gestion"]},
+            {"data_manager_claim": "groups", "data_manager_values": ["observatoire-gestion"]},
+            True,
+        ),
+        (
+            {"email": "x@y.fr", "role": "observatoire-gestion"},
+            {"data_manager_claim": "role", "data_manager_values": ["observatoire-gestion"]},
+            True,
+        ),
+        (
+            {"email": "x@y.fr", "groups": ["lecteurs"]},
+            {"data_manager_claim": "groups", "data_manager_values": ["observatoire-gestion"]},
+            False,
+        ),
         ({"email": "chef@departement.fr"}, {}, False),  # no allow-list: nobody has the role
     ],
 )

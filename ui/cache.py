@@ -140,6 +140,30 @@ def source_freshness(departement: str) -> pd.DataFrame:
         return overview.source_freshness(conn, departement=departement)
 
 
+@st.cache_data(ttl="1h", show_spinner=False)
+def import_history() -> pd.DataFrame:
+    from data_access.importers import list_batches
+
+    with engine().connect() as conn:
+        return list_batches(conn)
+
+
+@st.cache_resource
+def _seen_version() -> dict[str, object]:
+    return {}
+
+
+def follow_data_changes() -> None:
+    """Forget cached results when the data changed since the last run (e.g. an import made with
+    the command line while the app runs): one tiny query per run."""
+    with engine().connect() as conn:
+        version = queries.data_version(conn)
+    seen = _seen_version()
+    if seen.get("version") not in (None, version):
+        st.cache_data.clear()
+    seen["version"] = version
+
+
 def clear() -> None:
     """Forget every cached result (after an import or a revert)."""
     st.cache_data.clear()
