@@ -256,7 +256,9 @@ def _without_stored_keys(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
 
     key = ["indicator_code", "granularity", "period_start", "territory_code"]
     stored = pd.DataFrame(
-        conn.execute(select(*[getattr(Observation, c) for c in key]).where(Observation.indicator_code.in_(frame["indicator_code"].unique().tolist()))).all(),
+        conn.execute(
+            select(*[getattr(Observation, c) for c in key]).where(Observation.indicator_code.in_(frame["indicator_code"].unique().tolist()))
+        ).all(),
         columns=key,
     )
     if stored.empty:

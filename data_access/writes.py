@@ -85,22 +85,25 @@ def bulk_insert_observations(conn: Connection, frame: pd.DataFrame, batch_id: in
     data["approx"] = data["approx"].astype(bool) if "approx" in data else False
     data["source"] = data.get("source")
     data["period_start"] = pd.to_datetime(data["period_start"]).dt.strftime("%Y-%m-%d")
-    data = data[list(OBSERVATION_COLUMNS)]
-    columns = ", ".join(OBSERVATION_COLUMNS)
+    bulk_insert_frame(conn, "observation", data[list(OBSERVATION_COLUMNS)])
+    return len(data)
+
+
+def bulk_insert_frame(conn: Connection, table: str, data: pd.DataFrame) -> None:
+    """Insert ``data``'s rows into ``table`` (columns named as the frame's, dates as ISO strings):
+    COPY on PostgreSQL, one executemany on SQLite — the fast paths of each driver."""
+    columns = ", ".join(data.columns)
     if conn.dialect.name == "postgresql":
         buffer = io.StringIO()
         data.to_csv(buffer, index=False, header=False, na_rep="\\N")
         buffer.seek(0)
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY observation ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
             while chunk := buffer.read(1 << 20):
                 copy.write(chunk)
     else:
-        data["approx"] = data["approx"].astype(int)
         rows = list(data.astype(object).where(data.notna(), None).itertuples(index=False, name=None))
-        placeholders = ", ".join("?" for _ in OBSERVATION_COLUMNS)
-        conn.exec_driver_sql(f"INSERT INTO observation ({columns}) VALUES ({placeholders})", rows)
-    return len(data)
+        conn.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' for _ in data.columns)})", rows)
 
 
 def refresh_coverage(conn: Connection, indicator_codes: Iterable[str]) -> None:

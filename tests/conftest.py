@@ -92,3 +92,18 @@ def conn(engine: Engine) -> Iterator[Connection]:
         transaction = connection.begin()
         yield connection
         transaction.rollback()
+
+
+@pytest.fixture(scope="module")
+def small_database_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small SQLite file (catalogue, plans, reference, no demo), checkpointed so that it can be
+    copied for each test that writes."""
+    path = tmp_path_factory.mktemp("template") / "modele.db"
+    url = f"sqlite:///{path}"
+    run_migrations(url)
+    engine = make_engine(url)
+    populate(engine, with_demo=False)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path

@@ -9,8 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access import auth
-from data_access.db import make_engine, run_migrations
-from tests.conftest import ROOT, populate
+from tests.conftest import ROOT
 
 PASSWORD = "une phrase de passe de test"
 PAGE = str(ROOT / "pages" / "import_donnees.py")
@@ -114,16 +113,8 @@ def test_oidc_role_comes_from_the_allow_list_or_a_claim(user, settings, ok):
 
 
 @pytest.fixture(scope="module")
-def page_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("page") / "modele.db"
-    url = f"sqlite:///{path}"
-    run_migrations(url)
-    engine = make_engine(url)
-    populate(engine, with_demo=False)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
+def page_template(small_database_template: Path) -> Path:
+    return small_database_template
 
 
 @pytest.fixture

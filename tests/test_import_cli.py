@@ -11,24 +11,14 @@ import pytest
 
 from data_access.auth import LocalAccount, verify_password
 from data_access.cli import main
-from data_access.db import make_engine, run_migrations
-from tests.conftest import ROOT, populate
+from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "import-long.csv"
 
 
 @pytest.fixture(scope="module")
-def cli_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small SQLite database (catalogue, plans, reference, no demo) copied for each test."""
-    path = tmp_path_factory.mktemp("cli") / "modele.db"
-    url = f"sqlite:///{path}"
-    run_migrations(url)
-    engine = make_engine(url)
-    populate(engine, with_demo=False)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
+def cli_template(small_database_template: Path) -> Path:
+    return small_database_template
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ first, so that :func:`revert_batch` restores them exactly, demo values included.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -323,20 +322,9 @@ def write_observations(
 
 
 def _stage(conn: Connection, rows: pd.DataFrame) -> None:
-    """Fill the temporary table fast: COPY on PostgreSQL, executemany on SQLite (as ``writes.bulk_insert_observations``)."""
+    """Fill the temporary table fast (``writes.bulk_insert_frame``)."""
     data = rows.assign(period_start=rows["period_start"].dt.strftime("%Y-%m-%d"))
-    columns = ", ".join(data.columns)
-    if conn.dialect.name == "postgresql":
-        buffer = io.StringIO()
-        data.to_csv(buffer, index=False, header=False, na_rep="\\N")
-        buffer.seek(0)
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY import_stage ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
-            while chunk := buffer.read(1 << 20):
-                copy.write(chunk)
-    else:
-        tuples = list(data.astype(object).where(data.notna(), None).itertuples(index=False, name=None))
-        conn.exec_driver_sql(f"INSERT INTO import_stage ({columns}) VALUES ({', '.join('?' for _ in data.columns)})", tuples)
+    writes.bulk_insert_frame(conn, "import_stage", data)
 
 
 def _replace(conn: Connection, changed: pd.DataFrame, batch_id: int) -> None:
