@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cache, filters
+from ui import cache, filters, frame, presentation
 
 st.set_page_config(page_title="Observatoire PDALHPD", page_icon=":material/home:", layout="wide")
 
@@ -27,5 +27,7 @@ pages = {
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
 cache.follow_data_changes()
 navigation = st.navigation(pages)
-filters.sidebar()
+view = filters.sidebar()
+frame.start_run()
+presentation.apply(view)
 navigation.run()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from figures.locale import fr_value
 from figures.ranking import gap_to_objective_bar, ranking_bar
 from figures.small_multiples import small_multiples
 from geo.maps import choropleth
@@ -65,6 +66,7 @@ else:
         departement=view.departement,
         demo=values.attrs["demo"],
         key="map",
+        key_figure=(view.departement_name, "–" if dep_reference is None else fr_value(dep_reference, "%" if unit == "%" else "")),
     )
 
 frame.chart(

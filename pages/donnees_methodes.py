@@ -42,7 +42,9 @@ st.download_button("Télécharger le dictionnaire (CSV)", csv_bytes(shown), file
 st.subheader("Historique des chargements")
 history = cache.import_history()
 st.dataframe(history, hide_index=True, width="stretch", placeholder="—")
-st.caption("Chaque chargement (démonstration, référence, import d'un partenaire) est un lot ; un import peut être annulé depuis la page « Importer des données ».")
+st.caption(
+    "Chaque chargement (démonstration, référence, import d'un partenaire) est un lot ; un import peut être annulé depuis la page « Importer des données »."
+)
 
 st.subheader("Méthodes")
 st.markdown(

@@ -6,7 +6,7 @@ from data_access.periods import Period
 from figures.chain import chain_funnel
 from figures.seasonality import seasonality_heatmap
 from figures.trends import trend_figure
-from ui import cache, filters, frame
+from ui import cache, components, filters, frame
 
 view = filters.current()
 labels = cache.indicator_catalogue().set_index("code")["label"].to_dict()
@@ -31,6 +31,7 @@ frame.chart(
     departement=view.departement,
     demo=chain.attrs["demo"],
     note=f"Objectif du plan : {ratio['label'].iloc[0]}" if target is not None else None,
+    key_figure=("Expulsions effectives", components.value_text(chain["value"].iloc[-1])),
 )
 
 indicator = st.selectbox(

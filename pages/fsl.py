@@ -42,6 +42,7 @@ for codes, unit, what in (
         departement=view.departement,
         demo=bool(part["demo"].any()),
         key=f"fsl-{what}",
+        key_figure=frame.last_value(part, what, "€" if codes == amounts else ""),
     )
 
 requests = ("fsl_demandes_charges_courantes", "fsl_demandes_energie")

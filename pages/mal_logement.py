@@ -39,6 +39,7 @@ for indicator in [*TYPES, "logements_sortis_indignite"]:
         departement=view.departement,
         demo=series.attrs.get("demo", bool(series["demo"].any())),
         key=f"ml-{indicator}",
+        key_figure=frame.last_value(series, labels[indicator].split(" ")[0], ""),
         note=None
         if line is None
         else "Objectif annuel du plan (Anah, PIG « Sortir du mal logement »)."

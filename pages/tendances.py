@@ -73,6 +73,9 @@ frame.chart(
     indicators=indicators,
     departement=view.departement,
     demo=series.attrs["demo"],
+    key_figure=frame.last_value(
+        series[(series["indicator_code"] == indicators[0]) & (series["territory_code"] == view.territory)], labels[indicators[0]], unit
+    ),
     note="Objectif du plan ramené au pas de temps affiché ; zones grisées : trêve hivernale (1er novembre – 31 mars)."
     if not line.empty
     else None,

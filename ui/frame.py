@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from figures.locale import fr_value
 from reporting.tables import csv_bytes
 from ui import cache
 
@@ -48,9 +49,17 @@ def chart(
     demo: bool,
     note: str | None = None,
     key: str | None = None,
+    key_figure: tuple[str, str] | None = None,
 ) -> None:
-    """Draw one framed chart; ``data`` is exactly what is plotted, with readable French columns."""
+    """Draw one framed chart; ``data`` is exactly what is plotted, with readable French columns.
+
+    ``key_figure`` (label, formatted value) is printed large beside the chart in presentation
+    mode, where only the first chart of a page is drawn (one main figure per screen)."""
     key = key or _slug(title)
+    view = st.session_state.get("view")
+    if view is not None and view.presentation:
+        _slide(figure, title=title, unit=unit, indicators=indicators, departement=departement, demo=demo, key=key, key_figure=key_figure)
+        return
     st.subheader(title)
     sources, updated = provenance(indicators, departement)
     parts = [f"Unité : {unit}", f"Source : {sources or '–'}", f"Mise à jour : {updated}"]
@@ -69,6 +78,40 @@ def chart(
         st.download_button("Télécharger (CSV)", csv_bytes(data), file_name=f"{key}.csv", mime="text/csv", key=f"csv-{key}")
     if show:
         st.dataframe(data, hide_index=True, width="stretch")
+
+
+def last_value(series: pd.DataFrame, label: str, unit: str) -> tuple[str, str] | None:
+    """The key figure of a series: its last period's value summed over the plotted lines."""
+    if series.empty:
+        return None
+    last = series["period_start"].max()
+    value = float(series.loc[series["period_start"] == last, "value"].sum())
+    return f"{label} — {last.year}", fr_value(value, unit)
+
+
+def start_run() -> None:
+    """Called once per run by app.py: no chart drawn yet."""
+    st.session_state["_charts_drawn"] = 0
+
+
+def _slide(figure, *, title, unit, indicators, departement, demo, key, key_figure) -> None:  # type: ignore[no-untyped-def]
+    """The presentation layout of a chart: title, the figure at full width, its key figure large."""
+    drawn = st.session_state.get("_charts_drawn", 0)
+    st.session_state["_charts_drawn"] = drawn + 1
+    if drawn:  # one main figure per screen
+        return
+    st.subheader(title)
+    sources, updated = provenance(indicators, departement)
+    if key_figure is not None:
+        chart, figure_column = st.columns([5, 1])
+        figure_column.metric(key_figure[0], key_figure[1])
+    else:
+        chart = st.container()
+    if figure is not None:
+        figure.update_layout(height=620)  # title, figure and footer fit a 1080-pixel screen
+        chart.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=f"fig-{key}")
+    notice = f" · ⚠ {DEMO_NOTICE}" if demo else ""
+    st.caption(f"Unité : {unit} · Source : {sources or '–'} · Mise à jour : {updated}{notice}")
 
 
 def empty_state(what: str) -> None:

@@ -1,0 +1,39 @@
+"""Presentation mode (``?presentation=1``): the projection layout for CCAPEX meetings.
+
+Sidebar and Streamlit chrome hidden, larger type, high contrast, the applied filters written at the
+top of the screen, and one main figure per screen (``ui.frame`` draws only the first chart).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.filters import LEVELS, View
+
+# Streamlit's own elements, hidden or enlarged for a projector; selectors are Streamlit's test ids
+PROJECTION_CSS = """
+<style>
+[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], [data-testid='stHeader'],
+[data-testid='stToolbar'], [data-testid='stDecoration'], [data-testid='stStatusWidget'] {display: none !important;}
+[data-testid='stMainBlockContainer'] {padding: 1rem 2.5rem 0.5rem 2.5rem; max-width: 100%;}
+html, body, [data-testid='stMarkdownContainer'] p, [data-testid='stCaptionContainer'] {font-size: 22px; color: #000;}
+h1 {font-size: 2.6rem !important; padding: 0 !important;}
+h2, h3 {font-size: 2.1rem !important; color: #000;}
+[data-testid='stMetricValue'] [data-testid='stMarkdownContainer'] p {font-size: 4.5rem !important; font-weight: 700; line-height: 1.1;}
+[data-testid='stMetricLabel'] [data-testid='stMarkdownContainer'] p {font-size: 1.6rem !important; white-space: normal;}
+[data-testid='stMetric'] .stMarkdownEllipsis {overflow: visible; white-space: normal;}
+</style>
+"""
+
+
+def apply(view: View) -> None:
+    """In presentation mode, restyle the page and write the applied filters on the slide."""
+    if not view.presentation:
+        return
+    st.html(PROJECTION_CSS)
+    place = view.territory_name if view.is_departement else f"{view.territory_name} ({LEVELS[view.level].lower()})"
+    left, right = st.columns([6, 1])
+    left.caption(f"{view.plan_name} · {place} · {view.period.label()}")
+    if right.button("Quitter la présentation", key="leave-presentation"):
+        st.session_state["f_presentation"] = False
+        st.rerun()
