@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cache, filters, frame, presentation
+from ui import auth, cache, filters, frame, presentation, seance_nav
 
 st.set_page_config(page_title="Observatoire PDALHPD", page_icon=":material/home:", layout="wide")
 
@@ -21,7 +21,10 @@ pages = {
         st.Page("pages/plan_action.py", title="Plan d'action", icon=":material/checklist:"),
         st.Page("pages/donnees_methodes.py", title="Données et méthodes", icon=":material/menu_book:"),
     ],
-    "Gestion des données": [st.Page("pages/import_donnees.py", title="Importer des données", icon=":material/upload_file:")],
+    "Réunions et données": [
+        st.Page("pages/seances.py", title="Séances", icon=":material/slideshow:"),
+        st.Page("pages/import_donnees.py", title="Importer des données", icon=":material/upload_file:"),
+    ],
 }
 # less empty space above the title: more of each chart above the fold on a projected screen
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
@@ -30,4 +33,8 @@ navigation = st.navigation(pages)
 view = filters.sidebar()
 frame.start_run()
 presentation.apply(view)
+seance_nav.presenter_bar()
+page = navigation.url_path or "vue_ensemble"
+if page not in ("import_donnees", "seances"):
+    seance_nav.add_current_view(view.plan, page, auth.data_manager())
 navigation.run()

@@ -307,3 +307,45 @@ class TerritoryAlias(Base):
     alias: Mapped[str] = mapped_column(String(200), primary_key=True)
     territory_code: Mapped[str] = mapped_column(ForeignKey("territory.code"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
+
+
+class Seance(Base):
+    """A saved, ordered sequence of dashboard views presented in a meeting (issue 7, « mode réunion »),
+    e.g. « CCAPEX plénière — décembre 2025 ». Its views are ``seance_view`` rows; see ``data_access.seances``.
+
+    ``created_at`` and ``updated_at`` are naive UTC; ``updated_at`` moves with every change to the séance or
+    its views. A name is unique within a plan.
+    """
+
+    __tablename__ = "seance"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"))
+    name: Mapped[str] = mapped_column(String(200))
+    meeting_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (UniqueConstraint("plan_code", "name"),)
+
+
+class SeanceView(Base):
+    """One view of a séance: a page (its file stem), the URL parameters that reopen it, a title, a speaker note.
+
+    ``params`` is canonical JSON (sorted keys, str → str) so that two identical views compare equal as text.
+    Positions of a séance's views are 0..n-1; deleting the séance deletes its views (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "seance_view"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seance_id: Mapped[int] = mapped_column(ForeignKey("seance.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    page: Mapped[str] = mapped_column(String(40))
+    params: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("seance_id", "position"),)

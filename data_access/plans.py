@@ -15,6 +15,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from data_access.errors import UserError
 from data_access.models import ActionIndicator, Indicator, Objective, Plan, PlanAction, PlanAxis
+from data_access.seances import load_seances_file
 from data_access.settings import ROOT, load_settings
 from data_access.status import OBJECTIVE_KINDS
 from data_access.territories import ReferentielFiles, load_territories
@@ -138,6 +139,8 @@ def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None
             conn.execute(
                 delete(Objective).where(Objective.plan_code == code, Objective.action_code == action_code, Objective.position == position)
             )
+    if (directory / "seances.yaml").exists():  # example séances shipped with the plan (issue 7)
+        load_seances_file(conn, code, directory / "seances.yaml")
     return {"communes": communes, "axes": len(axes), "actions": len(actions), "objectifs": len(objectives)}
 
 

@@ -25,7 +25,9 @@ modes = (
     if is_ratio
     else {"rate": "Pour 1 000 ménages", "value": f"Valeur ({unit})", "per_inhabitants": "Pour 1 000 habitants"}
 )
-mode = right.radio("Afficher", list(modes), format_func=modes.get, horizontal=True)
+default_mode = filters.url_choices("affichage", list(modes), [next(iter(modes))])[0]
+mode = right.radio("Afficher", list(modes), index=list(modes).index(default_mode), format_func=modes.get, horizontal=True)
+filters.remember("affichage", [mode])
 values = cache.level_values(indicator, view.level, view.departement, view.period)
 if values["value"].isna().all():
     frame.empty_state(f"{labels[indicator]} au niveau choisi sur {view.period.label()}")

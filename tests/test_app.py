@@ -19,6 +19,7 @@ PAGES = [
     "pages/plan_action.py",
     "pages/donnees_methodes.py",
     "pages/import_donnees.py",
+    "pages/seances.py",
 ]
 
 
@@ -118,3 +119,15 @@ def test_without_boundaries_every_page_runs_and_maps_say_why(app, page, tmp_path
     run_page(app, page, niveau="territoire")
     if page in ("pages/comparer.py", "pages/mal_logement.py"):
         assert any("OBSERVATOIRE_GEO_SOURCE" in w.value for w in app.warning), [w.value for w in app.warning]
+
+
+def test_presentation_mode_draws_one_main_figure_with_its_key_figure(app):
+    run_page(app, "pages/tendances.py", presentation="1", indicateur="assignations")
+    assert len(app.get("plotly_chart")) == 1
+    assert app.metric, "no key figure"
+
+
+def test_a_seance_view_shows_the_presenter_bar(app):
+    run_page(app, "pages/expulsions.py", seance="1", vue="2", presentation="1", debut="2025", fin="2025")
+    assert any("Vue 3 / " in m.value for m in app.markdown)
+    assert {b.label for b in app.button} >= {"◀ Précédent", "Suivant ▶"}

@@ -31,8 +31,9 @@ PAGES = {
     "plan_action": "plan_action",
     "donnees_methodes": "donnees_methodes",
     "import_donnees": "import_donnees",
+    "seances": "seances",
 }
-CHARTLESS = {"", "plan_action", "donnees_methodes", "import_donnees"}
+CHARTLESS = {"", "plan_action", "donnees_methodes", "import_donnees", "seances"}
 VIEWPORTS = {"1920x1080": (1920, 1080), "1280x800": (1280, 800)}
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -141,6 +141,22 @@ def source_freshness(departement: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl="1h", show_spinner=False)
+def seances(plan: str) -> pd.DataFrame:
+    from data_access import seances as store
+
+    with engine().connect() as conn:
+        return store.seances(conn, plan=plan)
+
+
+@st.cache_data(ttl="1h", show_spinner=False)
+def seance_views(seance_id: int) -> pd.DataFrame:
+    from data_access import seances as store
+
+    with engine().connect() as conn:
+        return store.seance_views(conn, seance_id=seance_id)
+
+
+@st.cache_data(ttl="1h", show_spinner=False)
 def import_history() -> pd.DataFrame:
     from data_access.importers import list_batches
 

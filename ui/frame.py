@@ -108,7 +108,7 @@ def _slide(figure, *, title, unit, indicators, departement, demo, key, key_figur
     else:
         chart = st.container()
     if figure is not None:
-        figure.update_layout(height=620)  # title, figure and footer fit a 1080-pixel screen
+        figure.update_layout(height=580)  # séance bar, title, figure and footer fit a 1080-pixel screen
         chart.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=f"fig-{key}")
     notice = f" · ⚠ {DEMO_NOTICE}" if demo else ""
     st.caption(f"Unité : {unit} · Source : {sources or '–'} · Mise à jour : {updated}{notice}")

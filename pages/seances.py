@@ -1,0 +1,67 @@
+"""Séances : les suites de vues préparées pour une réunion (CCAPEX plénière, réunion territoriale).
+
+Tout le monde peut présenter une séance ; la composer, la réordonner ou la supprimer demande le
+rôle de gestionnaire de données."""
+
+import streamlit as st
+
+from data_access import seances
+from data_access.errors import UserError
+from ui import auth, cache, filters, seance_nav
+
+view = filters.current()
+st.title("Séances")
+st.caption(
+    "Une séance est une suite de vues (page et filtres) présentée en réunion en mode présentation : « précédent / suivant », "
+    "flèches du clavier ou télécommande (Page préc. / Page suiv.), défilement automatique possible."
+)
+listing = cache.seances(view.plan)
+if listing.empty:
+    st.info("Aucune séance pour ce plan. Un gestionnaire de données peut en créer une avec « Ajouter à la séance » (barre latérale).")
+    st.stop()
+names = dict(zip(listing["id"], listing["name"], strict=True))
+chosen = st.selectbox("Séance", list(names), format_func=names.get)
+views = cache.seance_views(int(chosen))
+if st.button("▶ Présenter cette séance", type="primary", disabled=views.empty):
+    seance_nav.go_to(int(chosen), views, 0)
+st.dataframe(
+    views.assign(vue=views["position"] + 1)[["vue", "title", "page", "note"]].rename(
+        columns={"vue": "N°", "title": "Titre", "page": "Page", "note": "Note pour l'orateur"}
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+user = auth.data_manager()
+if user is None:
+    st.caption("Pour composer ou modifier une séance, connectez-vous comme gestionnaire de données (page « Importer des données »).")
+    st.stop()
+st.subheader("Modifier la séance")
+if not views.empty:
+    titles = dict(zip(views["id"], views["title"], strict=True))
+    target = st.selectbox("Vue", list(titles), format_func=titles.get)
+    left, middle, right = st.columns(3)
+    position = int(views.set_index("id").at[target, "position"])
+    new_position = position - 1 if left.button("Monter", disabled=position == 0) else None
+    if middle.button("Descendre", disabled=position == len(views) - 1):
+        new_position = position + 1
+    remove = right.button("Retirer la vue")
+    if new_position is not None or remove:
+        try:
+            with cache.engine().begin() as conn:
+                if remove:
+                    seances.delete_view(conn, seance_id=int(chosen), view_id=int(target), user=user)
+                else:
+                    seances.move_view(conn, seance_id=int(chosen), view_id=int(target), new_position=new_position, user=user)
+        except UserError as error:
+            st.error(str(error))
+        else:
+            cache.clear()
+            st.rerun()
+with st.form("supprimer"):
+    confirmed = st.checkbox(f"Je confirme la suppression de la séance « {names[chosen]} » et de ses vues")
+    if st.form_submit_button("Supprimer la séance") and confirmed:
+        with cache.engine().begin() as conn:
+            seances.delete_seance(conn, seance_id=int(chosen), user=user)
+        cache.clear()
+        st.rerun()
