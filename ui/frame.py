@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from figures.locale import fr_value
-from reporting.tables import csv_bytes
+from reporting.images import figure_png, figure_svg
+from reporting.tables import csv_bytes, xlsx_bytes
 from ui import cache
 
 DEMO_NOTICE = "Données fictives de démonstration"
@@ -71,13 +72,48 @@ def chart(
         st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=f"fig-{key}")
     if note:
         st.caption(note)
-    left, right = st.columns([3, 1])
-    with left:
-        show = st.toggle("Voir les données", key=f"table-{key}")
-    with right:
-        st.download_button("Télécharger (CSV)", csv_bytes(data), file_name=f"{key}.csv", mime="text/csv", key=f"csv-{key}")
+    show = _downloads(figure, data, key=key, title=title, sources=sources, demo=demo)
     if show:
         st.dataframe(data, hide_index=True, width="stretch")
+
+
+def _downloads(figure: go.Figure | None, data: pd.DataFrame, *, key: str, title: str, sources: str, demo: bool) -> bool:
+    """The data toggle and the downloads: CSV and Excel of the plotted data, PNG (1920 px) and SVG
+    of the figure, rendered server-side only when asked (deferred data). Returns the toggle."""
+    columns = st.columns([3, 1, 1, 1, 1], vertical_alignment="center")
+    show = columns[0].toggle("Voir les données", key=f"table-{key}")
+    columns[1].download_button(
+        "CSV", csv_bytes(data), file_name=f"{key}.csv", mime="text/csv", key=f"csv-{key}", icon=":material/download:", on_click="ignore"
+    )
+    columns[2].download_button(
+        "Excel",
+        lambda: xlsx_bytes({"Données": data}, title=title, source=sources, demo=demo),
+        file_name=f"{key}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx-{key}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    if figure is not None:
+        columns[3].download_button(
+            "PNG",
+            lambda: figure_png(figure),
+            file_name=f"{key}.png",
+            mime="image/png",
+            key=f"png-{key}",
+            icon=":material/image:",
+            on_click="ignore",
+        )
+        columns[4].download_button(
+            "SVG",
+            lambda: figure_svg(figure),
+            file_name=f"{key}.svg",
+            mime="image/svg+xml",
+            key=f"svg-{key}",
+            icon=":material/image:",
+            on_click="ignore",
+        )
+    return show
 
 
 def last_value(series: pd.DataFrame, label: str, unit: str) -> tuple[str, str] | None:
