@@ -1,0 +1,256 @@
+"""A :class:`~reporting.slides.Deck` as a PDF: the same pages as the slides, on 16:9 pages (the
+slides' size, 33,9 × 19,05 cm), each followed by the figure's table, printed by the system Chromium.
+
+16:9 rather than A4 landscape: the figures are drawn once for both files, with the slides'
+proportions, and fill a 16:9 page; printed on A4, the page is only scaled down.
+
+The deck is written as one HTML page (inline CSS, figures as base64 PNG, nothing fetched from the
+network) and printed with Playwright. Long tables flow over as many pages as needed, their header
+repeated on each page (``thead { display: table-header-group }``) and no row cut in two. A running
+footer on every page gives the deck, the date, the demo notice when relevant and « page n / N ».
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+
+import pandas as pd
+from playwright.sync_api import PdfMargins, Route, sync_playwright
+
+from figures.locale import fr_number
+from figures.theme import FONT_FAMILY
+from reporting.images import ExportError, browser_path
+from reporting.pptx import METHODS_TITLE, badge_lines, text_colour_on
+from reporting.slides import Deck, Progress, Slide, check_images, french_date, slide_images, status_colour
+from reporting.tables import DEMO_NOTICE, formatted_table, numeric_columns
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGE_SIZE = ("13.333in", "7.5in")  # the slides' 16:9
+PAGE_MARGINS: PdfMargins = {
+    "top": "10mm",
+    "right": "12mm",
+    "bottom": "14mm",
+    "left": "12mm",
+}  # the running footer sits in the bottom margin
+PRINT_TIMEOUT_MS = 120_000
+MAX_TABLE_ROWS = 2_000  # beyond, the PDF says how many rows were left out (the XLSX has them all)
+
+CSS = """
+@page { size: 13.333in 7.5in; }
+* { box-sizing: border-box; }
+html { font-family: FONT; color: #1a1a1a; font-size: 12pt; }
+body { margin: 0; }
+section { break-after: page; }
+section:last-child { break-after: auto; }
+.page { height: 164mm; display: flex; flex-direction: column; overflow: hidden; }
+.top { display: flex; align-items: flex-start; gap: 8mm; }
+h1 { font-size: 24pt; margin: 0 0 2mm 0; flex: 1; line-height: 1.15; }
+h2 { font-size: 18pt; margin: 0 0 2mm 0; }
+.demo { background: #A63F00; color: #fff; font-weight: bold; font-size: 12pt; padding: 2mm 4mm; border-radius: 2mm; white-space: nowrap; }
+.filters { font-size: 15pt; color: #404040; margin: 0 0 3mm 0; }
+.body { flex: 1; display: flex; gap: 6mm; min-height: 0; }
+.figure { flex: 1; min-width: 0; display: flex; align-items: center; justify-content: center; }
+.figure img { max-width: 100%; max-height: 100%; object-fit: contain; }
+aside { width: 82mm; display: flex; flex-direction: column; gap: 4mm; overflow: hidden; }
+aside.wide { width: auto; flex: 1; }
+aside.wide .keys { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8mm; }
+aside.wide .status { align-self: flex-start; min-width: 100mm; }
+aside.wide .key .value { font-size: 40pt; }
+aside.wide .key .label { font-size: 18pt; }
+.keys { display: flex; flex-direction: column; gap: 4mm; }
+.keys.compact { gap: 2mm; }
+.keys.compact .key { display: flex; align-items: baseline; gap: 3mm; }
+.keys.compact .key .value { font-size: 22pt; }
+.status { font-size: 18pt; font-weight: bold; padding: 3mm 4mm; border-radius: 2mm; text-align: center; }
+.key .value { font-size: 28pt; font-weight: bold; line-height: 1.1; }
+.key .label { font-size: 14pt; color: #404040; }
+.footer { font-size: 10pt; color: #404040; border-top: 1px solid #bbb; padding-top: 2mm; margin-top: 3mm; }
+.cover { justify-content: center; padding-left: 10mm; border-top: 3mm solid #0072B2; }
+.cover .brand { font-size: 16pt; color: #404040; margin-bottom: 14mm; }
+.cover h1 { font-size: 34pt; flex: none; margin-bottom: 6mm; }
+.cover .subtitle { font-size: 20pt; color: #404040; margin-bottom: 4mm; }
+.cover .date { font-size: 18pt; color: #404040; margin-bottom: 12mm; }
+.cover .demo { align-self: flex-start; font-size: 18pt; }
+table { border-collapse: collapse; width: 100%; font-size: 10pt; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; }
+th { text-align: left; background: #e8e8e8; border-bottom: 1px solid #808080; padding: 1.2mm 2mm; vertical-align: bottom; }
+td { padding: 0.9mm 2mm; border-bottom: 1px solid #e0e0e0; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+.note { font-size: 10pt; color: #404040; margin: 2mm 0; }
+ul.methods { font-size: 16pt; line-height: 1.35; padding-left: 6mm; }
+ul.methods li { margin-bottom: 2mm; }
+""".replace("FONT", FONT_FAMILY)
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _demo_mark(demo: bool) -> str:
+    return f'<div class="demo">{_e(DEMO_NOTICE)}</div>' if demo else ""
+
+
+def _cover(deck: Deck) -> str:
+    subtitle = f'<div class="subtitle">{_e(deck.subtitle)}</div>' if deck.subtitle else ""
+    return (
+        '<section class="page cover"><div class="brand">Observatoire PDALHPD</div>'
+        f'<h1>{_e(deck.title)}</h1>{subtitle}<div class="date">{_e(french_date(deck.date))}</div>{_demo_mark(deck.demo)}</section>'
+    )
+
+
+def _view(slide: Slide, picture: bytes | None) -> str:
+    panel = []
+    if slide.status:
+        fill = status_colour(slide.status)
+        panel.append(
+            f'<div class="status" style="background:{fill};color:#{text_colour_on(fill)}">{"<br>".join(map(_e, badge_lines(slide.status, 20 if picture is not None else 32)))}</div>'
+        )
+    keys = "".join(
+        f'<div class="key"><div class="value">{_e(value)}</div><div class="label">{_e(label)}</div></div>'
+        for label, value in slide.key_figures
+    )
+    if keys:
+        # beside a figure, more than three key figures go one per line, value then label
+        compact = picture is not None and len(slide.key_figures) > 3
+        panel.append(f'<div class="keys{" compact" if compact else ""}">{keys}</div>')
+    figure = ""
+    if picture is not None:
+        encoded = base64.b64encode(picture).decode("ascii")
+        figure = f'<div class="figure"><img alt="{_e(slide.title)}" src="data:image/png;base64,{encoded}"></div>'
+    aside = f'<aside class="{"" if picture is not None else "wide"}">{"".join(panel)}</aside>' if panel else ""
+    filters = f'<p class="filters">{_e(slide.filters)}</p>' if slide.filters else ""
+    footer = f'<div class="footer">{_e(slide.footer)}</div>' if slide.footer else ""
+    return (
+        f'<section class="page view"><div class="top"><h1>{_e(slide.title)}</h1>{_demo_mark(slide.demo)}</div>'
+        f'{filters}<div class="body">{figure}{aside}</div>{footer}</section>'
+    )
+
+
+def table_html(frame: pd.DataFrame) -> str:
+    """A ``<table>`` of the frame formatted the French way (numbers right-aligned), header in ``<thead>``;
+    at most ``MAX_TABLE_ROWS`` rows, then a note of how many were left out."""
+    shown = frame.iloc[:MAX_TABLE_ROWS]
+    text = formatted_table(shown)
+    numeric = numeric_columns(shown)
+    cls = ['class="num"' if n else "" for n in numeric]
+    head = "".join(f"<th {c}>{_e(name)}</th>" for name, c in zip(text.columns, cls, strict=True))
+    rows = "".join(
+        "<tr>" + "".join(f"<td {c}>{_e(value)}</td>" for value, c in zip(row, cls, strict=True)) + "</tr>"
+        for row in text.itertuples(index=False, name=None)
+    )
+    more = ""
+    if len(frame) > MAX_TABLE_ROWS:
+        more = f'<p class="note">… et {fr_number(len(frame) - MAX_TABLE_ROWS)} lignes de plus : voir l\'export Excel ou CSV.</p>'
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
+
+
+def _table_section(slide: Slide) -> str:
+    assert slide.notes_table is not None
+    context = " · ".join(filter(None, [slide.filters, slide.footer]))
+    body = table_html(slide.notes_table) if not slide.notes_table.empty else '<p class="note">Aucune donnée.</p>'
+    return (
+        f'<section class="table"><div class="top"><h2>Données : {_e(slide.title)}</h2>{_demo_mark(slide.demo)}</div>'
+        f'<p class="note">{_e(context)}</p>{body}</section>'
+    )
+
+
+def _methods(deck: Deck) -> str:
+    items = "".join(f"<li>{_e(line)}</li>" for line in deck.methods) or "<li>Voir la page « Données et méthodes » de l'observatoire.</li>"
+    return f'<section class="methods"><div class="top"><h1>{_e(METHODS_TITLE)}</h1>{_demo_mark(deck.demo)}</div><ul class="methods">{items}</ul></section>'
+
+
+def deck_html(deck: Deck, images: Sequence[bytes | None]) -> str:
+    """The whole deck as one self-contained HTML page (what :func:`deck_pdf` prints)."""
+    check_images(deck, images)
+    parts = [_cover(deck)]
+    for slide, picture in zip(deck.slides, images, strict=True):
+        parts.append(_view(slide, picture))
+        if slide.notes_table is not None:
+            parts.append(_table_section(slide))
+    parts.append(_methods(deck))
+    return f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{_e(deck.title)}</title><style>{CSS}</style></head><body>{"".join(parts)}</body></html>'
+
+
+def _footer_template(deck: Deck) -> str:
+    # Chromium draws this in the bottom margin of every page; its default font size is tiny
+    demo = f'<span style="color:#A63F00;font-weight:bold">{_e(DEMO_NOTICE)}</span>' if deck.demo else "<span></span>"
+    return (
+        f'<div style="font-family:{_e(FONT_FAMILY)};font-size:9pt;color:#404040;width:100%;padding:0 12mm;'
+        'display:flex;justify-content:space-between;">'
+        f"<span>{_e(deck.title)} · {_e(french_date(deck.date))}</span>{demo}"
+        '<span>page <span class="pageNumber"></span> / <span class="totalPages"></span></span></div>'
+    )
+
+
+def _refuse_network(route: Route) -> None:
+    route.abort()  # everything is inline: a request would mean a remote resource slipped in
+
+
+def html_pdf(page_html: str, *, footer_template: str = "<span></span>") -> bytes:
+    """Print an HTML page to a 16:9 PDF with the system Chromium (no network access)."""
+    path = browser_path()
+    if not path.is_file():
+        raise ExportError(f"Chromium est introuvable à « {path} » : installez le paquet chromium ou indiquez son chemin dans BROWSER_PATH.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(path), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.route("**/*", _refuse_network)
+            page.set_content(page_html, wait_until="load", timeout=PRINT_TIMEOUT_MS)
+            return page.pdf(
+                width=PAGE_SIZE[0],
+                height=PAGE_SIZE[1],
+                print_background=True,
+                margin=PAGE_MARGINS,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=footer_template,
+            )
+        finally:
+            browser.close()
+
+
+def deck_pdf(deck: Deck, *, progress: Progress | None = None, images: Sequence[bytes | None] | None = None) -> bytes:
+    """The deck as a 16:9 PDF: title page, each view then its table, « Méthodes et sources ».
+
+    Parameters
+    ----------
+    deck
+        What to show (see :class:`reporting.slides.Deck`).
+    progress
+        ``progress(done, total, label)`` before each figure is drawn and before printing, then
+        ``(total, total, "Terminé")``.
+    images
+        The figures already drawn by :func:`reporting.slides.slide_images`; drawn here when None.
+
+    Returns
+    -------
+    bytes
+        A PDF of at least ``len(deck.slides) + 2`` pages: one per view, plus as many as each table needs.
+
+    Raises
+    ------
+    reporting.images.ExportError
+        Chromium is missing or a figure could not be drawn.
+    """
+    drawn = sum(slide.figure is not None for slide in deck.slides) if images is None else 0
+    total = drawn + 1
+    if images is None:
+        images = slide_images(deck, progress=progress, job_steps=total)
+    page_html = deck_html(deck, images)
+    if progress:
+        progress(drawn, total, "Impression du PDF")
+    pdf = html_pdf(page_html, footer_template=_footer_template(deck))
+    if progress:
+        progress(total, total, "Terminé")
+    return pdf
