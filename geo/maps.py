@@ -38,6 +38,7 @@ MARGIN = {"l": 10, "r": 10, "t": 64, "b": 10}
 # Borders: a mid grey reads on the lightest and the darkest class colour alike.
 BORDER = {"commune": ("#969696", 0.4), "default": ("#737373", 1.0)}
 FONT_SIZE = 16  # readable on a meeting-room screen
+PRESENTATION_FONT_SIZE = 22
 
 
 def unavailable_message(error: Exception) -> str:
@@ -147,6 +148,7 @@ def choropleth(
     background: str | None = None,
     background_attribution: str = "",
     height: int = 650,
+    presentation: bool = False,
 ) -> go.Figure:
     """A classed choropleth of one level and one period.
 
@@ -193,6 +195,8 @@ def choropleth(
         Attribution of the tiles, shown on the map (required by most tile providers).
     height
         Figure height in px; the view is fitted to it (the département fills the height).
+    presentation
+        Projection sizes: every text at least 22 px (titles larger).
 
     Returns
     -------
@@ -254,6 +258,18 @@ def choropleth(
     )
     if departement_value is not None:
         figure.update_layout(title_subtitle_text=f"{departement_name} : {_format(departement_value, unit, diverging, classes.decimals)}")
+    if presentation:  # projected: every text at least 22 px, the legend beside the map, not over it
+        size = PRESENTATION_FONT_SIZE
+        figure.update_layout(
+            font_size=size,
+            title_font_size=size + 6,
+            title_subtitle_font_size=size,
+            legend={"font": {"size": size}, "title": {"font": {"size": size}}, "x": 0.66, "xanchor": "left"},
+            map_domain={"x": [0, 0.64], "y": [0, 1]},
+        )
+        for layer in figure.layout.map.style.get("layers", []) if isinstance(figure.layout.map.style, dict) else []:
+            if layer.get("id") == LABEL_LAYER:
+                layer["layout"]["text-size"] = size
     return figure
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from figures.locale import fr_value
+from figures.locale import fr_number
 from figures.ranking import gap_to_objective_bar, ranking_bar
 from figures.small_multiples import small_multiples
 from geo.maps import choropleth
@@ -57,6 +57,7 @@ else:
             departement_name=view.departement_name,
             labels=view.level == "territoire",
             outline=maps.outline(view.departement) if view.level == "commune" else None,
+            presentation=view.presentation,
         )
     )
     frame.chart(
@@ -68,7 +69,7 @@ else:
         departement=view.departement,
         demo=values.attrs["demo"],
         key="map",
-        key_figure=(view.departement_name, "–" if dep_reference is None else fr_value(dep_reference, "%" if unit == "%" else "")),
+        key_figure=(view.departement_name, "–" if dep_reference is None else fr_number(dep_reference, 0 if mode == "value" else 1)),
     )
 
 frame.chart(

@@ -76,6 +76,7 @@ elif not values["value"].isna().all():
             selected=None if view.is_departement else view.territory,
             labels=view.level == "territoire",
             outline=maps.outline(view.departement) if view.level == "commune" else None,
+            presentation=view.presentation,
         )
     )
     frame.chart(
