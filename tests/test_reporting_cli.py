@@ -1,0 +1,86 @@
+"""The export CLI (issue 7) on the demo database: séance dossier (PPTX, PDF) and bilan annuel (XLSX, PPTX)."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+from reporting.__main__ import main
+from reporting.pptx import FOOTER_NAME
+
+SEANCE = "CCAPEX plénière — exemple"
+PLAN = "isere-palhdi-2014-2020"
+NO_FIGURE_PAGES = 1  # the example séance: vue_ensemble has no figure, the five others have one
+
+
+def _run(database_url: str, *argv: str) -> int:
+    return main(["--database-url", database_url, *argv])
+
+
+@pytest.fixture(scope="module")
+def sqlite_url(database_url: str) -> str:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("exports testés sur SQLite seulement, pour garder la suite rapide")
+    return database_url
+
+
+@pytest.fixture(scope="module")
+def exports(sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("exports")
+    files = {
+        "dossier.pptx": ("seance", SEANCE),
+        "dossier.pdf": ("seance", SEANCE),
+        "bilan.xlsx": ("bilan", "--plan", PLAN, "--annee", "2024"),
+        "bilan.pptx": ("bilan", "--plan", PLAN, "--annee", "2024"),
+    }
+    for name, argv in files.items():
+        assert _run(sqlite_url, *argv, "--out", str(folder / name)) == 0
+    return {name: folder / name for name in files}
+
+
+def test_dossier_pptx(exports: dict[str, Path]) -> None:
+    prs = Presentation(str(exports["dossier.pptx"]))
+    slides = list(prs.slides)
+    assert len(slides) == 1 + 6 + 1
+    pictures = [sum(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in slide.shapes) for slide in slides[1:-1]]
+    assert sorted(pictures) == [0] * NO_FIGURE_PAGES + [1] * (6 - NO_FIGURE_PAGES)
+    assert pictures[0] == 0  # vue_ensemble: key figures only
+    for slide in slides[1:-1]:
+        footer = [shape for shape in slide.shapes if shape.name == FOOTER_NAME]
+        assert footer and "Source :" in footer[0].text_frame.text and "Mise à jour" in footer[0].text_frame.text
+
+
+def test_dossier_pdf(exports: dict[str, Path]) -> None:
+    pdf = exports["dossier.pdf"].read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf)) >= 8  # Chromium writes page objects as plain text
+
+
+def test_bilan_xlsx(exports: dict[str, Path]) -> None:
+    book = load_workbook(io.BytesIO(exports["bilan.xlsx"].read_bytes()))
+    assert book.sheetnames == ["Objectifs", "Indicateurs", "Territoires"]
+    sheet = book["Objectifs"]
+    header = next(i for i, row in enumerate(sheet.iter_rows(values_only=True), start=1) if "Statut" in row)
+    assert sheet.max_row - header == 21
+    assert "Chantier" in [c.value for c in sheet[header]]
+
+
+def test_bilan_pptx_opens(exports: dict[str, Path]) -> None:
+    assert len(Presentation(str(exports["bilan.pptx"])).slides) >= 7
+
+
+def test_unknown_seance_exits_2(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(sqlite_url, "seance", "Séance inconnue", "--out", str(tmp_path / "x.pptx")) == 2
+    err = capsys.readouterr().err
+    assert "introuvable" in err and "Traceback" not in err
+    assert not (tmp_path / "x.pptx").exists()
+
+
+def test_bad_format_exits_2(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(sqlite_url, "seance", SEANCE, "--out", str(tmp_path / "x.docx")) == 2
+    assert "non pris en charge" in capsys.readouterr().err
