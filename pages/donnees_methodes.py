@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from reporting.tables import csv_bytes
-from ui import cache, filters
+from ui import cache, filters, frame
 
 view = filters.current()
 st.title("Données et méthodes")
@@ -37,7 +36,7 @@ shown = dictionary[["label", "code", "unit", "theme", "definition", "source", "g
     }
 )
 st.dataframe(shown, hide_index=True, width="stretch")
-st.download_button("Télécharger le dictionnaire (CSV)", csv_bytes(shown), file_name="dictionnaire-indicateurs.csv", mime="text/csv")
+frame.table_downloads(shown, name="dictionnaire-indicateurs", title="Dictionnaire des indicateurs")
 
 st.subheader("Historique des chargements")
 history = cache.import_history()

@@ -34,9 +34,10 @@ frame.chart(
     key_figure=("Expulsions effectives", components.value_text(chain["value"].iloc[-1])),
 )
 
-indicator = st.selectbox(
-    "Saisonnalité de", ["expulsions_effectives", "assignations", "cql", "cfp_demandes", "cfp_accordes"], format_func=labels.get
-)
+seasonal = ["expulsions_effectives", "assignations", "cql", "cfp_demandes", "cfp_accordes"]
+chosen = filters.url_choices("saisonnalite", seasonal, seasonal[:1])[0]
+indicator = st.selectbox("Saisonnalité de", seasonal, index=seasonal.index(chosen), format_func=labels.get)
+filters.remember("saisonnalite", [indicator])
 monthly = cache.indicator_series((indicator,), (view.territory,), view.period, "month")
 if monthly.empty:
     frame.empty_state("des séries mensuelles sur cette période")

@@ -29,10 +29,14 @@ extra = right.multiselect(
     list(others["code"]),
     format_func=dict(zip(others["code"], others["name"], strict=True)).get,
     max_selections=5,
+    default=filters.url_choices("avec", list(others["code"]), []),
     placeholder="Autres territoires du niveau choisi",
 )
-with_departement = st.checkbox(f"Ajouter {view.departement_name} (département)", value=not view.is_departement)
+shown = filters.url_choices("departement", ["oui", "non"], ["non" if view.is_departement else "oui"])[0] == "oui"
+with_departement = st.checkbox(f"Ajouter {view.departement_name} (département)", value=shown)
 filters.remember("indicateur", indicators)
+filters.remember("avec", extra)
+filters.remember("departement", ["oui" if with_departement else "non"])
 if not indicators:
     st.info("Choisissez au moins un indicateur.")
     st.stop()

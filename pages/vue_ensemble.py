@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from reporting.tables import csv_bytes
-from ui import cache, components, filters
+from ui import cache, components, filters, frame
 from ui.frame import DEMO_NOTICE
 
 view = filters.current()
@@ -37,7 +36,7 @@ st.subheader(f"Objectifs du plan : statut {year}" + (f" — {view.territory_name
 labels = cache.indicator_catalogue().set_index("code")["label"].to_dict()
 table = components.objective_table(cache.objective_status_table(view.plan, year, territory), labels)
 st.dataframe(components.style_status(table), hide_index=True, width="stretch")
-st.download_button("Télécharger les objectifs (CSV)", csv_bytes(table), file_name=f"objectifs-{view.plan}-{year}.csv", mime="text/csv")
+frame.table_downloads(table, name=f"objectifs-{view.plan}-{year}", title=f"Objectifs {year}", demo=bool(objectives["demo"].any()))
 
 st.subheader("Fraîcheur des sources")
 freshness = cache.source_freshness(view.departement)

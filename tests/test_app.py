@@ -131,3 +131,9 @@ def test_a_seance_view_shows_the_presenter_bar(app):
     run_page(app, "pages/expulsions.py", seance="1", vue="2", presentation="1", debut="2025", fin="2025")
     assert any("Vue 3 / " in m.value for m in app.markdown)
     assert {b.label for b in app.button} >= {"◀ Précédent", "Suivant ▶"}
+
+
+def test_page_choices_are_mirrored_in_the_url(app):
+    run_page(app, "pages/tendances.py", indicateur="cql", avec="oisans,trieves", departement="non")
+    assert app.multiselect[0].value == ["cql"] and app.multiselect[1].value == ["oisans", "trieves"]
+    assert app.query_params["avec"] in (["oisans,trieves"], "oisans,trieves")

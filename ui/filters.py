@@ -181,7 +181,11 @@ def url_choices(name: str, allowed: list[str], default: list[str]) -> list[str]:
 
 
 def remember(name: str, values: list[str]) -> None:
-    """Mirror a page's own choice in the URL, so that a copied URL reopens the same view."""
+    """Mirror a page's own choice in the URL, so that a copied URL reopens the same view (an empty
+    choice removes the parameter)."""
     text = ",".join(values)
-    if st.query_params.get(name) != text:
+    if not text:
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get(name) != text:
         st.query_params[name] = text

@@ -116,6 +116,23 @@ def _downloads(figure: go.Figure | None, data: pd.DataFrame, *, key: str, title:
     return show
 
 
+def table_downloads(table: pd.DataFrame, *, name: str, title: str, demo: bool = False) -> None:
+    """CSV and Excel of a table shown on a page (formula-safe, French Excel conventions)."""
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        "CSV", csv_bytes(table), file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}", icon=":material/download:", on_click="ignore"
+    )
+    right.download_button(
+        "Excel",
+        lambda: xlsx_bytes({title[:31]: table}, title=title, demo=demo),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx-{name}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
 def last_value(series: pd.DataFrame, label: str, unit: str) -> tuple[str, str] | None:
     """The key figure of a series: its last period's value summed over the plotted lines."""
     if series.empty:
