@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -192,6 +193,24 @@ def _workbook(data: bytes):  # type: ignore[no-untyped-def]
         ) from error
 
 
+def chosen_sheet(book: Any, sheet: str | None) -> str:
+    """The sheet to read: ``sheet`` when the workbook has it, else the only sheet with data.
+
+    UserError (French) for an unknown sheet, or when several sheets hold data and none was named."""
+    names = list(book.sheetnames)
+    if sheet is None:
+        with_data = [n for n in names if _has_data(book[n])]
+        if len(with_data) > 1:
+            raise UserError(
+                f"Le classeur contient plusieurs feuilles avec des données ({', '.join(f'« {n} »' for n in with_data)}) : "
+                "choisissez-en une (option --sheet NOM, ou la liste « Feuille » dans la page)."
+            )
+        return with_data[0] if with_data else names[0]
+    if sheet not in names:
+        raise UserError(f"Le classeur n'a pas de feuille « {sheet} » (feuilles : {', '.join(f'« {n} »' for n in names)}).")
+    return sheet
+
+
 def read_xlsx_bytes(data: bytes, sheet: str | None = None, is_header: HeaderTest | None = None) -> Table:
     """One sheet of an XLSX workbook as a :class:`Table`.
 
@@ -201,16 +220,7 @@ def read_xlsx_bytes(data: bytes, sheet: str | None = None, is_header: HeaderTest
     book = _workbook(data)
     try:
         names = list(book.sheetnames)
-        if sheet is None:
-            with_data = [n for n in names if _has_data(book[n])]
-            if len(with_data) > 1:
-                raise UserError(
-                    f"Le classeur contient plusieurs feuilles avec des données ({', '.join(f'« {n} »' for n in with_data)}) : "
-                    "choisissez-en une (option --sheet NOM, ou la liste « Feuille » dans la page)."
-                )
-            sheet = with_data[0] if with_data else names[0]
-        elif sheet not in names:
-            raise UserError(f"Le classeur n'a pas de feuille « {sheet} » (feuilles : {', '.join(f'« {n} »' for n in names)}).")
+        sheet = chosen_sheet(book, sheet)
         try:
             rows = [[clean_cell(c) for c in row] for row in book[sheet].iter_rows(values_only=True)]
         except UserError:

@@ -185,17 +185,7 @@ def peek_rows(data: bytes, sheet: str | None) -> list[list[str]]:
     if reading.is_xlsx(data):
         book = reading._workbook(data)
         try:
-            names = list(book.sheetnames)
-            if sheet is None:
-                with_data = [n for n in names if reading._has_data(book[n])]
-                if len(with_data) > 1:
-                    raise UserError(
-                        f"Le classeur contient plusieurs feuilles avec des données ({', '.join(f'« {n} »' for n in with_data)}) : "
-                        "choisissez-en une (option --sheet NOM, ou la liste « Feuille » dans la page)."
-                    )
-                sheet = with_data[0] if with_data else names[0]
-            if sheet not in names:
-                raise UserError(f"Le classeur n'a pas de feuille « {sheet} » (feuilles : {', '.join(f'« {n} »' for n in names)}).")
+            sheet = reading.chosen_sheet(book, sheet)
             from data_access.importers.text import clean_cell
 
             return [[clean_cell(c) for c in row] for row in book[sheet].iter_rows(values_only=True, max_row=reading.HEADER_SCAN)]

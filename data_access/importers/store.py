@@ -334,17 +334,7 @@ def _replace(conn: Connection, changed: pd.DataFrame, batch_id: int) -> None:
     _stage(conn, changed[[*OBSERVATION_KEY, "value", "status", "source"]])
     s = STAGE
     same_key = and_(*(getattr(Observation, k) == s.c[k] for k in OBSERVATION_KEY))
-    history_columns = [
-        "indicator_code",
-        "granularity",
-        "period_start",
-        "territory_code",
-        "value",
-        "status",
-        "approx",
-        "source",
-        "import_batch_id",
-    ]
+    history_columns = list(writes.OBSERVATION_COLUMNS)
     conn.execute(
         insert(ObservationHistory).from_select(
             ["batch_id", *history_columns],
