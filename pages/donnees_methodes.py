@@ -41,6 +41,7 @@ frame.table_downloads(shown, name="dictionnaire-indicateurs", title="Dictionnair
 st.subheader("Historique des chargements")
 history = cache.import_history()
 st.dataframe(history, hide_index=True, width="stretch", placeholder="—")
+frame.table_downloads(history, name="historique-des-chargements", title="Historique des chargements")
 st.caption(
     "Chaque chargement (démonstration, référence, import d'un partenaire) est un lot ; un import peut être annulé depuis la page « Importer des données »."
 )

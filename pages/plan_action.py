@@ -23,10 +23,15 @@ axis_word = "Chantiers" if structure.empty or view.plan.startswith("isere") else
 left, right = st.columns(2)
 axes = list(dict.fromkeys(structure["axis_code"]))
 titles = dict(zip(structure["axis_code"], structure["axis_title"], strict=False))
-chosen_axes = left.multiselect(axis_word, axes, default=axes, format_func=lambda a: f"{a}. {titles[a]}", placeholder="Choisir…")
-chosen_status = right.multiselect(
-    "Statut des objectifs", list(components.STATUS_SYMBOLS), default=list(components.STATUS_SYMBOLS), placeholder="Choisir…"
+statuses_all = list(components.STATUS_SYMBOLS)
+chosen_axes = left.multiselect(
+    axis_word, axes, default=filters.url_choices("axes", axes, axes), format_func=lambda a: f"{a}. {titles[a]}", placeholder="Choisir…"
 )
+chosen_status = right.multiselect(
+    "Statut des objectifs", statuses_all, default=filters.url_choices("statuts", statuses_all, statuses_all), placeholder="Choisir…"
+)
+filters.remember("axes", chosen_axes if chosen_axes != axes else [])
+filters.remember("statuts", chosen_status if chosen_status != statuses_all else [])
 if series.attrs.get("demo") or statuses["demo"].any():
     st.markdown(":orange-badge[⚠ Données fictives de démonstration]")
 

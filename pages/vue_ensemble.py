@@ -40,12 +40,10 @@ frame.table_downloads(table, name=f"objectifs-{view.plan}-{year}", title=f"Objec
 
 st.subheader("Fraîcheur des sources")
 freshness = cache.source_freshness(view.departement)
-st.dataframe(
-    freshness.assign(
-        last_period=freshness["last_period"].map(lambda d: f"{d:%m/%Y}"),
-        updated_at=freshness["updated_at"].map(lambda d: f"{d:%d/%m/%Y}"),
-        demo=freshness["demo"].map({True: "oui (fictives)", False: "non"}),
-    ).rename(columns={"source": "Source", "last_period": "Dernière période", "updated_at": "Mise à jour", "demo": "Démonstration"}),
-    hide_index=True,
-    width="stretch",
-)
+sources = freshness.assign(
+    last_period=freshness["last_period"].map(lambda d: f"{d:%m/%Y}"),
+    updated_at=freshness["updated_at"].map(lambda d: f"{d:%d/%m/%Y}"),
+    demo=freshness["demo"].map({True: "oui (fictives)", False: "non"}),
+).rename(columns={"source": "Source", "last_period": "Dernière période", "updated_at": "Mise à jour", "demo": "Démonstration"})
+st.dataframe(sources, hide_index=True, width="stretch")
+frame.table_downloads(sources, name="fraicheur-des-sources", title="Fraîcheur des sources")
