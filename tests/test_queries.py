@@ -53,51 +53,23 @@ def test_rolling_twelve_months_is_the_sum_of_the_last_twelve(conn):
 
 def _seed_ratio_fixture(conn):
     """Two communes: 1 case out of 2 and 9 out of 10 → the territory's ratio is 10/12, not the mean of 50 % and 90 %."""
-    conn.execute(
-        insert(Indicator),
-        [
-            dict(
-                code="t_num",
-                label="num",
-                unit="cas",
-                theme="contexte",
-                better="none",
-                granularities="month,quarter,year",
-                definition="",
-                source="test",
-                scale=1,
-            ),
-            dict(
-                code="t_den",
-                label="den",
-                unit="cas",
-                theme="contexte",
-                better="none",
-                granularities="month,quarter,year",
-                definition="",
-                source="test",
-                scale=1,
-            ),
-        ],
-    )
-    conn.execute(
-        insert(Indicator),
-        [
-            dict(
-                code="t_ratio",
-                label="ratio",
-                unit="%",
-                theme="contexte",
-                better="none",
-                granularities="month,quarter,year",
-                definition="",
-                source="test",
-                numerator_code="t_num",
-                denominator_code="t_den",
-                scale=100,
-            )
-        ],
-    )
+
+    def indicator(code: str, **ratio: object) -> dict[str, object]:
+        return dict(
+            code=code,
+            label=code,
+            unit="cas",
+            theme="contexte",
+            better="none",
+            granularities="month,quarter,year",
+            definition="",
+            source="test",
+            scale=100 if ratio else 1,
+            **ratio,
+        )
+
+    conn.execute(insert(Indicator), [indicator("t_num"), indicator("t_den")])
+    conn.execute(insert(Indicator), [indicator("t_ratio", numerator_code="t_num", denominator_code="t_den")])
     batch = create_batch(conn, kind="import", file_name="test.csv", sha256="0" * 64, rows=4, user_name="test")
     rows = pd.DataFrame(
         [("t_num", "38185", 1.0), ("t_den", "38185", 2.0), ("t_num", "38151", 9.0), ("t_den", "38151", 10.0)],
