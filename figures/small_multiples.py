@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 from data_access.queries import SERIES_COLUMNS
 from figures.inputs import ordered_codes, require_columns
 from figures.palette import colour_for
-from figures.theme import Theme, apply_theme, no_data_figure, theme_for
+from figures.theme import Theme, apply_theme, no_data_figure, set_layout, theme_for
 from figures.time_axis import GRAIN_AXIS_TITLES, Grain, as_dates, bucket_end, infer_granularity, time_ticks
 from figures.trends import line_traces
 from figures.units import axis_title, decimals_for, value_text
@@ -78,6 +78,9 @@ def small_multiples(
     decimals = decimals_for(unit, frame["value"])
     colour = colour_for(str(indicators[0]))
     groups = dict(iter(frame.groupby("territory_code", sort=False)))
+    # traces and axes are set in two whole-figure assignments, not panel by panel: Plotly
+    # validates each ``add_trace(row=…)`` and ``update_xaxes(row=…)`` call against every subplot
+    traces = []
     for index, code in enumerate(territories):
         for trace in line_traces(
             groups[code],
@@ -89,61 +92,74 @@ def small_multiples(
             theme=theme,
             showlegend=False,
         ):
-            fig.add_trace(trace, row=index // columns + 1, col=index % columns + 1)
+            trace.xaxis, trace.yaxis = f"x{_suffix(index)}", f"y{_suffix(index)}"
+            traces.append(trace)
+    fig.add_traces(traces)
 
     panel_px = 300 if presentation else 220
     apply_theme(fig, presentation=presentation, height=rows * panel_px + 140, top_margin=16 + int(theme.font_size * 1.8))
-    fig.update_layout(showlegend=False)
-    fig.update_annotations(font={"size": theme.font_size, "color": theme.text_colour})  # the panel titles
     first, end = min(frame["period_start"]), bucket_end(max(frame["period_start"]), grain)
-    ticks = time_ticks(first, end, grain, max_labels=4)
-    fig.update_xaxes(**ticks.axis(theme.grid_colour, theme.axis_colour), range=[first.isoformat(), end.isoformat()])
-    for index in range(len(territories)):  # dates under the lowest panel of each column
-        fig.update_xaxes(showticklabels=index + columns >= len(territories), row=index // columns + 1, col=index % columns + 1)
+    x_axis = {
+        **time_ticks(first, end, grain, max_labels=4).axis(theme.grid_colour, theme.axis_colour),
+        "range": [first.isoformat(), end.isoformat()],
+    }
     values = frame["value"].to_numpy(float)
     if shared_y:
         low, high = min(0.0, float(np.nanmin(values))), float(np.nanmax(values))
-        fig.update_yaxes(range=[low, high * 1.05 if high > 0 else 1], matches="y")
-        for column in range(2, columns + 1):  # one scale: its labels on the first column only
-            fig.update_yaxes(showticklabels=False, col=column)
+        y_axis = {"range": [low, high * 1.05 if high > 0 else 1], "matches": "y"}
     else:
-        fig.update_yaxes(rangemode="tozero" if np.nanmin(values) >= 0 else "normal")
-    _shared_axis_titles(
-        fig,
+        y_axis = {"rangemode": "tozero" if np.nanmin(values) >= 0 else "normal"}
+    updates: dict[str, object] = {"showlegend": False}
+    for index in range(rows * columns):
+        # dates under the lowest panel of each column; one y scale: its labels on the first column only
+        updates[f"xaxis{_suffix(index)}"] = x_axis | (
+            {"showticklabels": index + columns >= len(territories)} if index < len(territories) else {}
+        )
+        updates[f"yaxis{_suffix(index)}"] = y_axis | ({"showticklabels": False} if shared_y and index % columns else {})
+    panel_titles = [
+        {**a, "font": {"size": theme.font_size, "color": theme.text_colour}} for a in fig.layout.to_plotly_json().get("annotations", [])
+    ]
+    titles, margin = _shared_axis_titles(
         x_title=GRAIN_AXIS_TITLES[grain],
         y_title=axis_title(unit),
         widest_tick=value_text(float(np.nanmax(values)), unit, decimals),
         theme=theme,
     )
-    return fig
+    return set_layout(fig, {**updates, "annotations": panel_titles + titles, "margin": margin})
 
 
-def _shared_axis_titles(fig: go.Figure, *, x_title: str, y_title: str, widest_tick: str, theme: Theme) -> None:
-    """One x title under the grid and one y title left of it, with the margins they need (Plotly's
-    own ``make_subplots`` titles sit at fixed offsets meant for 12 px labels)."""
+def _suffix(index: int) -> str:
+    """The axis suffix of the ``index``-th panel (row by row): ``""``, ``"2"``, ``"3"``…"""
+    return str(index + 1) if index else ""
+
+
+def _shared_axis_titles(*, x_title: str, y_title: str, widest_tick: str, theme: Theme) -> tuple[list[dict[str, object]], dict[str, int]]:
+    """One x title under the grid and one y title left of it (annotations), with the margins they
+    need (Plotly's own ``make_subplots`` titles sit at fixed offsets meant for 12 px labels)."""
     tick_label_px = int(len(widest_tick) * theme.tick_size * 0.62) + 14
     title_px = int(theme.axis_title_size * 1.5)
-    fig.add_annotation(
-        text=y_title,
-        textangle=-90,
-        x=0,
-        y=0.5,
-        xref="paper",
-        yref="paper",
-        xanchor="right",
-        xshift=-tick_label_px,
-        showarrow=False,
-        font={"size": theme.axis_title_size, "color": theme.text_colour},
-    )
-    fig.add_annotation(
-        text=x_title,
-        x=0.5,
-        y=0,
-        xref="paper",
-        yref="paper",
-        yanchor="top",
-        yshift=-int(theme.tick_size * 1.8),
-        showarrow=False,
-        font={"size": theme.axis_title_size, "color": theme.text_colour},
-    )
-    fig.update_layout(margin={"l": tick_label_px + title_px, "b": int(theme.tick_size * 1.8) + title_px + 8})
+    font = {"size": theme.axis_title_size, "color": theme.text_colour}
+    y_annotation = {
+        "text": y_title,
+        "textangle": -90,
+        "x": 0,
+        "y": 0.5,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "right",
+        "xshift": -tick_label_px,
+        "showarrow": False,
+        "font": font,
+    }
+    x_annotation = {
+        "text": x_title,
+        "x": 0.5,
+        "y": 0,
+        "xref": "paper",
+        "yref": "paper",
+        "yanchor": "top",
+        "yshift": -int(theme.tick_size * 1.8),
+        "showarrow": False,
+        "font": font,
+    }
+    return [y_annotation, x_annotation], {"l": tick_label_px + title_px, "b": int(theme.tick_size * 1.8) + title_px + 8}

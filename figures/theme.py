@@ -12,8 +12,11 @@ carry meaning (indicators, territories, statuses, classes) come from :mod:`figur
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -107,18 +110,62 @@ def apply_theme(fig: go.Figure, *, presentation: bool = False, height: int | Non
     >>> fig.layout.separators, fig.layout.xaxis.tickfont.size
     (', ', 22)
     """
+    return set_layout(fig, themed_layout(presentation=presentation, height=height, top_margin=top_margin, axes=_axis_names(fig)))
+
+
+def themed_layout(
+    *, presentation: bool = False, height: int | None = None, top_margin: int = 16, axes: Iterable[str] = ("xaxis", "yaxis")
+) -> dict[str, Any]:
+    """The layout :func:`apply_theme` sets, as a dict, with the axis style on each of ``axes``: for a
+    builder that makes its figure in one go (``go.Figure(data, layout=merged_layout(themed_layout(…), …))``)."""
+    base, axis = _theme_layout(presentation)
+    return {
+        **base,
+        **dict.fromkeys(axes, axis),
+        "height": height or theme_for(presentation).height,
+        "margin": {"t": top_margin, "r": 24, "b": 8, "l": 8},
+    }
+
+
+def set_layout(fig: go.Figure, updates: dict[str, Any]) -> go.Figure:
+    """Merge ``updates`` (a nested layout dict, e.g. ``{"xaxis": {"visible": False}}``) into the
+    layout of ``fig`` in place and return it: what ``fig.update_layout(updates)`` does, at a tenth
+    of its cost, because the layout is validated once as a whole instead of key by key (Plotly's
+    ``update_*`` calls cost ~7 ms each, and a page draws up to 25 figures on every rerun)."""
+    fig.layout = merged_layout(fig.layout.to_plotly_json(), updates)
+    return fig
+
+
+def merged_layout(current: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
+    """``current`` with ``updates`` merged in, nested dicts key by key (``updates`` wins); neither is modified."""
+    merged = dict(current)
+    for key, value in updates.items():
+        merged[key] = merged_layout(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
+def _axis_names(fig: go.Figure) -> list[str]:
+    """Every x and y axis of ``fig``: the first ones and those of its subplots."""
+    names = {"xaxis", "yaxis"} | {key for key in fig.layout.to_plotly_json() if _AXIS_KEY.fullmatch(key)}
+    return sorted(names)
+
+
+_AXIS_KEY = re.compile(r"[xy]axis\d*")
+
+
+@lru_cache(maxsize=2)
+def _theme_layout(presentation: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The layout keys (but size and margins) and the axis style of one look."""
     theme = theme_for(presentation)
-    fig.update_layout(
+    base = {
         # every default is set here: the "none" template keeps Plotly's 9 kB default one out of the JSON
-        template="none",
-        title_text=None,
-        separators=PLOTLY_SEPARATORS,
-        font={"family": FONT_FAMILY, "size": theme.font_size, "color": theme.text_colour},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        height=height or theme.height,
-        margin={"t": top_margin, "r": 24, "b": 8, "l": 8},
-        legend={
+        "template": "none",
+        "title": {"text": None},
+        "separators": PLOTLY_SEPARATORS,
+        "font": {"family": FONT_FAMILY, "size": theme.font_size, "color": theme.text_colour},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "legend": {
             "orientation": "h",
             "x": 0,
             "xanchor": "left",
@@ -130,9 +177,9 @@ def apply_theme(fig: go.Figure, *, presentation: bool = False, height: int | Non
             "title": {"text": None},
             "itemwidth": 40,
         },
-        hoverlabel={"font": {"size": theme.hover_size, "family": FONT_FAMILY}, "bgcolor": "white", "align": "left"},
-        hovermode="closest",
-    )
+        "hoverlabel": {"font": {"size": theme.hover_size, "family": FONT_FAMILY}, "bgcolor": "white", "align": "left"},
+        "hovermode": "closest",
+    }
     axis = {
         "showgrid": True,
         "gridcolor": theme.grid_colour,
@@ -146,11 +193,9 @@ def apply_theme(fig: go.Figure, *, presentation: bool = False, height: int | Non
         "automargin": True,
         "zeroline": False,
         "separatethousands": True,
-        "exponentformat": "none",  # « 12 000 », not the English-looking « 12k »  # « 1 529 », as fr_number writes it (Plotly separates from 10 000 only)
+        "exponentformat": "none",  # « 12 000 », not the English-looking « 12k »
     }
-    fig.update_xaxes(**axis)
-    fig.update_yaxes(**axis)
-    return fig
+    return base, axis
 
 
 def distinct_colours(keys: Iterable[str]) -> dict[str, str]:
