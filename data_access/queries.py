@@ -19,18 +19,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Integer, Select, and_, case, cast, extract, func, literal, select, union_all
 
 from data_access.models import (
+    GROUP_LEVELS,
     ActionIndicator,
     Event,
     ImportBatch,
     Indicator,
     Objective,
     Observation,
+    ObservationRollup,
     Plan,
     PlanAction,
     PlanAxis,
@@ -202,9 +205,9 @@ def choose_sources(
     return chosen
 
 
-def _bucket_columns(bucket: Bucket) -> list:  # type: ignore[type-arg]
-    year = cast(extract("year", Observation.period_start), Integer)
-    month = cast(extract("month", Observation.period_start), Integer)
+def _bucket_columns(bucket: Bucket, period_start: Any = Observation.period_start) -> list:  # type: ignore[type-arg]
+    year = cast(extract("year", period_start), Integer)
+    month = cast(extract("month", period_start), Integer)
     if bucket == "month":
         return [year.label("y"), month.label("m")]
     if bucket == "quarter":
@@ -214,7 +217,11 @@ def _bucket_columns(bucket: Bucket) -> list:  # type: ignore[type-arg]
     return [literal(0).label("y"), literal(0).label("m")]
 
 
-def _sum_statement(source: _Source, codes: list[str], period: Period, bucket: Bucket) -> Select:  # type: ignore[type-arg]
+def _sum_statement(source: _Source, level: str, codes: list[str], period: Period, bucket: Bucket) -> Select:  # type: ignore[type-arg]
+    """Sums of ``source`` per target territory (``codes``, of ``level``) and bucket: read from the
+    rollup when communes are summed into a grouping, else summed from ``observation``."""
+    if source.level == "commune" and level in GROUP_LEVELS:
+        return _rollup_statement(source, codes, period, bucket)
     m = TerritoryMembership
     columns = _bucket_columns(bucket)
     return (
@@ -235,13 +242,35 @@ def _sum_statement(source: _Source, codes: list[str], period: Period, bucket: Bu
             m.member_level == source.level,
             m.group_code.in_(codes),
         )
-        # constant buckets (a year's single month, the whole period) are not grouped on
-        .group_by(
-            Observation.indicator_code,
-            m.group_code,
-            *[c.element for c in columns if bucket in ("month", "quarter") or c.name == "y" and bucket == "year"],
-        )
+        .group_by(Observation.indicator_code, m.group_code, *_grouped(columns, bucket))
     )
+
+
+def _rollup_statement(source: _Source, codes: list[str], period: Period, bucket: Bucket) -> Select:  # type: ignore[type-arg]
+    r = ObservationRollup
+    columns = _bucket_columns(bucket, r.period_start)
+    return (
+        select(
+            r.indicator_code,
+            r.territory_code,
+            *columns,
+            func.sum(r.value).label("value"),
+            func.max(case((r.n_demo > 0, 1), else_=0)).label("demo"),
+        )
+        .where(
+            r.indicator_code == source.indicator,
+            r.granularity == source.granularity,
+            r.territory_code.in_(codes),
+            r.period_start >= period.start,
+            r.period_start < period.end,
+        )
+        .group_by(r.indicator_code, r.territory_code, *_grouped(columns, bucket))
+    )
+
+
+def _grouped(columns: list, bucket: Bucket) -> list:  # type: ignore[type-arg]
+    """The bucket columns to group on: constant buckets (a year's single month, the whole period) are not."""
+    return [c.element for c in columns if bucket in ("month", "quarter") or c.name == "y" and bucket == "year"]
 
 
 def _aggregate(conn: Connection, components: set[str], targets: pd.DataFrame, period: Period, bucket: Bucket) -> pd.DataFrame:
@@ -254,7 +283,7 @@ def _aggregate(conn: Connection, components: set[str], targets: pd.DataFrame, pe
     statements, fills = [], []
     for (_, level, dep), source in sources.items():
         codes = targets.loc[(targets["level"] == level) & (targets["dep"] == dep), "code"].tolist()
-        statements.append(_sum_statement(source, codes, period, bucket))
+        statements.append(_sum_statement(source, level, codes, period, bucket))
         fills.append((source, codes))
     if not statements:
         return pd.DataFrame(columns=SERIES_COLUMNS)

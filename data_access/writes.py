@@ -18,6 +18,7 @@ from sqlalchemy import Connection, case, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access.models import Base, ImportBatch, Observation, SeriesCoverage, Territory
+from data_access.rollup import refresh_rollup
 
 OBSERVATION_COLUMNS = (
     "indicator_code",
@@ -107,10 +108,12 @@ def bulk_insert_frame(conn: Connection, table: str, data: pd.DataFrame) -> None:
 
 
 def refresh_coverage(conn: Connection, indicator_codes: Iterable[str]) -> None:
-    """Recompute ``series_coverage`` for the given indicators from the observations, in SQL."""
+    """Recompute ``series_coverage`` and ``observation_rollup`` for the given indicators from the
+    observations, in SQL (every write path calls this once after writing)."""
     codes = sorted(set(indicator_codes))
     if not codes:
         return
+    refresh_rollup(conn, codes)
     from data_access.models import ImportBatch as Batch
 
     conn.execute(delete(SeriesCoverage).where(SeriesCoverage.indicator_code.in_(codes)))
