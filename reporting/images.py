@@ -1,19 +1,29 @@
 """Plotly figures as PNG and SVG bytes, drawn on the server by kaleido in the system Chromium, offline.
 
 One headless Chromium is started on the first export and kept for the life of the process, and
-closed at exit. Measured on a shared two-core server: a chart takes 0.3–0.45 s warm against
-3–3.6 s cold; a map takes 2–4 s even warm (MapLibre starts a WebGL context in software for each
-map), whatever its number of communes. Every call is
+closed at exit. Measured on a shared, busy two-core server once warm: a chart takes 0.07–0.14 s
+and the 521-commune map of Isère 0.3–0.6 s (cold: 3–3.6 s, the browser starting). Every call is
 thread-safe: Streamlit runs each session in its own thread, and they all share that browser.
+
+Two things make warm exports fast (issue #8):
+
+- kaleido reloads its page, and with it the 4.6 MB plotly.js, after every figure: 0.2 s of a
+  0.27 s chart. ``Plotly.toImage`` draws each figure in a div of its own and purges it, so the page
+  is kept and reloaded only every ``RELOAD_EVERY`` figures, which bounds whatever figures leave
+  behind (a few kB of heap each; a failed figure its div).
+- maps are redrawn in SVG before export (:mod:`reporting.static_maps`): MapLibre draws with WebGL
+  in software in a headless browser, 3–5 s for the commune map.
 
 Why not ``kaleido.start_sync_server()``: its calls share one return queue without a lock (two
 threads can receive each other's image), and when the browser cannot start its worker thread dies
-while callers wait on ``Queue.join()`` forever. The small runner below drives the same public
-``kaleido.Kaleido`` object on a private event loop, with a time limit on every call.
+while callers wait on ``Queue.join()`` forever. The small runner below drives one
+``kaleido.Kaleido`` on a private event loop, with a time limit on every call.
 
 Offline: the page that draws the figures loads the plotly.js shipped with the ``plotly`` package
-and no MathJax (its default is a CDN); maps must use a style without tiles (``geo.maps`` does).
-The browser is ``$BROWSER_PATH`` when set, else ``/usr/bin/chromium``; nothing is ever downloaded.
+and no MathJax (its default is a CDN); maps redrawn in SVG get an empty world topology from a
+temporary folder instead of Plotly's CDN; maps left to MapLibre must use a style without tiles
+(``geo.maps`` does). The browser is ``$BROWSER_PATH`` when set, else ``/usr/bin/chromium``;
+nothing is ever downloaded.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import atexit
 import contextlib
 import math
 import os
+import tempfile
 import threading
 from collections.abc import Coroutine
 from pathlib import Path
@@ -32,12 +43,15 @@ import kaleido
 import plotly.graph_objects as go
 from kaleido.errors import JavascriptError, KaleidoError
 
+from reporting import static_maps
+
 DEFAULT_BROWSER = "/usr/bin/chromium"
 DEFAULT_WIDTH = 1920
 DEFAULT_HEIGHT = 1080
 MIN_PNG_WIDTH = 1920  # px: sharp on a full-HD projector and when a slide is enlarged
 START_TIMEOUT = 60.0  # s, for a cold Chromium on a slow server
-RENDER_TIMEOUT = 90.0  # s, one figure (the 521-commune map takes 2–4 s)
+RENDER_TIMEOUT = 90.0  # s, one figure (the 521-commune map takes under 1 s warm, 3–4 s cold)
+RELOAD_EVERY = 200  # figures drawn in one page before it is reloaded (0.2 s, paid by that figure)
 
 T = TypeVar("T")
 
@@ -51,10 +65,32 @@ def browser_path() -> Path:
     return Path(os.environ.get("BROWSER_PATH") or DEFAULT_BROWSER)
 
 
+class _PageKeepingKaleido(kaleido.Kaleido):
+    """A ``kaleido.Kaleido`` that reloads its page every ``RELOAD_EVERY`` figures, not after each one.
+
+    ``_return_kaleido_tab`` is the hook kaleido calls once a figure is drawn (kaleido 1.5, pinned;
+    a test checks that the hook still exists).
+    """
+
+    figures_drawn = 0  # only touched on the renderer's event loop
+
+    async def _return_kaleido_tab(self, tab: Any) -> None:
+        self.figures_drawn += 1
+        if self.figures_drawn % RELOAD_EVERY == 0:
+            await super()._return_kaleido_tab(tab)
+        else:
+            await self.tabs_ready.put(tab)
+
+
 class _Renderer:
     """One ``kaleido.Kaleido`` (one Chromium, one tab) on an event loop in a daemon thread."""
 
     def __init__(self, path: Path) -> None:
+        # the only topology maps redrawn in SVG ask for, served from here rather than Plotly's CDN
+        self._topojson = tempfile.TemporaryDirectory(prefix="observatoire-topojson-")
+        folder = Path(self._topojson.name)
+        (folder / f"{static_maps.TOPOJSON_NAME}.json").write_text(static_maps.EMPTY_TOPOJSON, encoding="utf-8")
+        self._topojson_url = folder.as_uri() + "/"
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="kaleido-export", daemon=True)
         self._thread.start()
@@ -63,11 +99,12 @@ class _Renderer:
             self._kaleido = self._run(self._open(path), START_TIMEOUT)
         except BaseException:
             self._stop_loop()
+            self._topojson.cleanup()
             raise
 
     async def _open(self, path: Path) -> kaleido.Kaleido:
         # built inside the loop: choreographer binds the browser to the running loop
-        browser = kaleido.Kaleido(path=str(path), mathjax=False, timeout=RENDER_TIMEOUT)
+        browser = _PageKeepingKaleido(path=str(path), mathjax=False, timeout=RENDER_TIMEOUT)
         await browser.open()
         return browser
 
@@ -81,7 +118,7 @@ class _Renderer:
 
     def render(self, figure: go.Figure, opts: dict[str, Any]) -> bytes:
         assert self._kaleido is not None
-        result = self._run(self._kaleido.calc_fig(figure, opts=opts), RENDER_TIMEOUT + 5)
+        result = self._run(self._kaleido.calc_fig(figure, opts=opts, topojson=self._topojson_url), RENDER_TIMEOUT + 5)
         return bytes(result)
 
     def close(self) -> None:
@@ -90,6 +127,7 @@ class _Renderer:
                 self._run(self._kaleido.close(), 15)
             self._kaleido = None
         self._stop_loop()
+        self._topojson.cleanup()
 
     def _stop_loop(self) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -140,6 +178,7 @@ def is_running() -> bool:
 def _render(figure: go.Figure, opts: dict[str, Any]) -> bytes:
     if not isinstance(figure, go.Figure):
         raise TypeError(f"figure : un plotly.graph_objects.Figure était attendu, reçu {type(figure).__name__}")
+    figure = static_maps.svg_map(figure)
     renderer = _shared_renderer()
     try:
         return renderer.render(figure, opts)
@@ -197,7 +236,9 @@ def figure_png(figure: go.Figure, *, width: int = DEFAULT_WIDTH, height: int = D
 def figure_svg(figure: go.Figure, *, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT) -> bytes:
     """The figure as UTF-8 SVG bytes (``<svg …``), laid out at ``width`` × ``height`` CSS pixels.
 
-    Maps are drawn by WebGL: their SVG embeds the map as a raster image, the legend and titles stay vector.
+    Maps are redrawn in SVG (:func:`reporting.static_maps.svg_map`) and so are vector throughout;
+    a map that only MapLibre can draw (tiles) embeds the map as a raster image, its legend and
+    titles vector.
     """
     return _render(figure, {"format": "svg", "width": width, "height": height})
 
@@ -219,6 +260,9 @@ def refit_map(figure: go.Figure, height: int) -> go.Figure:
     float in white space. The zoom is shifted by ``log2(new plot height / old plot height)``
     (Web Mercator: one zoom level doubles the scale); the centre stays. Figures that are not maps,
     or have no layout height or zoom, are returned unchanged.
+
+    Exports redraw most maps in SVG, fitted to whatever size they are drawn at
+    (:func:`reporting.static_maps.svg_map`); this keeps the extent of those left to MapLibre (tiles).
     """
     layout = figure.layout
     if not is_map(figure) or layout.height is None or layout.map.zoom is None:

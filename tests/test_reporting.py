@@ -2,7 +2,7 @@
 
 Files are checked by structure, re-opened with the library that reads them (openpyxl,
 python-pptx) or by their header bytes, never by pixels. Figures come from small hand-made frames;
-exports that need Chromium share the process's one kaleido browser (about 0.3 s a chart once warm).
+exports that need Chromium share the process's one kaleido browser (under 0.1 s a chart once warm).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
+import kaleido
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -25,7 +26,7 @@ from shapely.geometry import box
 
 from figures.theme import apply_theme
 from geo.maps import choropleth
-from reporting import images
+from reporting import images, static_maps
 from reporting.pdf import deck_html, deck_pdf
 from reporting.pptx import FOOTER_NAME, badge_lines, deck_pptx, text_colour_on
 from reporting.slides import Deck, Slide, french_date, slide_images, status_colour
@@ -280,12 +281,106 @@ def small_map() -> go.Figure:
     return choropleth(layer, values, value_column="rate", unit="pour 1 000 ménages", title="Assignations", height=500)
 
 
+@pytest.fixture(scope="module")
+def labelled_map() -> go.Figure:
+    """Two named « territoires », one selected, under the département's outline."""
+    layer = gpd.GeoDataFrame(
+        {"code": ["agglo", "porte"]}, geometry=[box(5.60, 45.10, 5.80, 45.30), box(5.00, 45.50, 5.30, 45.70)], crs="EPSG:4326"
+    )
+    values = pd.DataFrame(
+        {"territory_code": ["agglo", "porte"], "name": ["Agglomération grenobloise", "Porte des Alpes"], "rate": [5.2, 3.1]}
+    )
+    outline = gpd.GeoSeries([box(4.90, 45.00, 5.90, 45.80)], crs="EPSG:4326")
+    return choropleth(
+        layer, values, value_column="rate", unit="pour 1 000 ménages", title="Assignations", labels=True, selected="agglo", outline=outline
+    )
+
+
+def test_a_map_is_redrawn_in_svg_with_the_same_classes_names_and_outline(labelled_map: go.Figure) -> None:
+    drawn = static_maps.svg_map(labelled_map)
+    classes = [trace for trace in labelled_map.data if trace.type == "choroplethmap"]
+    redrawn = drawn.data[: len(classes)]
+
+    def legend(traces: tuple) -> list:
+        return [(t.name, list(t.locations), t.colorscale, t.marker.line.color, t.marker.line.width, t.showlegend) for t in traces]
+
+    assert [trace.type for trace in redrawn] == ["choropleth"] * len(classes)
+    assert legend(redrawn) == legend(tuple(classes))
+    assert redrawn[0].geojson == classes[0].geojson
+    selection, contour, names = drawn.data[len(classes) :]
+    assert (selection.type, selection.name) == ("scattergeo", "Sélection : Agglomération grenobloise")
+    assert selection.line.color == labelled_map.data[-1].line.color
+    assert (contour.line.color, contour.line.width, contour.showlegend) == (labelled_map.layout.map.layers[0].color, 2.5, False)
+    assert list(names.text) == ["Agglomération<br>grenobloise", "Porte des Alpes"]  # wrapped at 8 ems, as MapLibre does
+    assert names.textfont.weight == "bold" and "#ffffff" in names.textfont.shadow  # dark names on a white halo
+    assert (drawn.layout.geo.fitbounds, drawn.layout.geo.projection.type, drawn.layout.geo.visible) == ("locations", "mercator", False)
+    assert drawn.layout.title.text == "Assignations" and drawn.layout.legend.title.text == labelled_map.layout.legend.title.text
+    assert "map" not in drawn.layout.to_plotly_json()
+
+
+TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        pytest.param(lambda fig: go.Figure(fig).update_layout(map_style="open-street-map"), id="named-style-with-tiles"),
+        pytest.param(lambda fig: go.Figure(fig).add_trace(go.Densitymap(lat=[45.15], lon=[5.75], z=[1])), id="density"),
+        pytest.param(lambda fig: go.Figure(fig).update_layout(map_layers=[{"sourcetype": "raster", "source": [TILES]}]), id="raster-layer"),
+        pytest.param(
+            lambda fig: go.Figure(fig).update_layout(
+                map_layers=[{"sourcetype": "geojson", "source": fig.data[0].geojson, "type": "line", "line": {"dash": [2, 2]}}]
+            ),
+            id="dashed-outline",
+        ),
+        pytest.param(lambda fig: bar_figure(), id="chart"),
+    ],
+)
+def test_what_svg_cannot_redraw_is_left_to_maplibre(small_map: go.Figure, variant) -> None:  # type: ignore[no-untyped-def]
+    figure = variant(small_map)
+    assert static_maps.svg_map(figure) is figure
+
+
+def test_a_map_on_tiles_is_left_to_maplibre() -> None:
+    layer = gpd.GeoDataFrame({"code": ["38185"]}, geometry=[box(5.70, 45.15, 5.75, 45.20)], crs="EPSG:4326")
+    values = pd.DataFrame({"territory_code": ["38185"], "rate": [6.5]})
+    figure = choropleth(layer, values, value_column="rate", unit="pour 1 000 ménages", title="Assignations", background=TILES)
+    assert static_maps.svg_map(figure) is figure
+
+
 @needs_chromium
-def test_a_map_exports_to_png_offline(small_map: go.Figure) -> None:
+def test_a_map_exports_offline_to_png_and_to_vector_svg(small_map: go.Figure) -> None:
     assert small_map.data[0].type == "choroplethmap"
     png = images.figure_png(small_map)
     assert png_width(png) == 1920
     assert len(png) > 10_000  # drawn, not an empty canvas
+    svg = images.figure_svg(small_map)
+    assert svg.count(b'class="choroplethlocation"') == 2 and b"<image" not in svg  # each commune a path, no raster
+
+
+@needs_chromium
+def test_a_map_left_to_maplibre_still_exports_from_the_kept_page(small_map: go.Figure) -> None:
+    density = go.Figure(small_map).add_trace(go.Densitymap(lat=[45.15], lon=[5.75], z=[1]))
+    pngs = [images.figure_png(density) for _ in range(2)]  # the second one in the page the first one drew in
+    assert [png_width(png) for png in pngs] == [1920, 1920]
+    assert min(len(png) for png in pngs) > 10_000
+
+
+@needs_chromium
+def test_the_page_is_reloaded_every_reload_every_figures_not_after_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    # kaleido 1.5 reloads the page (and its 4.6 MB plotly.js) after each figure: most of a chart's export time
+    reloads = []
+    reload = kaleido.Kaleido._return_kaleido_tab  # fails here if a kaleido upgrade renames the hook
+
+    async def counted(self: kaleido.Kaleido, tab: object) -> None:
+        reloads.append(tab)
+        await reload(self, tab)
+
+    monkeypatch.setattr(kaleido.Kaleido, "_return_kaleido_tab", counted)
+    monkeypatch.setattr(images, "RELOAD_EVERY", 2)
+    # four figures: two reloads whatever the count so far, and the third figure drawn in a reloaded page
+    assert [png_width(images.figure_png(bar_figure())) for _ in range(4)] == [1920] * 4
+    assert len(reloads) == 2
 
 
 def test_refit_map_keeps_the_extent_when_the_height_changes(small_map: go.Figure) -> None:
