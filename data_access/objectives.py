@@ -15,14 +15,14 @@ evaluated on its own territory.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from sqlalchemy import Connection, select
 
 from data_access.models import Territory
 from data_access.periods import Period, add_months
-from data_access.queries import choose_sources, plan_objectives, plans, stored_components, summed_values, target_territories
+from data_access.queries import SumRequest, chosen_sources, coverage_index, plan_objectives, plans, stored_components, summed_rows_many
 from data_access.status import BASELINE_KINDS, Measurement, milestone_status, prorata_target, status_from_measurement
 
 STATUS_TABLE_COLUMNS = [
@@ -64,11 +64,12 @@ def evaluated_period(kind: str, objective_start: dt.date, objective_end: dt.date
     return Period.years(year)
 
 
-def _covered_fraction(conn: Connection, indicator: str, territory: pd.DataFrame, period: Period) -> float:
-    """Share of ``period`` covered by the stored series of ``indicator`` (or of both parts of a ratio)."""
+def _covered_fraction(coverage: dict, parts: tuple[str, ...], place: tuple[str, str], period: Period) -> float:  # type: ignore[type-arg]
+    """Share of ``period`` covered by the stored series ``parts`` (an indicator, or both parts of a
+    ratio) for a territory of (level, département) ``place``, from a ``coverage_index``."""
     fractions = []
-    for component in stored_components(conn, [indicator]).get(indicator, ()):
-        sources = choose_sources(conn, {component}, territory, period, "total")
+    for component in parts:
+        sources = chosen_sources(coverage, {component}, [place], period, "total")
         if not sources:
             return 0.0
         source = next(iter(sources.values()))
@@ -80,48 +81,94 @@ def _covered_fraction(conn: Connection, indicator: str, territory: pd.DataFrame,
     return min(fractions) if fractions else 0.0
 
 
-def _measure(conn: Connection, indicator: str, territory_code: str, period: Period) -> tuple[float | None, float, bool]:
-    """(value over the period, covered fraction, any demo value) for one indicator and territory."""
-    values = summed_values(conn, [indicator], [territory_code], period, "total")
-    fraction = _covered_fraction(conn, indicator, target_territories(conn, [territory_code]), period)
-    if values.empty or fraction == 0:
-        return None, fraction, False
-    return float(values["value"].iloc[0]), fraction, bool(values["demo"].iloc[0])
+@dataclass(frozen=True)
+class _Draft:
+    """An objective's evaluation before its values are read."""
+
+    kind: str
+    target: float | None
+    period: Period
+    prorata: bool
+    baseline: float | None
+    measured: bool  # its value (and maybe its baseline) must be read
+    fraction: float = 0.0
+    base_period: Period | None = None
+    base_fraction: float = 0.0
 
 
-def objective_status(conn: Connection, objective: pd.Series, territory: str | None, year: int) -> ObjectiveResult:
-    """Status of one objective (a row of ``plan_objectives``) for ``territory`` (None: the
-    objective's own territory) and calendar ``year``; see the module docstring."""
-    own = objective["territory_code"]
-    evaluated = own if territory is None or _level(conn, own) != "departement" else territory
-    prorata = evaluated != own
-    share = _households_share(conn, evaluated, own) if prorata else 1.0
-    period = evaluated_period(objective["kind"], objective["period_start"], objective["period_end"], year)
-    target = prorata_target(objective["kind"], _float(objective["target_value"]), share)
-    if objective["kind"] == "milestone":
-        achieved = objective["achieved_on"] if pd.notna(objective["achieved_on"]) else None
-        return ObjectiveResult(
-            milestone_status(achieved, add_months(period.end, 0) - dt.timedelta(days=1)), None, None, None, 1.0, period, False, False
+def objective_statuses(conn: Connection, objectives: pd.DataFrame, territory: str | None, year: int) -> list[ObjectiveResult]:
+    """The status of each objective (rows of ``plan_objectives``) for ``territory`` (None: each
+    objective's own territory) and calendar ``year``, in order (see the module docstring); all
+    their values are read with one SQL statement (a plan has about twenty objectives, each with up
+    to two sums)."""
+    codes = sorted({*objectives["territory_code"], *([territory] if territory else [])})
+    places = {
+        code: (level, dep or "", households or 0)
+        for code, level, dep, households in conn.execute(
+            select(Territory.code, Territory.level, Territory.departement_code, Territory.households).where(Territory.code.in_(codes))
         )
-    if objective["indicator_code"] is None or pd.isna(objective["indicator_code"]):
-        return ObjectiveResult("pas de données", None, target, None, 0.0, period, prorata, False)
-    value, fraction, demo = _measure(conn, objective["indicator_code"], evaluated, period)
-    baseline = prorata_target(objective["kind"], _float(objective["baseline_value"]), share)
-    if baseline is None and objective["kind"] in BASELINE_KINDS and pd.notna(objective["baseline_start"]):
-        base_period = Period(objective["baseline_start"].replace(day=1), add_months(objective["baseline_end"].replace(day=1), 1))
-        measured, base_fraction, base_demo = _measure(conn, objective["indicator_code"], evaluated, base_period)
-        baseline = measured if base_fraction >= 1 else None
-        demo = demo or base_demo
-    status = status_from_measurement(objective["kind"], target, Measurement(value, fraction, baseline))
-    return ObjectiveResult(status, value, target, baseline, fraction, period, prorata, demo)
+    }
+    indicators = sorted({i for i in objectives["indicator_code"] if isinstance(i, str)})
+    parts = stored_components(conn, indicators)
+    coverage = coverage_index(conn, {c for p in parts.values() for c in p}, {dep for _, dep, _ in places.values()})
+    drafts, requests = [], []
+    for _, objective in objectives.iterrows():
+        own = objective["territory_code"]
+        evaluated = own if territory is None or places[own][0] != "departement" else territory
+        prorata = evaluated != own
+        share = places[evaluated][2] / (places[own][2] or 1) if prorata else 1.0
+        kind = objective["kind"]
+        period = evaluated_period(kind, objective["period_start"], objective["period_end"], year)
+        target = prorata_target(kind, _float(objective["target_value"]), share)
+        indicator = objective["indicator_code"] if isinstance(objective["indicator_code"], str) else None
+        baseline = prorata_target(kind, _float(objective["baseline_value"]), share)
+        draft = _Draft(kind, target, period, prorata, baseline, measured=kind != "milestone" and indicator is not None)
+        if draft.measured:
+            assert indicator is not None
+            place = places[evaluated][:2]
+            draft = replace(draft, fraction=_covered_fraction(coverage, parts.get(indicator, ()), place, period))
+            requests.append(SumRequest((indicator,), (evaluated,), period, "total"))
+            if baseline is None and kind in BASELINE_KINDS and pd.notna(objective["baseline_start"]):
+                base = Period(objective["baseline_start"].replace(day=1), add_months(objective["baseline_end"].replace(day=1), 1))
+                draft = replace(draft, base_period=base, base_fraction=_covered_fraction(coverage, parts.get(indicator, ()), place, base))
+                requests.append(SumRequest((indicator,), (evaluated,), base, "total"))
+        drafts.append((objective, draft))
+    sums = iter(summed_rows_many(conn, requests))
+    results = []
+    for objective, draft in drafts:
+        if draft.kind == "milestone":
+            achieved = objective["achieved_on"] if pd.notna(objective["achieved_on"]) else None
+            status = milestone_status(achieved, draft.period.end - dt.timedelta(days=1))
+            results.append(ObjectiveResult(status, None, None, None, 1.0, draft.period, False, False))
+            continue
+        if not draft.measured:
+            results.append(ObjectiveResult("pas de données", None, draft.target, None, 0.0, draft.period, draft.prorata, False))
+            continue
+        value, demo = _measured(next(sums), draft.fraction)
+        baseline = draft.baseline
+        if draft.base_period is not None:
+            measured, base_demo = _measured(next(sums), draft.base_fraction)
+            baseline = measured if draft.base_fraction >= 1 else None
+            demo = demo or base_demo
+        status = status_from_measurement(draft.kind, draft.target, Measurement(value, draft.fraction, baseline))
+        results.append(ObjectiveResult(status, value, draft.target, baseline, draft.fraction, draft.period, draft.prorata, demo))
+    return results
+
+
+def _measured(rows: list[tuple], fraction: float) -> tuple[float | None, bool]:  # type: ignore[type-arg]
+    """(value over the period, any demo value) from one total's rows: no value without coverage."""
+    if not rows or fraction == 0:
+        return None, False
+    _, _, _, value, _, demo = rows[0]
+    return float(value), bool(demo)
 
 
 def objective_status_table(conn: Connection, *, plan: str, year: int, territory: str | None = None) -> pd.DataFrame:
     """Every objective of ``plan`` with its status for ``year`` (and ``territory``, pro rata for
     plan-wide objectives). Columns: STATUS_TABLE_COLUMNS, in the plan's order."""
+    objectives = plan_objectives(conn, plan=plan)
     rows = []
-    for _, objective in plan_objectives(conn, plan=plan).iterrows():
-        result = objective_status(conn, objective, territory, year)
+    for (_, objective), result in zip(objectives.iterrows(), objective_statuses(conn, objectives, territory, year), strict=True):
         rows.append(
             (
                 int(objective["id"]),
@@ -149,20 +196,12 @@ def objective_status_table(conn: Connection, *, plan: str, year: int, territory:
 def latest_complete_year(conn: Connection, *, plan: str) -> int | None:
     """The latest calendar year fully covered by the eviction series of the plan's département."""
     departement = str(plans(conn).set_index("code").at[plan, "departement_code"])
-    targets = target_territories(conn, [departement])
+    level = conn.scalar(select(Territory.level).where(Territory.code == departement)) or "departement"
+    coverage = coverage_index(conn, ["assignations"], [departement])
     for year in range(dt.date.today().year, 1999, -1):
-        if _covered_fraction(conn, "assignations", targets, Period.years(year)) >= 1:
+        if _covered_fraction(coverage, ("assignations",), (level, departement), Period.years(year)) >= 1:
             return year
     return None
-
-
-def _level(conn: Connection, code: str) -> str | None:
-    return conn.scalar(select(Territory.level).where(Territory.code == code))
-
-
-def _households_share(conn: Connection, territory: str, departement: str) -> float:
-    households = dict(conn.execute(select(Territory.code, Territory.households).where(Territory.code.in_([territory, departement]))).all())
-    return (households.get(territory) or 0) / (households.get(departement) or 1)
 
 
 def _float(value: object) -> float | None:

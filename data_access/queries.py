@@ -17,13 +17,13 @@ How values are aggregated (every page relies on it):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Integer, Select, and_, case, cast, extract, func, literal, select, union_all
+from sqlalchemy import Connection, Integer, Select, and_, case, cast, extract, func, literal, literal_column, select, union_all
 
 from data_access.models import (
     GROUP_LEVELS,
@@ -173,27 +173,37 @@ def stored_components(conn: Connection, indicators: Sequence[str]) -> dict[str, 
     return {code: (num, den) if num and den else (code,) for code, num, den in rows}
 
 
-def choose_sources(
-    conn: Connection, components: set[str], targets: pd.DataFrame, period: Period, bucket: Bucket
-) -> dict[tuple[str, str, str], _Source]:
-    """(stored indicator, target level, département) → the finest stored source overlapping ``period``."""
-    coverage = conn.execute(
+_CoverageKey = tuple[str, str, str, str]  # indicator, département, level, granularity
+
+
+def coverage_index(conn: Connection, components: Iterable[str], departements: Iterable[str]) -> dict[_CoverageKey, Any]:
+    """The ``series_coverage`` rows of these stored indicators and départements, by
+    (indicator, département, level, granularity), for :func:`chosen_sources`."""
+    rows = conn.execute(
         select(SeriesCoverage).where(
-            SeriesCoverage.indicator_code.in_(components), SeriesCoverage.departement_code.in_(list(targets["dep"].unique()))
+            SeriesCoverage.indicator_code.in_(list(components)), SeriesCoverage.departement_code.in_(list(departements))
         )
     )
-    by_key = {(c.indicator_code, c.departement_code, c.level, c.granularity): c for c in coverage}
+    return {(c.indicator_code, c.departement_code, c.level, c.granularity): c for c in rows}
+
+
+def chosen_sources(
+    by_key: dict[_CoverageKey, Any], components: Iterable[str], pairs: Iterable[tuple[str, str]], period: Period, bucket: Bucket
+) -> dict[tuple[str, str, str], _Source]:
+    """(stored indicator, target level, département) → the finest stored source of each component
+    overlapping ``period`` (see ``SOURCE_LEVELS`` and ``SOURCE_GRANULARITIES``), for the
+    (target level, département) ``pairs``, from a :func:`coverage_index`."""
     chosen = {}
     for indicator in components:
-        for level, dep in targets[["level", "dep"]].drop_duplicates().itertuples(index=False):
+        for level, dep in pairs:
             for source_level in SOURCE_LEVELS[level]:
                 found = next(
                     (
-                        by_key[(indicator, dep, source_level, g)]
+                        c
                         for g in SOURCE_GRANULARITIES[bucket]
-                        if (indicator, dep, source_level, g) in by_key
-                        and by_key[(indicator, dep, source_level, g)].first_period < period.end
-                        and by_key[(indicator, dep, source_level, g)].last_period >= period.start
+                        if (c := by_key.get((indicator, dep, source_level, g))) is not None
+                        and c.first_period < period.end
+                        and c.last_period >= period.start
                     ),
                     None,
                 )
@@ -217,149 +227,108 @@ def _bucket_columns(bucket: Bucket, period_start: Any = Observation.period_start
     return [literal(0).label("y"), literal(0).label("m")]
 
 
-def _sum_statement(source: _Source, level: str, codes: list[str], period: Period, bucket: Bucket) -> Select:  # type: ignore[type-arg]
-    """Sums of ``source`` per target territory (``codes``, of ``level``) and bucket: read from the
-    rollup when communes are summed into a grouping, else summed from ``observation``."""
-    if source.level == "commune" and level in GROUP_LEVELS:
-        return _rollup_statement(source, codes, period, bucket)
+def _sum_statement(source: _Source, level: str, codes: list[str], period: Period, bucket: Bucket, need: int) -> Select:  # type: ignore[type-arg]
+    """Sums of ``source`` per target territory (``codes``, of ``level``) and bucket, tagged ``need``.
+
+    Three ways, cheapest first: a grouping's sums of communes are read from the rollup; stored
+    territories of the requested level are read as they are; anything else (territoires summed
+    into the département, say) is summed through the memberships."""
     m = TerritoryMembership
-    columns = _bucket_columns(bucket)
-    return (
-        select(
-            Observation.indicator_code,
-            m.group_code,
-            *columns,
-            func.sum(Observation.value).label("value"),
-            func.max(case((ImportBatch.kind == "demo", 1), else_=0)).label("demo"),
-        )
-        .join(m, m.member_code == Observation.territory_code)
-        .join(ImportBatch, ImportBatch.id == Observation.import_batch_id)
-        .where(
-            Observation.indicator_code == source.indicator,
-            Observation.granularity == source.granularity,
-            Observation.period_start >= period.start,
-            Observation.period_start < period.end,
-            m.member_level == source.level,
-            m.group_code.in_(codes),
-        )
-        .group_by(Observation.indicator_code, m.group_code, *_grouped(columns, bucket))
-    )
-
-
-def _rollup_statement(source: _Source, codes: list[str], period: Period, bucket: Bucket) -> Select:  # type: ignore[type-arg]
-    r = ObservationRollup
-    columns = _bucket_columns(bucket, r.period_start)
-    return (
-        select(
-            r.indicator_code,
-            r.territory_code,
-            *columns,
-            func.sum(r.value).label("value"),
-            func.max(case((r.n_demo > 0, 1), else_=0)).label("demo"),
-        )
-        .where(
-            r.indicator_code == source.indicator,
-            r.granularity == source.granularity,
-            r.territory_code.in_(codes),
-            r.period_start >= period.start,
-            r.period_start < period.end,
-        )
-        .group_by(r.indicator_code, r.territory_code, *_grouped(columns, bucket))
-    )
-
-
-def _grouped(columns: list, bucket: Bucket) -> list:  # type: ignore[type-arg]
-    """The bucket columns to group on: constant buckets (a year's single month, the whole period) are not."""
-    return [c.element for c in columns if bucket in ("month", "quarter") or c.name == "y" and bucket == "year"]
-
-
-def _aggregate(conn: Connection, components: set[str], targets: pd.DataFrame, period: Period, bucket: Bucket) -> pd.DataFrame:
-    """Sums of stored indicators per target territory and bucket, zero-filled within coverage.
-
-    Columns: indicator_code, territory_code, period_start (bucket start; the period start for
-    ``total``), value, complete (the bucket lies inside the source's coverage), demo.
-    """
-    sources = choose_sources(conn, components, targets, period, bucket)
-    statements, fills = [], []
-    for (_, level, dep), source in sources.items():
-        codes = targets.loc[(targets["level"] == level) & (targets["dep"] == dep), "code"].tolist()
-        statements.append(_sum_statement(source, level, codes, period, bucket))
-        fills.append((source, codes))
-    if not statements:
-        return pd.DataFrame(columns=SERIES_COLUMNS)
-    stmt = statements[0] if len(statements) == 1 else union_all(*statements)
-    raw = pd.DataFrame(conn.execute(stmt).all(), columns=["indicator_code", "territory_code", "y", "m", "value", "demo"])
-    if bucket == "total":
-        raw["period_start"] = period.start
+    if source.level == "commune" and level in GROUP_LEVELS:
+        table: Any = ObservationRollup
+        territory, demo = ObservationRollup.territory_code, ObservationRollup.n_demo > 0
     else:
-        raw["period_start"] = [dt.date(int(y), int(m), 1) for y, m in zip(raw["y"], raw["m"], strict=True)]
-    raw = raw.drop(columns=["y", "m"]).assign(demo=raw["demo"].astype(bool), value=raw["value"].astype(float))
-    return _zero_fill(raw, fills, period, bucket)
+        table = Observation
+        territory = Observation.territory_code if source.level == level else m.group_code
+        demo = ImportBatch.kind == "demo"
+    columns = _bucket_columns(bucket, table.period_start)
+    stmt = select(
+        table.indicator_code,
+        territory,
+        *columns,
+        func.sum(table.value).label("value"),
+        func.max(case((demo, 1), else_=0)).label("demo"),
+        literal_column(str(need)).label("need"),
+    )
+    if table is Observation:
+        stmt = stmt.join(ImportBatch, ImportBatch.id == Observation.import_batch_id)
+        if source.level != level:
+            stmt = stmt.join(m, m.member_code == Observation.territory_code).where(m.member_level == source.level)
+    return stmt.where(
+        table.indicator_code == source.indicator,
+        table.granularity == source.granularity,
+        table.period_start >= period.start,
+        table.period_start < period.end,
+        territory.in_(codes),
+    ).group_by(
+        table.indicator_code,
+        territory,
+        # constant buckets (a year's single month, the whole period) are not grouped on
+        *[c.element for c in columns if bucket in ("month", "quarter") or c.name == "y" and bucket == "year"],
+    )
 
 
-def _zero_fill(raw: pd.DataFrame, fills: list[tuple[_Source, list[str]]], period: Period, bucket: Bucket) -> pd.DataFrame:
-    """Add zero rows for buckets inside each commune-level source's coverage, and flag the buckets
-    that lie wholly inside their source's coverage and the requested period as complete."""
-    frames = [raw]
-    complete_keys = []
+_Key = tuple[str, str, dt.date]  # indicator, territory, bucket start
+_Fill = tuple[_Source, list[str]]
+
+
+def _zero_fill(
+    raw: dict[_Key, tuple[float, bool]], fills: list[_Fill], period: Period, bucket: Bucket
+) -> dict[_Key, tuple[float, bool, bool]]:
+    """(value, complete, demo) per key: the sums read, plus zeros for the buckets inside each
+    commune-level source's coverage, each flagged complete when its bucket lies wholly inside its
+    source's coverage and the requested period."""
+    result: dict[_Key, tuple[float, bool, bool]] = {}
     for source, codes in fills:
         source_last = add_months(source.last, 12 if source.granularity == "year" else 3 if source.granularity == "quarter" else 1)
         start, end = max(period.start, source.first), min(period.end, source_last)
         if bucket == "total":
-            buckets = [period.start]
-            full = [source.first <= period.start and source_last >= period.end]
+            buckets = [(period.start, source.first <= period.start and source_last >= period.end)]
         else:
-            buckets, full = [], []
+            buckets = []
             day = bucket_start(start, bucket)
             while day < end:
                 nxt = add_months(day, bucket_months(bucket))
-                buckets.append(day)
-                full.append(day >= bucket_start(source.first, bucket) and nxt <= source_last and day >= period.start and nxt <= period.end)
+                full = day >= bucket_start(source.first, bucket) and nxt <= source_last and day >= period.start and nxt <= period.end
+                buckets.append((day, full))
                 day = nxt
-        grid = pd.DataFrame(
-            [(source.indicator, code, b, f) for code in codes for b, f in zip(buckets, full, strict=True)],
-            columns=["indicator_code", "territory_code", "period_start", "complete"],
-        )
-        complete_keys.append(grid)
-        if source.level == "commune":  # partners list only communes with cases; others are gaps
-            frames.append(grid.drop(columns="complete").assign(value=0.0, demo=source.demo))
-    grid = (
-        pd.concat(complete_keys, ignore_index=True)
-        if complete_keys
-        else pd.DataFrame(columns=["indicator_code", "territory_code", "period_start", "complete"])
-    )
-    merged = pd.concat(frames, ignore_index=True).drop_duplicates(["indicator_code", "territory_code", "period_start"], keep="first")
-    merged = merged.merge(grid, on=["indicator_code", "territory_code", "period_start"], how="left")
-    merged["complete"] = merged["complete"].fillna(False).astype(bool)
-    return merged[SERIES_COLUMNS].sort_values(["indicator_code", "territory_code", "period_start"], ignore_index=True)
+        zero_filled = source.level == "commune"  # partners list only communes with cases; others are gaps
+        for code in codes:
+            for day, full in buckets:
+                key = (source.indicator, code, day)
+                if key in raw:
+                    result[key] = (raw[key][0], full, raw[key][1])
+                elif zero_filled:
+                    result[key] = (0.0, full, source.demo)
+    for key, (value, demo) in raw.items():
+        result.setdefault(key, (value, False, demo))
+    return result
 
 
-def _with_ratios(sums: pd.DataFrame, components: dict[str, tuple[str, ...]], scales: dict[str, float]) -> pd.DataFrame:
-    """Requested indicators from summed components: ratios recomputed as sum(num) / sum(den)."""
-    frames = []
+_Row = tuple[str, str, dt.date, float, bool, bool]  # SERIES_COLUMNS
+
+
+def _with_ratios(
+    sums: dict[_Key, tuple[float, bool, bool]], components: dict[str, tuple[str, ...]], scales: dict[str, float]
+) -> list[_Row]:
+    """Rows of the requested indicators from summed components (ratios recomputed as
+    sum(num) / sum(den)), sorted by indicator, territory and period."""
+    rows = []
     for code, parts in components.items():
         if len(parts) == 1:
-            frames.append(sums[sums["indicator_code"] == code])
+            rows += [(code, t, p, value, complete, demo) for (i, t, p), (value, complete, demo) in sums.items() if i == code]
             continue
-        key = ["territory_code", "period_start"]
-        num = sums[sums["indicator_code"] == parts[0]].set_index(key)
-        den = sums[sums["indicator_code"] == parts[1]].set_index(key)
-        joined = num.join(den, suffixes=("_num", "_den"), how="inner")  # type: ignore[call-arg]  # pandas 3 API, stubs lag
-        ratio = joined["value_num"] / joined["value_den"].replace(0, np.nan) * scales[code]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "indicator_code": code,
-                    "value": ratio,
-                    "complete": joined["complete_num"] & joined["complete_den"],
-                    "demo": joined["demo_num"] | joined["demo_den"],
-                }
-            )
-            .reset_index()
-            .dropna(subset=["value"])
-        )
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True)[SERIES_COLUMNS] if frames else pd.DataFrame(columns=SERIES_COLUMNS)
+        for (i, t, p), (num, num_complete, num_demo) in sums.items():
+            den = sums.get((parts[1], t, p)) if i == parts[0] else None
+            if den is not None and den[0]:
+                rows.append((code, t, p, num / den[0] * scales[code], num_complete and den[1], num_demo or den[2]))
+    return sorted(rows, key=lambda r: (r[0], r[1], r[2]))
+
+
+def _series_frame(rows: list[_Row]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    return pd.DataFrame(rows, columns=SERIES_COLUMNS).astype({"value": float, "complete": bool, "demo": bool})
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
@@ -367,14 +336,70 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+@dataclass(frozen=True)
+class SumRequest:
+    """One set of sums: ``indicators`` for the territories ``codes`` over ``period`` by ``bucket``."""
+
+    indicators: tuple[str, ...]
+    codes: tuple[str, ...]
+    period: Period
+    bucket: Bucket
+
+
 def summed_values(conn: Connection, indicators: Sequence[str], codes: Sequence[str], period: Period, bucket: Bucket) -> pd.DataFrame:
-    components = stored_components(conn, indicators)
-    scales = dict(conn.execute(select(Indicator.code, Indicator.scale).where(Indicator.code.in_(list(indicators)))).all())
-    targets = target_territories(conn, codes)
-    if targets.empty or not components:
-        return pd.DataFrame(columns=SERIES_COLUMNS)
-    sums = _aggregate(conn, {c for parts in components.values() for c in parts}, targets, period, bucket)
-    return _with_ratios(sums, components, scales)
+    """SERIES_COLUMNS of ``indicators`` for the territories ``codes`` (see the module docstring)."""
+    return summed_values_many(conn, [SumRequest(tuple(indicators), tuple(codes), period, bucket)])[0]
+
+
+def summed_values_many(conn: Connection, requests: Sequence[SumRequest]) -> list[pd.DataFrame]:
+    """``summed_values`` of each request, in order, with one SQL statement for all their sums
+    (and one each for the catalogue, the territories and the coverage they need)."""
+    return [_series_frame(rows) for rows in summed_rows_many(conn, requests)]
+
+
+def summed_rows_many(conn: Connection, requests: Sequence[SumRequest]) -> list[list[_Row]]:
+    """:func:`summed_values_many` as plain rows (tuples in SERIES_COLUMNS order), for callers that
+    need many small results and no DataFrame."""
+    indicators = sorted({i for r in requests for i in r.indicators})
+    catalogue = conn.execute(
+        select(Indicator.code, Indicator.numerator_code, Indicator.denominator_code, Indicator.scale).where(Indicator.code.in_(indicators))
+    ).all()
+    parts = {code: (num, den) if num and den else (code,) for code, num, den, _ in catalogue}
+    scales = {code: scale for code, _, _, scale in catalogue}
+    targets: dict[str, tuple[str, str]] = {
+        code: (level, dep or "")
+        for code, level, dep in conn.execute(
+            select(Territory.code, Territory.level, Territory.departement_code).where(
+                Territory.code.in_(sorted({c for r in requests for c in r.codes}))
+            )
+        )
+    }
+    by_key = coverage_index(conn, {c for p in parts.values() for c in p}, {dep for _, dep in targets.values()})
+    statements, plans = [], []
+    for need, request in enumerate(requests):
+        components = {c for i in request.indicators if i in parts for c in parts[i]}
+        places = [(code, *targets[code]) for code in dict.fromkeys(request.codes) if code in targets]
+        fills: list[_Fill] = []
+        for (_, level, dep), source in chosen_sources(
+            by_key, components, {(lv, d) for _, lv, d in places}, request.period, request.bucket
+        ).items():
+            codes = [code for code, lv, d in places if lv == level and d == dep]
+            statements.append(_sum_statement(source, level, codes, request.period, request.bucket, need))
+            fills.append((source, codes))
+        plans.append(fills)
+    raw: list[dict[_Key, tuple[float, bool]]] = [{} for _ in requests]
+    if statements:
+        stmt = statements[0] if len(statements) == 1 else union_all(*statements)
+        for indicator, territory, y, m, value, demo, need in conn.execute(stmt):
+            request = requests[need]
+            start = request.period.start if request.bucket == "total" else dt.date(int(y), int(m), 1)
+            raw[need][(indicator, territory, start)] = (float(value), bool(demo))
+    return [
+        _with_ratios(
+            _zero_fill(raw[n], plans[n], r.period, r.bucket), {i: parts[i] for i in dict.fromkeys(r.indicators) if i in parts}, scales
+        )
+        for n, r in enumerate(requests)
+    ]
 
 
 # --- public queries -----------------------------------------------------------------------------
@@ -430,7 +455,8 @@ def indicator_series(
         )
     sums = pd.concat(rolled, ignore_index=True).dropna(subset=["value"]) if rolled else pd.DataFrame(columns=SERIES_COLUMNS)
     sums = sums[sums["period_start"] >= period.start]
-    return _finish(_with_ratios(sums, components, scales))
+    by_key = {(i, t, p): (float(v), bool(c), bool(d)) for i, t, p, v, c, d in sums[SERIES_COLUMNS].itertuples(index=False, name=None)}
+    return _finish(_series_frame(_with_ratios(by_key, components, scales)))
 
 
 def level_values(conn: Connection, *, indicator: str, level: str, departement: str, period: Period) -> pd.DataFrame:

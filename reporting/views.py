@@ -177,7 +177,8 @@ def objective_status_text(conn: Connection, view: ViewParams, indicators: Sequen
     if own.empty:
         return None
     territory = None if view.is_departement else view.territory
-    results = [(row, objectives.objective_status(conn, row, territory, view.last_year)) for _, row in own.iterrows()]
+    statuses_in_order = objectives.objective_statuses(conn, own, territory, view.last_year)
+    results = [(row, result) for (_, row), result in zip(own.iterrows(), statuses_in_order, strict=True)]
     if len(results) == 1:
         return f"Objectif {view.last_year} : {results[0][1].status}"
     statuses = {result.status for _, result in results}
