@@ -34,6 +34,11 @@ chromium:
 test: setup chromium
 	$(PY) -m pytest
 
+# builds its own databases in a temporary folder (SQLite, and PostgreSQL when
+# OBSERVATOIRE_TEST_POSTGRES_URL is set); prints the table and writes benchmarks/results/
+bench: setup chromium
+	$(PY) -m benchmarks $(BENCH_ARGS)
+
 check: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, case, delete, func, insert, select
+from sqlalchemy import Connection, case, delete, func, insert, select, text
 
 from data_access.models import GROUP_LEVELS, ImportBatch, Observation, ObservationRollup, TerritoryMembership
 
@@ -20,6 +20,7 @@ def refresh_rollup(conn: Connection, indicator_codes: Iterable[str]) -> None:
     codes = sorted(set(indicator_codes))
     if not codes:
         return
+    _analyze_if_never_analyzed(conn)
     m = TerritoryMembership
     conn.execute(delete(ObservationRollup).where(ObservationRollup.indicator_code.in_(codes)))
     sums = (
@@ -38,3 +39,18 @@ def refresh_rollup(conn: Connection, indicator_codes: Iterable[str]) -> None:
     )
     columns = ["indicator_code", "granularity", "territory_code", "period_start", "value", "n_demo"]
     conn.execute(insert(ObservationRollup).from_select(columns, sums))
+
+
+def _analyze_if_never_analyzed(conn: Connection) -> None:
+    """PostgreSQL: give the planner statistics for the tables the rebuild joins when it has none
+    (a new database being filled in one transaction, before autovacuum ever ran). Without them it
+    plans a nested loop over the memberships for each observation: 111 s instead of 4 s for the
+    demo seed's 490 000 values. ANALYZE takes a sample, under a second, and is allowed in a
+    transaction; later loads find the statistics autovacuum keeps."""
+    if conn.dialect.name != "postgresql":
+        return
+    never = conn.scalar(
+        text("SELECT count(*) FROM pg_class WHERE relname IN ('observation', 'territory_membership') AND relkind = 'r' AND reltuples < 0")
+    )
+    if never:
+        conn.execute(text("ANALYZE observation, territory_membership, import_batch"))
