@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pa_csv
 from sqlalchemy import Connection, case, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access.models import Base, ImportBatch, Observation, SeriesCoverage, Territory
 from data_access.rollup import refresh_rollup
+
+CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+COPY_CHUNK = 1 << 20
 
 OBSERVATION_COLUMNS = (
     "indicator_code",
@@ -91,20 +95,29 @@ def bulk_insert_observations(conn: Connection, frame: pd.DataFrame, batch_id: in
 
 
 def bulk_insert_frame(conn: Connection, table: str, data: pd.DataFrame) -> None:
-    """Insert ``data``'s rows into ``table`` (columns named as the frame's, dates as ISO strings):
-    COPY on PostgreSQL, one executemany on SQLite — the fast paths of each driver."""
+    """Insert ``data``'s rows into ``table`` (columns named as the frame's, dates as ISO strings,
+    missing values as NULL): COPY on PostgreSQL, one executemany on SQLite — the fast paths of each driver."""
     columns = ", ".join(data.columns)
     if conn.dialect.name == "postgresql":
-        buffer = io.StringIO()
-        data.to_csv(buffer, index=False, header=False, na_rep="\\N")
-        buffer.seek(0)
+        # Arrow's CSV writer is about ten times faster than DataFrame.to_csv. It quotes every string
+        # and writes a missing value as an unquoted empty field, which is COPY's NULL in CSV: an
+        # empty string stays an empty string.
+        buffer = pa.BufferOutputStream()
+        pa_csv.write_csv(pa.Table.from_pandas(data, preserve_index=False), buffer, write_options=CSV_OPTIONS)
+        payload = memoryview(buffer.getvalue())
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
-            while chunk := buffer.read(1 << 20):
-                copy.write(chunk)
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+            for start in range(0, len(payload), COPY_CHUNK):  # the server parses a chunk while the next one is sent
+                copy.write(payload[start : start + COPY_CHUNK])
     else:
-        rows = list(data.astype(object).where(data.notna(), None).itertuples(index=False, name=None))
+        rows = list(zip(*(_python_values(data[c]) for c in data.columns), strict=True))
         conn.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' for _ in data.columns)})", rows)
+
+
+def _python_values(column: pd.Series) -> list[Any]:
+    """A column as Python values for the DB-API, None where missing (column by column: a row-wise
+    ``astype(object)`` of the whole frame costs twice as much)."""
+    return column.astype(object).where(column.notna(), None).tolist() if column.hasnans else column.tolist()
 
 
 def refresh_coverage(conn: Connection, indicator_codes: Iterable[str]) -> None:
@@ -114,8 +127,6 @@ def refresh_coverage(conn: Connection, indicator_codes: Iterable[str]) -> None:
     if not codes:
         return
     refresh_rollup(conn, codes)
-    from data_access.models import ImportBatch as Batch
-
     conn.execute(delete(SeriesCoverage).where(SeriesCoverage.indicator_code.in_(codes)))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     query = (
@@ -127,10 +138,10 @@ def refresh_coverage(conn: Connection, indicator_codes: Iterable[str]) -> None:
             func.min(Observation.period_start),
             func.max(Observation.period_start),
             func.count(),
-            func.sum(case((Batch.kind == "demo", 1), else_=0)),
+            func.sum(case((ImportBatch.kind == "demo", 1), else_=0)),
         )
         .join(Territory, Territory.code == Observation.territory_code)
-        .join(Batch, Batch.id == Observation.import_batch_id)
+        .join(ImportBatch, ImportBatch.id == Observation.import_batch_id)
         .where(Observation.indicator_code.in_(codes))
         .group_by(Observation.indicator_code, Territory.departement_code, Territory.level, Observation.granularity)
     )

@@ -365,6 +365,36 @@ def test_revert_restores_replaced_demo_values_exactly_and_in_order(small):
         _revert(small, a.batch_id)
 
 
+def test_texts_and_decimals_come_back_exactly_from_both_write_paths(small):
+    # the bulk writes serialise rows (CSV for PostgreSQL's COPY): a separator, quotes, a literal \N
+    # (COPY's NULL in text format) and decimals must be stored as read, for a new value and for a
+    # replaced demo value (written through the temporary table); an empty source stays NULL
+    source = 'Préfecture; bureau "B", \\N'
+    quoted = '"' + source.replace('"', '""') + '"'
+    outcome = _import(
+        small,
+        (
+            "indicateur;territoire;periode;valeur;source\n"
+            f"fsl_acces_montant;38185;2024-01;0,1;{quoted}\n"
+            "fsl_acces_montant;38185;2024-02;795 250,5;\n"
+            "assignations;38185;2024-02;21;\\N\n"
+        ).encode(),
+    )
+    assert (outcome.new, outcome.replaced_demo) == (2, 1)
+    with small.connect() as conn:
+        stored = conn.execute(
+            select(Observation.indicator_code, Observation.period_start, Observation.value, Observation.source).where(
+                Observation.import_batch_id == outcome.batch_id
+            )
+        ).all()
+    assert sorted(tuple(row) for row in stored) == [
+        ("assignations", dt.date(2024, 2, 1), 21.0, "\\N"),
+        ("fsl_acces_montant", dt.date(2024, 1, 1), 0.1, source),
+        ("fsl_acces_montant", dt.date(2024, 2, 1), 795250.5, None),
+    ]
+    _revert(small, outcome.batch_id)
+
+
 @pytest.mark.parametrize(("batch", "message"), [(999_999, "Aucun lot n° 999999"), (1, "pas un import")])
 def test_only_existing_imports_can_be_reverted(small, batch, message):
     with pytest.raises(UserError, match=message):

@@ -134,11 +134,11 @@ def read_csv_bytes(data: bytes, is_header: HeaderTest | None = None) -> Table:
     text, encoding = decode(data)
     if "\x00" in text:
         raise UserError("Ce fichier n'est pas un fichier texte (CSV) ni un classeur Excel (.xlsx) : enregistrez-le au format CSV ou XLSX.")
-    head = [line for line in text.splitlines()[: HEADER_SCAN * 2] if line.strip()]
+    physical = text.splitlines()[: HEADER_SCAN * 2]
+    head = [line for line in physical if line.strip()]
     if not head:
         raise UserError("Le fichier est vide : aucune ligne d'en-tête ni de données n'a été trouvée.")
     sep = sniff_separator(head)
-    physical = text.splitlines()[: HEADER_SCAN * 2]
     candidates = [(number, row) for number, row in enumerate(_split(physical, sep)) if any(c.strip() for c in row)]
     index = _find_header([row for _, row in candidates], is_header)
     header_index, header_cells = candidates[index]

@@ -124,7 +124,7 @@ def cross_checks(conn: Connection, obs: pd.DataFrame) -> pd.DataFrame:
       territory and granularity (and at least SPIKE_MIN_VALUE).
     """
     warnings = []
-    codes = set(obs["indicator_code"])
+    codes = set(obs["indicator_code"].unique())
     for part, whole, label in CHAIN_CHECKS:
         if not codes & {part, whole}:
             continue

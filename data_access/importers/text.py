@@ -207,14 +207,15 @@ def _checked(granularity: str, year: int, month: int) -> PeriodValue:
     return PeriodValue(granularity, dt.date(year, month, 1))
 
 
-def parse_periods(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Vectorised :func:`parse_period`: (granularity, start as datetime64[ns] or NaT, problem) per cell."""
+def parse_periods(cells: pd.Series) -> tuple[pd.api.extensions.ExtensionArray, np.ndarray, np.ndarray]:
+    """Vectorised :func:`parse_period`: (granularity as a string array, start as datetime64[ns] or NaT,
+    problem as an object array) per cell; granularity "" and start NaT where the problem is set."""
     codes, uniques = pd.factorize(cells.fillna("").astype(str), sort=False)
     parsed = [parse_period(u) for u in uniques]
-    granularity = np.array([p.granularity for p in parsed] or [""], dtype=object)
+    granularity = pd.array([p.granularity for p in parsed] or [""], dtype="str")
     start = pd.to_datetime(pd.Series([p.start for p in parsed] or [None], dtype=object)).to_numpy(dtype="datetime64[ns]")
     problem = np.array([p.problem for p in parsed] or [""], dtype=object)
-    return granularity[codes], start[codes], problem[codes]
+    return granularity.take(codes), start[codes], problem[codes]
 
 
 def looks_like_period(header: str) -> bool:

@@ -58,12 +58,14 @@ def issues_frame(line: object, column: object, value: object, problem: object, s
     return frame[ISSUE_COLUMNS]
 
 
-def _by_unique(cells: pd.Series, lookup) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
-    codes, uniques = pd.factorize(cells.fillna("").astype(str), sort=False)
-    if len(uniques) == 0:
-        return np.array([], dtype=object), np.array([], dtype=object)
+def _by_unique(cells: pd.Series, lookup) -> tuple[pd.api.extensions.ExtensionArray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """``lookup`` of each distinct cell, mapped back onto the rows: (codes as a string array, "" where
+    not found; problems, "" where found). Taking from the distinct codes keeps the codes a pandas
+    string array without converting one Python string per row."""
+    positions, uniques = pd.factorize(cells.fillna("").astype(str), sort=False)
     found = [lookup(u) for u in uniques]
-    return np.array([f.code for f in found], dtype=object)[codes], np.array([f.problem for f in found], dtype=object)[codes]
+    codes = pd.array([f.code for f in found], dtype="str").take(positions)
+    return codes, np.array([f.problem for f in found], dtype=object)[positions]
 
 
 def validate(candidates: Candidates, ref: Referential, options: ImportOptions) -> tuple[pd.DataFrame, pd.DataFrame, int]:
@@ -137,7 +139,7 @@ def validate(candidates: Candidates, ref: Referential, options: ImportOptions) -
     report((start > today) & (period_problem == ""), "period", "commence après aujourd'hui : vérifiez l'année", WARNING)
 
     known = (indicator != "") & (granularity != "")
-    pair = pd.Series(indicator, dtype=object) + "|" + pd.Series(granularity, dtype=object)
+    pair = pd.Series(indicator) + "|" + pd.Series(granularity)
     allowed = {key: ref.granularity_problem(*key.split("|")) for key in pair[known].unique()}
     mapped = pair.map(allowed).astype(object)
     problem = mapped.where(mapped.notna(), "").to_numpy(dtype=object)
@@ -152,15 +154,15 @@ def validate(candidates: Candidates, ref: Referential, options: ImportOptions) -
             "territory_code": territory,
             "value": numbers.value,
             "status": status,
-            "source": source.where(source != "", None).to_numpy(),
+            "source": source.where(source != "").array,  # missing (NaN) where the row names none
         }
     )
-    keyed = (indicator != "") & (territory != "") & (granularity != "")
+    keyed = (valid["indicator_code"] != "") & (valid["territory_code"] != "") & (valid["granularity"] != "")
     duplicates = valid[keyed].duplicated(OBSERVATION_KEY, keep=False)
     if duplicates.any():
         dup = valid[keyed][duplicates.to_numpy()].sort_values([*OBSERVATION_KEY, "line"])
-        lines = dup.groupby(OBSERVATION_KEY)["line"]
-        first, second = lines.transform("min"), lines.transform(lambda s: s.iloc[1])
+        same_key = dup.groupby(OBSERVATION_KEY)["line"]
+        first, second = same_key.transform("min"), same_key.transform(lambda s: s.iloc[1])
         other = np.where(dup["line"] == first, second, first)
         repeated = [
             f"même indicateur, territoire et période qu'à la ligne {o} : une seule valeur par indicateur, territoire et période"
