@@ -8,21 +8,44 @@ many of them are demo values), as the join of ``observation`` and ``territory_me
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+import pandas as pd
 from sqlalchemy import Connection, case, delete, func, insert, select, text
 
-from data_access.models import GROUP_LEVELS, ImportBatch, Observation, ObservationRollup, TerritoryMembership
+from data_access.models import GRANULARITIES, GROUP_LEVELS, ImportBatch, Observation, ObservationRollup, TerritoryMembership
 
 
-def refresh_rollup(conn: Connection, indicator_codes: Iterable[str]) -> None:
-    """Rebuild the rollup rows of the given indicators from the observations, in SQL."""
+@dataclass(frozen=True)
+class Touched:
+    """When a write changed values: the first and last period starts it wrote."""
+
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> Touched | None:
+        """The periods of a frame with a ``period_start`` column (None when empty)."""
+        if frame.empty:
+            return None
+        periods = pd.to_datetime(frame["period_start"])
+        return cls(periods.min().date(), periods.max().date())
+
+
+def refresh_rollup(conn: Connection, indicator_codes: Iterable[str], touched: Touched | None = None) -> None:
+    """Rebuild the rollup rows of the given indicators from the observations, in SQL: all of them,
+    or only those of the periods a write ``touched`` (an import of a few months then rebuilds those
+    months, not thirteen years). Every grouping of those periods is rebuilt: narrowing to the
+    groupings of the written communes makes SQLite probe the membership index once per grouping
+    for each value, which costs more than it saves."""
     codes = sorted(set(indicator_codes))
     if not codes:
         return
     _analyze_if_never_analyzed(conn)
-    m = TerritoryMembership
-    conn.execute(delete(ObservationRollup).where(ObservationRollup.indicator_code.in_(codes)))
+    m, r = TerritoryMembership, ObservationRollup
+    kept_out = delete(r).where(r.indicator_code.in_(codes))
     sums = (
         select(
             Observation.indicator_code,
@@ -37,8 +60,13 @@ def refresh_rollup(conn: Connection, indicator_codes: Iterable[str]) -> None:
         .where(Observation.indicator_code.in_(codes), m.member_level == "commune", m.group_level.in_(GROUP_LEVELS))
         .group_by(Observation.indicator_code, Observation.granularity, m.group_code, Observation.period_start)
     )
+    if touched is not None:
+        # every granularity named, so that both primary keys are searched by period, not scanned
+        kept_out = kept_out.where(r.granularity.in_(GRANULARITIES), r.period_start.between(touched.first, touched.last))
+        sums = sums.where(Observation.granularity.in_(GRANULARITIES), Observation.period_start.between(touched.first, touched.last))
+    conn.execute(kept_out)
     columns = ["indicator_code", "granularity", "territory_code", "period_start", "value", "n_demo"]
-    conn.execute(insert(ObservationRollup).from_select(columns, sums))
+    conn.execute(insert(r).from_select(columns, sums))
 
 
 def _analyze_if_never_analyzed(conn: Connection) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,7 +15,7 @@ from plotly.subplots import make_subplots
 from data_access.queries import SERIES_COLUMNS
 from figures.inputs import ordered_codes, require_columns
 from figures.palette import colour_for
-from figures.theme import Theme, apply_theme, no_data_figure, set_layout, theme_for
+from figures.theme import Theme, merged_layout, no_data_figure, theme_for, themed_layout
 from figures.time_axis import GRAIN_AXIS_TITLES, Grain, as_dates, bucket_end, infer_granularity, time_ticks
 from figures.trends import line_traces
 from figures.units import axis_title, decimals_for, value_text
@@ -67,19 +69,14 @@ def small_multiples(
     grain = granularity or infer_granularity(frame["period_start"])
     territories = ordered_codes(frame["territory_code"], names)
     rows = math.ceil(len(territories) / columns)
-    fig = make_subplots(
-        rows=rows,
-        cols=columns,
-        shared_xaxes=True,
-        subplot_titles=[names.get(code, code) for code in territories],
-        vertical_spacing=min(0.3 / rows, 0.12),
-        horizontal_spacing=0.06 if shared_y else 0.08,
+    grid = _grid_layout(
+        rows, columns, tuple(names.get(code, code) for code in territories), min(0.3 / rows, 0.12), 0.06 if shared_y else 0.08
     )
     decimals = decimals_for(unit, frame["value"])
     colour = colour_for(str(indicators[0]))
     groups = dict(iter(frame.groupby("territory_code", sort=False)))
-    # traces and axes are set in two whole-figure assignments, not panel by panel: Plotly
-    # validates each ``add_trace(row=…)`` and ``update_xaxes(row=…)`` call against every subplot
+    # the figure is built in one validated construction, not panel by panel: Plotly validates
+    # each ``add_trace(row=…)`` and ``update_xaxes(row=…)`` call against every subplot
     traces = []
     for index, code in enumerate(territories):
         for trace in line_traces(
@@ -94,10 +91,10 @@ def small_multiples(
         ):
             trace.xaxis, trace.yaxis = f"x{_suffix(index)}", f"y{_suffix(index)}"
             traces.append(trace)
-    fig.add_traces(traces)
 
     panel_px = 300 if presentation else 220
-    apply_theme(fig, presentation=presentation, height=rows * panel_px + 140, top_margin=16 + int(theme.font_size * 1.8))
+    axes = [key for key in grid if key.startswith(("xaxis", "yaxis"))]
+    themed = themed_layout(presentation=presentation, height=rows * panel_px + 140, top_margin=16 + int(theme.font_size * 1.8), axes=axes)
     first, end = min(frame["period_start"]), bucket_end(max(frame["period_start"]), grain)
     x_axis = {
         **time_ticks(first, end, grain, max_labels=4).axis(theme.grid_colour, theme.axis_colour),
@@ -116,16 +113,31 @@ def small_multiples(
             {"showticklabels": index + columns >= len(territories)} if index < len(territories) else {}
         )
         updates[f"yaxis{_suffix(index)}"] = y_axis | ({"showticklabels": False} if shared_y and index % columns else {})
-    panel_titles = [
-        {**a, "font": {"size": theme.font_size, "color": theme.text_colour}} for a in fig.layout.to_plotly_json().get("annotations", [])
-    ]
+    panel_titles = [{**a, "font": {"size": theme.font_size, "color": theme.text_colour}} for a in grid.get("annotations", [])]
     titles, margin = _shared_axis_titles(
         x_title=GRAIN_AXIS_TITLES[grain],
         y_title=axis_title(unit),
         widest_tick=value_text(float(np.nanmax(values)), unit, decimals),
         theme=theme,
     )
-    return set_layout(fig, {**updates, "annotations": panel_titles + titles, "margin": margin})
+    layout = merged_layout(merged_layout(grid, themed), {**updates, "annotations": panel_titles + titles, "margin": margin})
+    return go.Figure(traces, layout=layout)
+
+
+@lru_cache(maxsize=16)
+def _grid_layout(rows: int, columns: int, titles: tuple[str, ...], vertical_spacing: float, horizontal_spacing: float) -> dict[str, Any]:
+    """The layout ``make_subplots`` gives a grid (axis domains and anchors, panel titles), computed
+    once per grid: it costs ~40 ms, and a page redraws the same grid on every rerun. Callers must
+    not modify it (``merged_layout`` copies what it changes)."""
+    grid = make_subplots(
+        rows=rows,
+        cols=columns,
+        shared_xaxes=True,
+        subplot_titles=list(titles),
+        vertical_spacing=vertical_spacing,
+        horizontal_spacing=horizontal_spacing,
+    )
+    return grid.layout.to_plotly_json()
 
 
 def _suffix(index: int) -> str:

@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from data_access.periods import Period
-from figures.tiles import sparkline
 from ui import cache, components, filters
 
 view = filters.current()
@@ -71,11 +70,13 @@ for axis_code in chosen_axes:
                 st.markdown(
                     f"{components.status_badge(objective.status)} {objective.label} · valeur {year} : {components.value_text(objective.value)}{date}"
                 )
-            for code in links.loc[links["action_code"] == action["code"], "indicator_code"]:
-                values = series[series["indicator_code"] == code]
-                left, right = st.columns([2, 1])
-                left.markdown(
-                    f"{labels.get(code, code)} : **{components.value_text(values['value'].iloc[-1]) if not values.empty else '–'}** en {year}"
+            # one table per action, its sparklines drawn by the table itself: 25 Plotly charts
+            # here made the page too slow to rerun at once (see benchmarks/)
+            codes = links.loc[links["action_code"] == action["code"], "indicator_code"].tolist()
+            if codes:
+                st.dataframe(
+                    components.indicator_trend_table(codes, series, labels, year),
+                    hide_index=True,
+                    column_config={"Évolution": st.column_config.LineChartColumn(f"{year - 5}–{year}", y_min=0)},
+                    key=f"indicateurs-{action['code']}",
                 )
-                if len(values) > 1:
-                    right.plotly_chart(sparkline(values), config={"staticPlot": True}, key=f"spark-{action['code']}-{code}")

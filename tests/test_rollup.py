@@ -52,3 +52,17 @@ def test_rollup_follows_a_write(conn):
     pd.testing.assert_frame_equal(stored, expected)
     january = stored[stored["period_start"] == "2030-01-01"].set_index("territory_code")["value"]
     assert january["38"] == 1234.0 and january["72"] == 77.0 and january["agglo-grenobloise"] == 1234.0
+
+
+def test_rollup_stays_exact_through_an_import_and_its_revert(conn):
+    from data_access.importers import apply_import, prepare_import, revert_batch
+
+    data = "indicateur;territoire;periode;valeur\nassignations;38185;2024-03;999\nassignations;38151;2024-05;7\ncql;72181;2023-11;55\n"
+    preview = prepare_import(conn, data.encode(), "t.csv")
+    assert not preview.errors, preview.text()
+    outcome = apply_import(conn, preview, user_name="test")
+    stored, expected = _frames(conn, ["assignations", "cql"])
+    pd.testing.assert_frame_equal(stored, expected)
+    revert_batch(conn, outcome.batch_id)
+    stored, expected = _frames(conn, ["assignations", "cql"])
+    pd.testing.assert_frame_equal(stored, expected)

@@ -25,6 +25,19 @@ def value_text(value: float | None) -> str:
     return fr_number(value, 1 if abs(value) < 10 and value != int(value) else 0)
 
 
+def indicator_trend_table(codes: list[str], series: pd.DataFrame, labels: dict[str, str], year: int) -> pd.DataFrame:
+    """One row per indicator of ``codes``: its label, its value in ``year`` in French print, and its
+    complete yearly values in order (for a ``LineChartColumn`` sparkline)."""
+    rows = []
+    for code in codes:
+        values = series[(series["indicator_code"] == code) & series["complete"].astype(bool)].sort_values("period_start")
+        current = values.loc[[d.year == year for d in values["period_start"]], "value"]
+        rows.append(
+            (labels.get(code, code), value_text(current.iloc[-1]) if not current.empty else "–", values["value"].astype(float).tolist())
+        )
+    return pd.DataFrame(rows, columns=["Indicateur", f"Valeur {year}", "Évolution"])
+
+
 def family_tile(parts: pd.DataFrame, objectives: pd.DataFrame, year: int) -> None:
     """One bordered tile: the family's values for ``year``, their change, and its objectives' statuses."""
     with st.container(border=True):

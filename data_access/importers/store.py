@@ -18,6 +18,7 @@ from data_access import writes
 from data_access.errors import UserError
 from data_access.importers.validation import OBSERVATION_KEY, WARNING, issues_frame
 from data_access.models import ImportBatch, ImportBatchDetail, Observation, ObservationHistory, Territory
+from data_access.rollup import Touched
 
 # Cross-checks: (indicator that cannot exceed, the one it is part of, what the warning says)
 CHAIN_CHECKS = (("cfp_accordes", "cfp_demandes", "concours de la force publique accordés supérieurs aux demandés"),)
@@ -317,7 +318,7 @@ def write_observations(
         _replace(conn, changed, batch_id)
     if not new.empty:
         writes.bulk_insert_observations(conn, new[[*OBSERVATION_KEY, "value", "status", "source"]].assign(approx=False), batch_id)
-    writes.refresh_coverage(conn, compared["indicator_code"].unique())
+    writes.refresh_coverage(conn, compared["indicator_code"].unique(), Touched.of(compared))
     return counts
 
 
@@ -373,6 +374,18 @@ class RevertResult:
         return text
 
 
+def _touched_by(conn: Connection, batch_id: int) -> Touched | None:
+    """When reverting ``batch_id`` changes values: the periods of its values and of those it replaced."""
+    h = ObservationHistory
+    bounds = [
+        b
+        for period, mine in ((Observation.period_start, Observation.import_batch_id == batch_id), (h.period_start, h.batch_id == batch_id))
+        for b in conn.execute(select(func.min(period), func.max(period)).where(mine)).one()
+        if b is not None
+    ]
+    return Touched(min(bounds), max(bounds)) if bounds else None
+
+
 def revert_batch(conn: Connection, batch_id: int) -> RevertResult:
     """Undo an import: remove its values and restore the ones it replaced, exactly.
 
@@ -402,6 +415,7 @@ def revert_batch(conn: Connection, batch_id: int) -> RevertResult:
         )
     codes = set(conn.scalars(select(Observation.indicator_code).where(Observation.import_batch_id == batch_id).distinct()))
     codes |= set(conn.scalars(select(h.indicator_code).where(h.batch_id == batch_id).distinct()))
+    touched = _touched_by(conn, batch_id)
     removed = conn.execute(delete(Observation).where(Observation.import_batch_id == batch_id)).rowcount or 0
     existing = select(ImportBatch.id).where(ImportBatch.reverted_at.is_(None))
     restorable = and_(h.batch_id == batch_id, h.import_batch_id.in_(existing))
@@ -416,7 +430,7 @@ def revert_batch(conn: Connection, batch_id: int) -> RevertResult:
     ).scalar_one()
     total = conn.execute(select(func.count()).select_from(h).where(h.batch_id == batch_id)).scalar_one()
     conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(reverted_at=_now()))
-    writes.refresh_coverage(conn, codes)
+    writes.refresh_coverage(conn, codes, touched)
     return RevertResult(batch_id, int(removed), int(restored), int(restored_demo), int(total - restored))
 
 
