@@ -138,8 +138,8 @@ class ObservationRollup(Base):
     per indicator, granularity and period: what the pages read for a grouping instead of adding up
     its communes on every click (``data_access/rollup.py``).
 
-    Derived data, rebuilt from ``observation`` with ``series_coverage`` at every load, import and
-    revert; it has no foreign keys so that a rebuild is one INSERT … SELECT (its codes come from
+    Derived data, kept current from ``observation`` with ``series_coverage`` at every load, import
+    and revert; it has no foreign keys so that a rebuild is one INSERT … SELECT (its codes come from
     ``observation`` and ``territory_membership``, which have them). The key order serves the page
     queries: one indicator, one granularity, one grouping, a range of periods.
     """
@@ -151,7 +151,8 @@ class ObservationRollup(Base):
     territory_code: Mapped[str] = mapped_column(String(60), primary_key=True)
     period_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     value: Mapped[float] = mapped_column(Float)
-    n_demo: Mapped[int] = mapped_column(Integer)  # how many of the summed values are demo values
+    n_values: Mapped[int] = mapped_column(Integer)  # how many values are summed
+    n_demo: Mapped[int] = mapped_column(Integer)  # how many of them are demo values
 
     __table_args__ = ({"sqlite_with_rowid": False},)
 

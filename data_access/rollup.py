@@ -1,51 +1,38 @@
-"""``observation_rollup``: commune-level values summed per grouping, rebuilt after every write.
+"""``observation_rollup``: commune-level values summed per grouping, kept current at every write.
 
-Callers rely on one thing: after :func:`refresh_rollup` for the indicators a load touched, reading
-a grouping's value from the rollup gives exactly the sum of its communes' stored values (and how
-many of them are demo values), as the join of ``observation`` and ``territory_membership`` would.
-``writes.refresh_coverage`` calls it, so every load, import, revert and demo seed keeps it current.
+Callers rely on one thing: reading a grouping's value from the rollup gives the sum of its
+communes' stored values (and how many values and demo values were summed), as the join of
+``observation`` and ``territory_membership`` would — exactly after :func:`refresh_rollup` (loads
+and demo seeds rebuild the indicators they wrote), and up to floating-point rounding after
+:func:`add_changes` (imports and reverts add the change of each value they wrote, which costs
+what they wrote rather than every value of their indicators). ``writes.refresh_coverage`` calls
+one or the other.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Connection, case, delete, func, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
-from data_access.models import GRANULARITIES, GROUP_LEVELS, ImportBatch, Observation, ObservationRollup, TerritoryMembership
+from data_access.models import GROUP_LEVELS, ImportBatch, Observation, ObservationRollup, TerritoryMembership
 
-
-@dataclass(frozen=True)
-class Touched:
-    """When a write changed values: the first and last period starts it wrote."""
-
-    first: dt.date
-    last: dt.date
-
-    @classmethod
-    def of(cls, frame: pd.DataFrame) -> Touched | None:
-        """The periods of a frame with a ``period_start`` column (None when empty)."""
-        if frame.empty:
-            return None
-        periods = pd.to_datetime(frame["period_start"])
-        return cls(periods.min().date(), periods.max().date())
+ROLLUP_KEY = ["indicator_code", "granularity", "territory_code", "period_start"]
+# what a write changed, one row per stored value: the value's change, and the change of the
+# number of values (+1 added, -1 removed, 0 replaced) and of demo values behind it
+CHANGE_COLUMNS = ["indicator_code", "granularity", "territory_code", "period_start", "value", "n_values", "n_demo"]
 
 
-def refresh_rollup(conn: Connection, indicator_codes: Iterable[str], touched: Touched | None = None) -> None:
-    """Rebuild the rollup rows of the given indicators from the observations, in SQL: all of them,
-    or only those of the periods a write ``touched`` (an import of a few months then rebuilds those
-    months, not thirteen years). Every grouping of those periods is rebuilt: narrowing to the
-    groupings of the written communes makes SQLite probe the membership index once per grouping
-    for each value, which costs more than it saves."""
+def refresh_rollup(conn: Connection, indicator_codes: Iterable[str]) -> None:
+    """Rebuild the rollup rows of the given indicators from the observations, in SQL."""
     codes = sorted(set(indicator_codes))
     if not codes:
         return
     _analyze_if_never_analyzed(conn)
-    m, r = TerritoryMembership, ObservationRollup
-    kept_out = delete(r).where(r.indicator_code.in_(codes))
+    m = TerritoryMembership
+    conn.execute(delete(ObservationRollup).where(ObservationRollup.indicator_code.in_(codes)))
     sums = (
         select(
             Observation.indicator_code,
@@ -53,6 +40,7 @@ def refresh_rollup(conn: Connection, indicator_codes: Iterable[str], touched: To
             m.group_code,
             Observation.period_start,
             func.sum(Observation.value),
+            func.count(),
             func.sum(case((ImportBatch.kind == "demo", 1), else_=0)),
         )
         .join(m, m.member_code == Observation.territory_code)
@@ -60,13 +48,47 @@ def refresh_rollup(conn: Connection, indicator_codes: Iterable[str], touched: To
         .where(Observation.indicator_code.in_(codes), m.member_level == "commune", m.group_level.in_(GROUP_LEVELS))
         .group_by(Observation.indicator_code, Observation.granularity, m.group_code, Observation.period_start)
     )
-    if touched is not None:
-        # every granularity named, so that both primary keys are searched by period, not scanned
-        kept_out = kept_out.where(r.granularity.in_(GRANULARITIES), r.period_start.between(touched.first, touched.last))
-        sums = sums.where(Observation.granularity.in_(GRANULARITIES), Observation.period_start.between(touched.first, touched.last))
-    conn.execute(kept_out)
-    columns = ["indicator_code", "granularity", "territory_code", "period_start", "value", "n_demo"]
-    conn.execute(insert(r).from_select(columns, sums))
+    conn.execute(insert(ObservationRollup).from_select([*ROLLUP_KEY, "value", "n_values", "n_demo"], sums))
+
+
+def add_changes(conn: Connection, changes: pd.DataFrame) -> None:
+    """Add ``changes`` (CHANGE_COLUMNS, any territories: only communes count) to their groupings'
+    sums, and drop the sums left with no value."""
+    if changes.empty:
+        return
+    m = TerritoryMembership
+    groups = pd.DataFrame(
+        conn.execute(
+            select(m.member_code, m.group_code).where(
+                m.member_level == "commune", m.group_level.in_(GROUP_LEVELS), m.member_code.in_(sorted(changes["territory_code"].unique()))
+            )
+        ).all(),
+        columns=["territory_code", "group_code"],
+    )
+    summed = (
+        changes.merge(groups, on="territory_code")
+        .groupby(["indicator_code", "granularity", "group_code", "period_start"], as_index=False)[["value", "n_values", "n_demo"]]
+        .sum()
+        .rename(columns={"group_code": "territory_code"})
+    )
+    if summed.empty:
+        return
+    summed["period_start"] = pd.to_datetime(summed["period_start"]).dt.date
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = dialect_insert(ObservationRollup)
+    r = ObservationRollup
+    stmt = stmt.on_conflict_do_update(
+        index_elements=ROLLUP_KEY,
+        set_={
+            "value": r.value + stmt.excluded.value,
+            "n_values": r.n_values + stmt.excluded.n_values,
+            "n_demo": r.n_demo + stmt.excluded.n_demo,
+        },
+    )
+    columns = [*ROLLUP_KEY, "value", "n_values", "n_demo"]
+    typed = summed.astype({"value": float, "n_values": int, "n_demo": int})[columns]
+    conn.execute(stmt, [dict(zip(columns, row, strict=True)) for row in typed.itertuples(index=False, name=None)])
+    conn.execute(delete(r).where(r.indicator_code.in_(sorted(summed["indicator_code"].unique())), r.n_values <= 0))
 
 
 def _analyze_if_never_analyzed(conn: Connection) -> None:

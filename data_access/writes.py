@@ -19,7 +19,7 @@ from sqlalchemy import Connection, case, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access.models import Base, ImportBatch, Observation, SeriesCoverage, Territory
-from data_access.rollup import Touched, refresh_rollup
+from data_access.rollup import add_changes, refresh_rollup
 
 CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
 COPY_CHUNK = 1 << 20
@@ -120,14 +120,18 @@ def _python_values(column: pd.Series) -> list[Any]:
     return column.astype(object).where(column.notna(), None).tolist() if column.hasnans else column.tolist()
 
 
-def refresh_coverage(conn: Connection, indicator_codes: Iterable[str], touched: Touched | None = None) -> None:
-    """Recompute ``series_coverage`` and ``observation_rollup`` for the given indicators from the
-    observations, in SQL (every write path calls this once after writing; ``touched`` narrows the
-    rollup's rebuild to where the write changed values)."""
+def refresh_coverage(conn: Connection, indicator_codes: Iterable[str], rollup_changes: pd.DataFrame | None = None) -> None:
+    """Recompute ``series_coverage`` for the given indicators from the observations, in SQL, and
+    bring ``observation_rollup`` up to date: rebuilt for those indicators, or, when the write
+    says what it changed (``rollup.CHANGE_COLUMNS``: imports and reverts), changed by that only.
+    Every write path calls this once after writing."""
     codes = sorted(set(indicator_codes))
     if not codes:
         return
-    refresh_rollup(conn, codes, touched)
+    if rollup_changes is None:
+        refresh_rollup(conn, codes)
+    else:
+        add_changes(conn, rollup_changes)
     conn.execute(delete(SeriesCoverage).where(SeriesCoverage.indicator_code.in_(codes)))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     query = (

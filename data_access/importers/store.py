@@ -12,13 +12,32 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Column, Connection, Date, Float, MetaData, String, Table, and_, cast, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Date,
+    Float,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 
 from data_access import writes
 from data_access.errors import UserError
 from data_access.importers.validation import OBSERVATION_KEY, WARNING, issues_frame
 from data_access.models import ImportBatch, ImportBatchDetail, Observation, ObservationHistory, Territory
-from data_access.rollup import Touched
+from data_access.rollup import CHANGE_COLUMNS
 
 # Cross-checks: (indicator that cannot exceed, the one it is part of, what the warning says)
 CHAIN_CHECKS = (("cfp_accordes", "cfp_demandes", "concours de la force publique accordés supérieurs aux demandés"),)
@@ -318,7 +337,7 @@ def write_observations(
         _replace(conn, changed, batch_id)
     if not new.empty:
         writes.bulk_insert_observations(conn, new[[*OBSERVATION_KEY, "value", "status", "source"]].assign(approx=False), batch_id)
-    writes.refresh_coverage(conn, compared["indicator_code"].unique(), Touched.of(compared))
+    writes.refresh_coverage(conn, compared["indicator_code"].unique(), _written_changes(new, changed))
     return counts
 
 
@@ -374,16 +393,33 @@ class RevertResult:
         return text
 
 
-def _touched_by(conn: Connection, batch_id: int) -> Touched | None:
-    """When reverting ``batch_id`` changes values: the periods of its values and of those it replaced."""
+def _written_changes(new: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
+    """What an import changes in the stored values (``rollup.CHANGE_COLUMNS``): each new value
+    added, each replaced value by its difference (and one demo value less when it was demo)."""
+    key = ["indicator_code", "granularity", "territory_code", "period_start"]
+    added = new[key].assign(value=new["value"].astype(float), n_values=1, n_demo=0)
+    replaced = changed[key].assign(
+        value=changed["value"].astype(float) - changed["old_value"].astype(float),
+        n_values=0,
+        n_demo=-(changed["old_kind"] == "demo").astype(int),
+    )
+    return pd.concat([added, replaced], ignore_index=True)[CHANGE_COLUMNS]
+
+
+def _reverted_changes(conn: Connection, batch_id: int, restorable: ColumnElement[bool]) -> pd.DataFrame:
+    """What reverting ``batch_id`` changes (``rollup.CHANGE_COLUMNS``): its values removed, the
+    values it replaced put back (read before the revert writes anything)."""
     h = ObservationHistory
-    bounds = [
-        b
-        for period, mine in ((Observation.period_start, Observation.import_batch_id == batch_id), (h.period_start, h.batch_id == batch_id))
-        for b in conn.execute(select(func.min(period), func.max(period)).where(mine)).one()
-        if b is not None
-    ]
-    return Touched(min(bounds), max(bounds)) if bounds else None
+    key = ["indicator_code", "granularity", "territory_code", "period_start"]
+    removed = select(*(getattr(Observation, k) for k in key), -Observation.value, literal(-1), literal(0)).where(
+        Observation.import_batch_id == batch_id
+    )
+    put_back = (
+        select(*(getattr(h, k) for k in key), h.value, literal(1), case((ImportBatch.kind == "demo", 1), else_=0))
+        .join(ImportBatch, ImportBatch.id == h.import_batch_id)
+        .where(restorable)
+    )
+    return pd.DataFrame(conn.execute(union_all(removed, put_back)).all(), columns=CHANGE_COLUMNS)
 
 
 def revert_batch(conn: Connection, batch_id: int) -> RevertResult:
@@ -415,10 +451,10 @@ def revert_batch(conn: Connection, batch_id: int) -> RevertResult:
         )
     codes = set(conn.scalars(select(Observation.indicator_code).where(Observation.import_batch_id == batch_id).distinct()))
     codes |= set(conn.scalars(select(h.indicator_code).where(h.batch_id == batch_id).distinct()))
-    touched = _touched_by(conn, batch_id)
-    removed = conn.execute(delete(Observation).where(Observation.import_batch_id == batch_id)).rowcount or 0
     existing = select(ImportBatch.id).where(ImportBatch.reverted_at.is_(None))
     restorable = and_(h.batch_id == batch_id, h.import_batch_id.in_(existing))
+    changes = _reverted_changes(conn, batch_id, restorable)
+    removed = conn.execute(delete(Observation).where(Observation.import_batch_id == batch_id)).rowcount or 0
     columns = ["indicator_code", "granularity", "period_start", "territory_code", "value", "status", "approx", "source", "import_batch_id"]
     conn.execute(insert(Observation).from_select(columns, select(*(getattr(h, c) for c in columns)).where(restorable)))
     restored = conn.execute(select(func.count()).select_from(h).where(restorable)).scalar_one()
@@ -430,7 +466,7 @@ def revert_batch(conn: Connection, batch_id: int) -> RevertResult:
     ).scalar_one()
     total = conn.execute(select(func.count()).select_from(h).where(h.batch_id == batch_id)).scalar_one()
     conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(reverted_at=_now()))
-    writes.refresh_coverage(conn, codes, touched)
+    writes.refresh_coverage(conn, codes, changes)
     return RevertResult(batch_id, int(removed), int(restored), int(restored_demo), int(total - restored))
 
 

@@ -26,14 +26,15 @@ def upgrade() -> None:
     sa.Column('territory_code', sa.String(length=60), nullable=False),
     sa.Column('period_start', sa.Date(), nullable=False),
     sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('n_values', sa.Integer(), nullable=False),
     sa.Column('n_demo', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('indicator_code', 'granularity', 'territory_code', 'period_start', name=op.f('pk_observation_rollup')),
     sqlite_with_rowid=False
     )
     # the same statement as data_access.rollup.refresh_rollup, for every indicator already stored
     op.execute(
-        "INSERT INTO observation_rollup (indicator_code, granularity, territory_code, period_start, value, n_demo) "
-        "SELECT o.indicator_code, o.granularity, m.group_code, o.period_start, SUM(o.value), "
+        "INSERT INTO observation_rollup (indicator_code, granularity, territory_code, period_start, value, n_values, n_demo) "
+        "SELECT o.indicator_code, o.granularity, m.group_code, o.period_start, SUM(o.value), COUNT(*), "
         "SUM(CASE WHEN b.kind = 'demo' THEN 1 ELSE 0 END) "
         "FROM observation o "
         "JOIN territory_membership m ON m.member_code = o.territory_code "
