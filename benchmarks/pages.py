@@ -1,0 +1,116 @@
+"""Page script times with Streamlit's AppTest, and the query calls the pages make.
+
+A *view* is a page and its URL parameters. Cold: every Streamlit cache emptied (data and
+resources: the engine too), in a process that already imported everything. Warm: the same
+session rerunning the same view, as a click on a widget does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchmarks.databases import ROOT
+from benchmarks.stats import Timing, timed
+
+# Every page with its default view, plus the heaviest choices a user can make: the 521-commune
+# map, thirteen years month by month, the twelve-month rolling sum.
+VIEWS: list[tuple[str, dict[str, str]]] = [(f"pages/{p.name}", {}) for p in sorted((ROOT / "pages").glob("*.py"))] + [
+    ("pages/comparer.py", {"niveau": "commune", "debut": "2013", "fin": "2025"}),
+    ("pages/tendances.py", {"granularite": "mois", "debut": "2013", "fin": "2025"}),
+    ("pages/tendances.py", {"granularite": "glissant", "debut": "2013", "fin": "2025"}),
+]
+
+
+@dataclass
+class PageResult:
+    view: str
+    cold: Timing
+    warm: Timing
+
+
+@dataclass
+class Recorder:
+    """The calls made to ``ui.cache`` functions: (function name, positional args) in call order."""
+
+    calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+
+
+def view_label(page: str, params: dict[str, str]) -> str:
+    name = page.removeprefix("pages/").removesuffix(".py")
+    return name + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+@contextmanager
+def recording() -> Iterator[Recorder]:
+    """Record every call to the cached query wrappers of ``ui.cache`` while in the block."""
+    from ui import cache
+
+    recorder = Recorder()
+    names = [n for n in vars(cache) if hasattr(getattr(cache, n), "clear") and n not in ("engine", "_seen_version")]
+    originals = {n: getattr(cache, n) for n in names}
+
+    def wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def recorded(*args: Any) -> Any:
+            recorder.calls.append((name, args))
+            return function(*args)
+
+        return recorded
+
+    for name, function in originals.items():
+        setattr(cache, name, wrap(name, function))
+    try:
+        yield recorder
+    finally:
+        for name, function in originals.items():
+            setattr(cache, name, function)
+
+
+def _session(page: str, params: dict[str, str]) -> Any:
+    """A new AppTest session opening ``page`` with URL ``params`` (not run yet)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.query_params.update(params)
+    at.switch_page(page)
+    return at
+
+
+def measure_pages(url: str, *, cold_repeat: int, warm_repeat: int) -> list[PageResult]:
+    """Cold and warm script times of every view of VIEWS on the database at ``url``."""
+    import streamlit as st
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    os.environ["OBSERVATOIRE_DATABASE_URL"] = url
+    results = []
+    for page, params in VIEWS:
+        colds = []
+        for _ in range(cold_repeat):
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            at = _session(page, params)
+            start = time.perf_counter()
+            at.run()
+            colds.append(time.perf_counter() - start)
+            if at.exception:
+                raise RuntimeError(f"{view_label(page, params)}: {at.exception[0].message}")
+        warm = timed(at.run, warm_repeat)
+        results.append(PageResult(view_label(page, params), Timing.of(colds), warm))
+    return results
+
+
+def recorded_calls(url: str) -> list[tuple[str, tuple[Any, ...]]]:
+    """The distinct query calls every view of VIEWS makes, in first-call order."""
+    import streamlit as st
+
+    os.environ["OBSERVATOIRE_DATABASE_URL"] = url
+    with recording() as recorder:
+        for page, params in VIEWS:
+            st.cache_data.clear()
+            _session(page, params).run()
+    return list(dict.fromkeys(recorder.calls))
