@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from data_access.queries import SERIES_COLUMNS
 from figures.inputs import ordered_codes, require_columns, shorten, wrap
 from figures.palette import OBJECTIVE, REFERENCE
-from figures.theme import EVENT_FILL, TREVE_FILL, Theme, apply_theme, distinct_colours, no_data_figure, theme_for
+from figures.theme import EVENT_FILL, TREVE_FILL, Theme, distinct_colours, merged_layout, no_data_figure, theme_for, themed_layout
 from figures.time_axis import (
     GRAIN_AXIS_TITLES,
     GRAIN_MONTHS,
@@ -131,22 +131,23 @@ def trend_figure(
     colours = {key: colour_of[key[0] if one_territory else key[1]] for key in keys}
     spans = [_extent(frame["period_start"], grain)]  # the axis shows whole buckets of everything drawn
 
-    fig = go.Figure()
+    # traces, shapes and annotations are collected, then the figure is built in one validated
+    # construction: Plotly's add_* calls validate the whole figure each time (see figures.theme)
+    traces: list[go.Scatter] = []
+    shapes: list[dict[str, object]] = []
     groups = dict(iter(frame.groupby(["indicator_code", "territory_code"], sort=False)))
     for key in keys:
-        fig.add_traces(
-            line_traces(groups[key], name=labels[key], colour=colours[key], grain=grain, unit=unit, decimals=decimals, theme=theme)
-        )
+        traces += line_traces(groups[key], name=labels[key], colour=colours[key], grain=grain, unit=unit, decimals=decimals, theme=theme)
     if not frame["complete"].astype(bool).all():
-        fig.add_trace(_legend_only(PROVISIONAL_NAME, theme, dash="dot", symbol="circle-open"))
+        traces.append(_legend_only(PROVISIONAL_NAME, theme, dash="dot", symbol="circle-open"))
     if objective is not None and not objective.empty:
         require_columns(objective, ["period_start", "value"], "trend_figure objective")
         spans.append(_extent(objective["period_start"]))
-        fig.add_trace(_objective_trace(objective, series_grain=grain, end=spans[0][1], unit=unit, theme=theme))
+        traces.append(_objective_trace(objective, series_grain=grain, end=spans[0][1], unit=unit, theme=theme))
     if trajectory is not None and not trajectory.empty:
         require_columns(trajectory, ["period_start", "value"], "trend_figure trajectory")
         spans.append(_extent(trajectory["period_start"]))
-        fig.add_trace(_trajectory_trace(trajectory, unit=unit, theme=theme))
+        traces.append(_trajectory_trace(trajectory, unit=unit, theme=theme))
     if reference is not None and not reference.empty:
         require_columns(reference, REFERENCE_COLUMNS, "trend_figure reference")
         shown = reference[[pair in labels for pair in zip(reference["indicator_code"], reference["territory_code"], strict=True)]]
@@ -160,25 +161,45 @@ def trend_figure(
         shown = shown.loc[same_grain]
         if not shown.empty:
             spans.append(_extent(shown["period_start"]))
-            fig.add_traces(_reference_traces(shown, labels=labels, colours=colours, unit=unit, theme=theme))
+            traces += _reference_traces(shown, labels=labels, colours=colours, unit=unit, theme=theme)
     first, end = min(a for a, _ in spans), max(b for _, b in spans)
     if treve and grain != "year":
-        for start, stop in treve_windows(first, end):
-            fig.add_shape(
-                type="rect", name="treve", x0=start, x1=stop, y0=0, y1=1, yref="paper", fillcolor=TREVE_FILL, line_width=0, layer="below"
-            )
-        fig.add_trace(_legend_only(TREVE_NAME, theme, symbol="square", fill=TREVE_FILL))
-    label_rows = _add_events(fig, events, first, end, theme) if events is not None and not events.empty else 0
+        shapes += [
+            {
+                "type": "rect",
+                "name": "treve",
+                "x0": start,
+                "x1": stop,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "fillcolor": TREVE_FILL,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+            for start, stop in treve_windows(first, end)
+        ]
+        traces.append(_legend_only(TREVE_NAME, theme, symbol="square", fill=TREVE_FILL))
+    event_shapes, annotations, label_rows = _events(events, first, end, theme) if events is not None and not events.empty else ([], [], 0)
 
-    apply_theme(fig, presentation=presentation, top_margin=16 + label_rows * _label_row_px(theme))
-    fig.update_xaxes(
-        **time_ticks(first, end, grain).axis(theme.grid_colour, theme.axis_colour),
-        range=[first.isoformat(), end.isoformat()],
-        title_text=GRAIN_AXIS_TITLES[grain],
-    )
-    drawn = np.concatenate([np.asarray(trace.y, dtype=float) for trace in fig.data if trace.y is not None])
+    drawn = np.concatenate([np.asarray(trace.y, dtype=float) for trace in traces if trace.y is not None])
     no_negative = not (drawn < 0).any()  # NaN compares False
-    fig.update_yaxes(title_text=y_title or axis_title(unit), rangemode="tozero" if unit != INDEX_UNIT and no_negative else "normal")
+    themed = themed_layout(presentation=presentation, top_margin=16 + label_rows * _label_row_px(theme))
+    layout = merged_layout(
+        merged_layout(themed, {"shapes": shapes + event_shapes, "annotations": annotations}),
+        {
+            "xaxis": {
+                **time_ticks(first, end, grain).axis(theme.grid_colour, theme.axis_colour),
+                "range": [first.isoformat(), end.isoformat()],
+                "title": {"text": GRAIN_AXIS_TITLES[grain]},
+            },
+            "yaxis": {
+                "title": {"text": y_title or axis_title(unit)},
+                "rangemode": "tozero" if unit != INDEX_UNIT and no_negative else "normal",
+            },
+        },
+    )
+    fig = go.Figure(traces, layout=layout)
     return fig
 
 
@@ -433,11 +454,13 @@ def _label_row_px(theme: Theme) -> int:
     return int(theme.annotation_size * 1.7)
 
 
-def _add_events(fig: go.Figure, events: pd.DataFrame, first: dt.date, end: dt.date, theme: Theme) -> int:
-    """Draw the events that fall in ``[first, end)``: a dotted line at the start, a tinted band
-    when the event lasts, a label above the plot area joined to the line by a connector. Labels go
-    to the lowest row where they overlap neither another label nor a connector. Return the number
-    of label rows."""
+def _events(
+    events: pd.DataFrame, first: dt.date, end: dt.date, theme: Theme
+) -> tuple[list[dict[str, object]], list[dict[str, object]], int]:
+    """The shapes and annotations drawing the events that fall in ``[first, end)``: a dotted line
+    at the start, a tinted band when the event lasts, a label above the plot area joined to the
+    line by a connector. Labels go to the lowest row where they overlap neither another label nor
+    a connector. Also returns the number of label rows."""
     require_columns(events, EVENT_COLUMNS, "trend_figure events")
     span = max((end - first).days, 1)
     char_px = theme.annotation_size * 0.55
@@ -448,32 +471,38 @@ def _add_events(fig: go.Figure, events: pd.DataFrame, first: dt.date, end: dt.da
         if start < end and (stop or start) >= first:
             shown.append((max(start, first), start, stop, str(label)))
     xs = [(x0 - first).days / span for x0, *_ in shown]
+    shapes: list[dict[str, object]] = []
+    annotations: list[dict[str, object]] = []
     labels: list[list[tuple[float, float]]] = []  # per row, the x-fractions its labels cover
     connectors: list[list[float]] = []  # per row, the x-fractions crossed by connectors of higher labels
     for (x0, start, stop, label), where in zip(shown, xs, strict=True):
         if stop is not None and (stop - start).days > 15:
-            fig.add_shape(
-                type="rect",
-                name="event",
-                x0=x0,
-                x1=min(stop, end),
-                y0=0,
-                y1=1,
-                yref="paper",
-                fillcolor=EVENT_FILL,
-                line_width=0,
-                layer="below",
+            shapes.append(
+                {
+                    "type": "rect",
+                    "name": "event",
+                    "x0": x0,
+                    "x1": min(stop, end),
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "paper",
+                    "fillcolor": EVENT_FILL,
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
             )
-        fig.add_shape(
-            type="line",
-            name="event",
-            x0=x0,
-            x1=x0,
-            y0=0,
-            y1=1,
-            yref="paper",
-            line={"color": REFERENCE, "width": theme.thin_line_width, "dash": "dot"},
-            layer="below",
+        shapes.append(
+            {
+                "type": "line",
+                "name": "event",
+                "x0": x0,
+                "x1": x0,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": {"color": REFERENCE, "width": theme.thin_line_width, "dash": "dot"},
+                "layer": "below",
+            }
         )
         text = label if len(label) <= 48 else shorten(label.split(" : ")[0], 48)
         width = (len(text) * char_px + 16) / ASSUMED_PLOT_WIDTH_PX
@@ -497,21 +526,23 @@ def _add_events(fig: go.Figure, events: pd.DataFrame, first: dt.date, end: dt.da
         labels[row].append((left, right))
         for lower in connectors[:row]:
             lower.append(where)
-        fig.add_annotation(
-            x=x0,
-            y=1,
-            xref="x",
-            yref="paper",
-            text=text,
-            hovertext=wrap(label, 60),
-            showarrow=True,
-            arrowhead=0,
-            arrowwidth=theme.thin_line_width,
-            arrowcolor=REFERENCE,
-            ax=0,
-            ay=-(6 + row * _label_row_px(theme)),
-            xanchor="left" if rightwards else "right",
-            yanchor="bottom",
-            font={"size": theme.annotation_size, "color": theme.text_colour},
+        annotations.append(
+            {
+                "x": x0,
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "text": text,
+                "hovertext": wrap(label, 60),
+                "showarrow": True,
+                "arrowhead": 0,
+                "arrowwidth": theme.thin_line_width,
+                "arrowcolor": REFERENCE,
+                "ax": 0,
+                "ay": -(6 + row * _label_row_px(theme)),
+                "xanchor": "left" if rightwards else "right",
+                "yanchor": "bottom",
+                "font": {"size": theme.annotation_size, "color": theme.text_colour},
+            }
         )
-    return len(labels)
+    return shapes, annotations, len(labels)

@@ -27,6 +27,7 @@ import shapely
 from data_access.errors import UserError
 from figures.locale import PLOTLY_SEPARATORS, fr_number, fr_signed_percent
 from figures.palette import HIGHLIGHT, REFERENCE
+from figures.theme import merged_layout
 from geo.classes import NO_DATA_COLOUR, NO_DATA_LABEL, Method, diverging_classes, format_value, sequential_classes, value_decimals
 from geo.view import fit_view
 
@@ -219,7 +220,9 @@ def choropleth(
     customdata, hovertemplate = _hover(
         drawn, rows, mapped, names, classes.decimals, value_column, unit, indicator_label, diverging, departement_value, departement_name
     )
-    figure = go.Figure()
+    # traces and layout are collected, then the figure is built in one validated construction:
+    # each add_trace would deep-copy the traces already added, geometries included
+    traces: list[Any] = []
     groups = [(c, label, colour) for c, (label, colour) in enumerate(zip(classes.labels, classes.colours, strict=True))] + [
         (-1, NO_DATA_LABEL, NO_DATA_COLOUR)
     ]
@@ -227,7 +230,7 @@ def choropleth(
         members = np.flatnonzero(classes.index == number)
         if members.size == 0:
             continue
-        figure.add_trace(
+        traces.append(
             go.Choroplethmap(
                 geojson={"type": "FeatureCollection", "features": [geojson["features"][i] for i in members]},
                 locations=drawn["code"].to_numpy()[members],
@@ -244,9 +247,8 @@ def choropleth(
             )
         )
     if selected is not None and selected in set(drawn["code"]):
-        _add_selection(figure, drawn, names, selected, below=LABEL_LAYER if labels else None)
-    _layout(
-        figure,
+        traces.append(_selection_trace(drawn, names, selected, below=LABEL_LAYER if labels else None))
+    layout = _layout(
         drawn,
         title=title,
         legend_title=_legend_title(indicator_label, unit),
@@ -257,19 +259,23 @@ def choropleth(
         height=height,
     )
     if departement_value is not None:
-        figure.update_layout(title_subtitle_text=f"{departement_name} : {_format(departement_value, unit, diverging, classes.decimals)}")
+        subtitle = f"{departement_name} : {_format(departement_value, unit, diverging, classes.decimals)}"
+        layout = merged_layout(layout, {"title": {"subtitle": {"text": subtitle}}})
     if presentation:  # projected: every text at least 22 px, the legend beside the map, not over it
         size = PRESENTATION_FONT_SIZE
-        figure.update_layout(
-            font_size=size,
-            title_font_size=size + 6,
-            title_subtitle_font_size=size,
-            legend={"font": {"size": size}, "title": {"font": {"size": size}}, "x": 0.66, "xanchor": "left"},
-            map_domain={"x": [0, 0.64], "y": [0, 1]},
+        layout = merged_layout(
+            layout,
+            {
+                "font": {"size": size},
+                "title": {"font": {"size": size + 6}, "subtitle": {"font": {"size": size}}},
+                "legend": {"font": {"size": size}, "title": {"font": {"size": size}}, "x": 0.66, "xanchor": "left"},
+                "map": {"domain": {"x": [0, 0.64], "y": [0, 1]}},
+            },
         )
-        for layer in figure.layout.map.style.get("layers", []) if isinstance(figure.layout.map.style, dict) else []:
+        for layer in layout["map"]["style"].get("layers", []):
             if layer.get("id") == LABEL_LAYER:
                 layer["layout"]["text-size"] = size
+    figure = go.Figure(traces, layout=layout)
     return figure
 
 
@@ -349,25 +355,22 @@ def _no_data_template() -> str:
     return f"<b>%{{customdata[0]}}</b><br>{NO_DATA_LABEL}<extra></extra>"
 
 
-def _add_selection(figure: go.Figure, drawn: gpd.GeoDataFrame, names: np.ndarray, selected: str, *, below: str | None) -> None:
+def _selection_trace(drawn: gpd.GeoDataFrame, names: np.ndarray, selected: str, *, below: str | None) -> go.Scattermap:
     position = int(np.flatnonzero(drawn["code"].to_numpy() == selected)[0])
     lons, lats = _outline_lines(drawn.geometry.iloc[[position]])
-    figure.add_trace(
-        go.Scattermap(
-            lon=lons,
-            lat=lats,
-            mode="lines",
-            line={"color": HIGHLIGHT, "width": 4},
-            name=f"Sélection : {names[position]}",
-            hoverinfo="skip",
-            legendgroup="selection",
-            below=below,
-        )
+    return go.Scattermap(
+        lon=lons,
+        lat=lats,
+        mode="lines",
+        line={"color": HIGHLIGHT, "width": 4},
+        name=f"Sélection : {names[position]}",
+        hoverinfo="skip",
+        legendgroup="selection",
+        below=below,
     )
 
 
 def _layout(
-    figure: go.Figure,
     drawn: gpd.GeoDataFrame,
     *,
     title: str,
@@ -377,7 +380,8 @@ def _layout(
     background: str | None,
     attribution: str,
     height: int,
-) -> None:
+) -> dict[str, Any]:
+    """The map's layout: its own style (a new dict each call), view fitted to ``drawn``, title and legend."""
     style = _map_style(background, attribution, labels)
     layers = []
     if outline is not None:  # above the traces: the département's edge stays visible over every commune
@@ -395,7 +399,7 @@ def _layout(
     plot_height = height - MARGIN["t"] - MARGIN["b"]
     # the width is unknown (the page decides): assume at least a square plot, so the height governs
     centre, zoom = fit_view(bounds, width=plot_height * 1.15, height=plot_height)  # type: ignore[arg-type]
-    figure.update_layout(
+    return dict(
         map={"style": style, "center": centre, "zoom": zoom, "layers": layers},
         height=height,
         margin=MARGIN,
