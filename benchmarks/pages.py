@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -81,33 +80,43 @@ def _session(page: str, params: dict[str, str]) -> Any:
     return at
 
 
-def measure_pages(url: str, *, cold_repeat: int, warm_repeat: int) -> list[PageResult]:
-    """Cold and warm script times of every view of VIEWS on the database at ``url``."""
+def _quiet_streamlit() -> None:
+    """No « No runtime found » warnings for every AppTest session in the printed table."""
+    from streamlit import logger
+
+    logger.set_log_level(logging.ERROR)
+
+
+def _page_result(page: str, params: dict[str, str], cold_repeat: int, warm_repeat: int) -> PageResult:
     import streamlit as st
 
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    sessions = []
+
+    def cold_run() -> None:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        sessions.append(_session(page, params))
+        sessions[-1].run()
+
+    cold = timed(cold_run, cold_repeat)
+    at = sessions[-1]
+    if at.exception:
+        raise RuntimeError(f"{view_label(page, params)}: {at.exception[0].message}")
+    return PageResult(view_label(page, params), cold, timed(at.run, warm_repeat))
+
+
+def measure_pages(url: str, *, cold_repeat: int, warm_repeat: int) -> list[PageResult]:
+    """Cold and warm script times of every view of VIEWS on the database at ``url``."""
+    _quiet_streamlit()
     os.environ["OBSERVATOIRE_DATABASE_URL"] = url
-    results = []
-    for page, params in VIEWS:
-        colds = []
-        for _ in range(cold_repeat):
-            st.cache_data.clear()
-            st.cache_resource.clear()
-            at = _session(page, params)
-            start = time.perf_counter()
-            at.run()
-            colds.append(time.perf_counter() - start)
-            if at.exception:
-                raise RuntimeError(f"{view_label(page, params)}: {at.exception[0].message}")
-        warm = timed(at.run, warm_repeat)
-        results.append(PageResult(view_label(page, params), Timing.of(colds), warm))
-    return results
+    return [_page_result(page, params, cold_repeat, warm_repeat) for page, params in VIEWS]
 
 
 def recorded_calls(url: str) -> list[tuple[str, tuple[Any, ...]]]:
     """The distinct query calls every view of VIEWS makes, in first-call order."""
     import streamlit as st
 
+    _quiet_streamlit()
     os.environ["OBSERVATOIRE_DATABASE_URL"] = url
     with recording() as recorder:
         for page, params in VIEWS:

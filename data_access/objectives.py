@@ -166,7 +166,11 @@ def _measured(rows: list[tuple], fraction: float) -> tuple[float | None, bool]: 
 def objective_status_table(conn: Connection, *, plan: str, year: int, territory: str | None = None) -> pd.DataFrame:
     """Every objective of ``plan`` with its status for ``year`` (and ``territory``, pro rata for
     plan-wide objectives). Columns: STATUS_TABLE_COLUMNS, in the plan's order."""
-    objectives = plan_objectives(conn, plan=plan)
+    return objective_status_frame(conn, plan_objectives(conn, plan=plan), territory, year)
+
+
+def objective_status_frame(conn: Connection, objectives: pd.DataFrame, territory: str | None, year: int) -> pd.DataFrame:
+    """:func:`objective_status_table` of some objectives only (rows of ``plan_objectives``), in their order."""
     rows = []
     for (_, objective), result in zip(objectives.iterrows(), objective_statuses(conn, objectives, territory, year), strict=True):
         rows.append(

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from data_access.objectives import objective_status_table
+from data_access.objectives import objective_status_frame
 from data_access.periods import Period
-from data_access.queries import coverage, indicator_catalogue, summed_values, territories
+from data_access.queries import coverage, indicator_catalogue, plan_objectives, summed_values, territories
 
 TILE_COLUMNS = ["family", "title", "part", "value", "previous", "change_pct", "unit", "demo"]
 ATTENTION_COLUMNS = ["territory_code", "name", "indicator_code", "label", "value", "mean_before", "change_pct", "sentence", "demo"]
@@ -82,9 +82,12 @@ def family_tiles(conn: Connection, *, territory: str, year: int) -> pd.DataFrame
 
 def family_objectives(conn: Connection, *, plan: str, year: int, territory: str | None) -> pd.DataFrame:
     """The plan objectives measured by each family's indicators: family plus the objective table columns."""
-    table = objective_status_table(conn, plan=plan, year=year, territory=territory)
-    frames = [table[table["indicator_code"].isin(f.objective_indicators)].assign(family=f.key) for f in FAMILIES]
-    return pd.concat(frames, ignore_index=True)
+    objectives = plan_objectives(conn, plan=plan)
+    measured = {code for f in FAMILIES for code in f.objective_indicators}
+    table = objective_status_frame(conn, objectives[objectives["indicator_code"].isin(measured)], territory, year)
+    codes = table["indicator_code"].tolist()
+    rows = [(f.key, i) for f in FAMILIES for i, code in enumerate(codes) if code in f.objective_indicators]
+    return table.iloc[[i for _, i in rows]].reset_index(drop=True).assign(family=[key for key, _ in rows])
 
 
 def attention_points(conn: Connection, *, departement: str, year: int, level: str = "territoire", limit: int = 6) -> pd.DataFrame:
