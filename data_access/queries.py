@@ -466,9 +466,10 @@ def level_values(conn: Connection, *, indicator: str, level: str, departement: s
     ``attrs["departement_value"]`` is the département's value over the same period,
     ``attrs["departement_rate"]`` and ``attrs["departement_per_inhabitants"]`` its rates per 1 000
     ménages and per 1 000 habitants (None without data)."""
-    codes = territories(conn, departement=departement, level=level)["code"].tolist()
-    values = summed_values(conn, [indicator], [*codes, departement], period, "total")
-    targets = target_territories(conn, [*codes, departement]).set_index("code")
+    places = territories(conn, departement=departement, level=level)
+    values = summed_values(conn, [indicator], [*places["code"], departement], period, "total")
+    # the level's territories as read above, and the département itself (not a second long IN list)
+    targets = pd.concat([places, target_territories(conn, [departement])]).set_index("code")
     frame = values.set_index("territory_code").join(targets[["name", "households", "population"]], how="right")
     dep_value = frame.loc[departement, "value"] if departement in frame.index else np.nan
     frame = frame.drop(index=departement).reset_index(names="territory_code")
