@@ -119,7 +119,6 @@ def all_figures() -> dict[str, go.Figure]:
         "ranking": ranking.ranking_bar(level, unit="assignations"),
         "gap": ranking.gap_to_objective_bar(level[["territory_code", "name", "value"]].assign(target=50.0)),
         "small_multiples": small_multiples.small_multiples(series_frame(list(TERRITOIRES), days), names=NAMES, unit="assignations"),
-        "sparkline": tiles.sparkline(one),
         "aids": aids.aid_bars(aid_rows, names={}),
         "empty": trends.trend_figure(pd.DataFrame(columns=SERIES_COLUMNS), names=NAMES, unit="assignations"),
     }
@@ -475,15 +474,6 @@ def test_small_multiples_without_shared_y_leaves_each_range_free() -> None:
 
 
 # --- tiles -----------------------------------------------------------------------------------------------
-
-
-def test_sparkline_is_tiny_without_axes_and_marks_its_last_point(monthly: pd.DataFrame) -> None:
-    fig = tiles.sparkline(monthly)
-    assert fig.layout.height == 60
-    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
-    assert fig.layout.showlegend is False
-    sizes = list(fig.data[0].marker.size)
-    assert sizes[-1] > 0 and not any(sizes[:-1])
 
 
 @pytest.mark.parametrize(("status", "colour"), list(STATUS_COLOURS.items()))
