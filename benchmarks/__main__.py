@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from benchmarks import databases, imports, outputs, pages, queries, report, startup
 from benchmarks.databases import ROOT
-from data_access.db import make_engine
+from data_access.db import make_engine, temporary_postgres_database
 
 
 def _arguments() -> argparse.Namespace:
@@ -83,9 +83,9 @@ def main() -> int:
         backends = {"SQLite": (built.url, databases.sqlite_url(scaled_path), built.seed_seconds)}
         if postgres_url:
             _say("PostgreSQL : base de démonstration (seed-demo ×3)")
-            pg_demo = stack.enter_context(databases.postgres_database(postgres_url, "demo"))
+            pg_demo = stack.enter_context(temporary_postgres_database(postgres_url, "bench_demo"))
             pg_built = databases.build_demo(pg_demo, seed_runs=3)
-            pg_scaled = stack.enter_context(databases.postgres_database(postgres_url, "scaled", template=pg_demo))
+            pg_scaled = stack.enter_context(temporary_postgres_database(postgres_url, "bench_scaled", template=pg_demo))
             _say(f"PostgreSQL : base ×{args.facteur}")
             databases.scale(pg_scaled, args.facteur)
             backends["PostgreSQL"] = (pg_demo, pg_scaled, pg_built.seed_seconds)

@@ -15,14 +15,10 @@ import shutil
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, text
 
 from data_access import reference
 from data_access.catalogue import load_catalogue
@@ -45,23 +41,6 @@ class Built:
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
-
-
-@contextmanager
-def postgres_database(admin_url: str, name: str, template: str | None = None) -> Iterator[str]:
-    """A new PostgreSQL database beside ``admin_url``'s (empty, or a copy of the database at
-    ``template``, which must have no open connection), dropped on exit."""
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    database = f"bench_{name}_{uuid.uuid4().hex[:8]}"
-    copied = f' TEMPLATE "{make_url(template).database}"' if template else ""
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{database}"{copied}'))
-    try:
-        yield make_url(admin_url).set(database=database).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def build_demo(url: str, seed_runs: int) -> Built:

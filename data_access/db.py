@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 
 from data_access.settings import load_settings
 
@@ -52,3 +56,21 @@ def run_migrations(url: str | None = None) -> None:
     if url.startswith("sqlite:///") and ":memory:" not in url:
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), "head")
+
+
+@contextmanager
+def temporary_postgres_database(admin_url: str, prefix: str, template: str | None = None) -> Iterator[str]:
+    """The URL of a new PostgreSQL database beside ``admin_url``'s, named ``<prefix>_<random>``
+    (empty, or a copy of the database at ``template``, which must have no open connection),
+    dropped on exit even if connections remain. For the tests and the benchmark."""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    database = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    copied = f' TEMPLATE "{make_url(template).database}"' if template else ""
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{database}"{copied}'))
+    try:
+        yield make_url(admin_url).set(database=database).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()

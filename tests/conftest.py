@@ -8,17 +8,15 @@ session and dropped at its end. Each test runs in a transaction that is rolled b
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine
 
 from data_access import demo, reference
 from data_access.catalogue import load_catalogue
-from data_access.db import make_engine, run_migrations
+from data_access.db import make_engine, run_migrations, temporary_postgres_database
 from data_access.plans import load_plan, plan_directories
 from data_access.settings import load_settings
 
@@ -30,16 +28,8 @@ BACKENDS = ["sqlite", "postgresql"]
 def _postgres_database(tmp_name: str) -> Iterator[str]:
     """Create a fresh PostgreSQL database next to the configured one; drop it afterwards."""
     assert POSTGRES_URL is not None
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"observatoire_{tmp_name}_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_postgres_database(POSTGRES_URL, f"observatoire_{tmp_name}") as url:
+        yield url
 
 
 def empty_database_url(backend: str, tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[str]:
