@@ -1,7 +1,7 @@
 """The databases measured: the full demo database and the same scaled to ten times the communes.
 
-Both are built in a temporary place by the real code (migrations, catalogue, both plans, reference
-data, ``python -m data_access seed-demo``), on SQLite and, when ``OBSERVATOIRE_TEST_POSTGRES_URL``
+Both are built in a temporary place by the real commands (``python -m data_access init``,
+``load-plan``, ``load-reference``, ``seed-demo``), on SQLite and, when ``OBSERVATOIRE_TEST_POSTGRES_URL``
 is set, on a PostgreSQL database created for the run and dropped after it.
 
 The scaled database adds synthetic départements « A38 », « B38 »… « I72 »: copies of the real
@@ -20,11 +20,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from data_access import reference
-from data_access.catalogue import load_catalogue
-from data_access.db import make_engine, run_migrations
-from data_access.plans import load_plan, plan_directories
-from data_access.settings import load_settings
+from data_access.db import make_engine
+from data_access.plans import plan_directories
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_DEPARTEMENTS = ("38", "72")
@@ -44,22 +41,19 @@ def sqlite_url(path: Path) -> str:
 
 
 def build_demo(url: str, seed_runs: int) -> Built:
-    """Schema, catalogue, both plans and reference data in-process, then the demo data with the
-    real command, ``seed_runs`` times (the later runs with ``--replace``), each run timed."""
-    run_migrations(url)
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        load_catalogue(conn)
-        for directory in plan_directories():
-            load_plan(conn, directory)
-        reference.load_reference(conn, load_settings().shared_data)
-    engine.dispose()
-    seconds = []
-    for run in range(seed_runs):
-        command = [sys.executable, "-m", "data_access", "--database-url", url, "seed-demo", *(["--replace"] if run else [])]
+    """The database as ``make run`` builds it, with the real commands (``init``, ``load-plan``,
+    ``load-reference``), then ``seed-demo`` ``seed_runs`` times (the later runs with
+    ``--replace``), each of those runs timed."""
+
+    def command(*words: str) -> float:
         start = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
-        seconds.append(time.perf_counter() - start)
+        subprocess.run([sys.executable, "-m", "data_access", "--database-url", url, *words], cwd=ROOT, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+    command("init")
+    command("load-plan", *(str(d) for d in plan_directories()))
+    command("load-reference")
+    seconds = [command("seed-demo", *(["--replace"] if run else [])) for run in range(seed_runs)]
     _analyze(url)
     return Built(url, seconds)
 
