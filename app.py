@@ -2,30 +2,15 @@
 
 import streamlit as st
 
+from data_access.vocabulary import HOME_PAGE, PAGES, SEANCE_PAGES
 from ui import auth, cache, filters, frame, presentation, seance_nav
 
 st.set_page_config(page_title="Observatoire PDALHPD", page_icon=":material/home:", layout="wide")
 
-pages = {
-    "Tableau de bord": [
-        st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", default=True),
-        st.Page("pages/tendances.py", title="Tendances", icon=":material/show_chart:"),
-        st.Page("pages/comparer.py", title="Comparer les territoires", icon=":material/map:"),
-    ],
-    "Thématiques": [
-        st.Page("pages/expulsions.py", title="Procédure d'expulsion", icon=":material/gavel:"),
-        st.Page("pages/fsl.py", title="Aides FSL", icon=":material/euro:"),
-        st.Page("pages/mal_logement.py", title="Mal-logement", icon=":material/house_siding:"),
-    ],
-    "Le plan": [
-        st.Page("pages/plan_action.py", title="Plan d'action", icon=":material/checklist:"),
-        st.Page("pages/donnees_methodes.py", title="Données et méthodes", icon=":material/menu_book:"),
-    ],
-    "Réunions et données": [
-        st.Page("pages/seances.py", title="Séances", icon=":material/slideshow:"),
-        st.Page("pages/import_donnees.py", title="Importer des données", icon=":material/upload_file:"),
-    ],
-}
+pages: dict[str, list[st.Page]] = {}
+for info in PAGES:
+    page = st.Page(info.script, title=info.title, icon=info.icon, url_path=info.page.value, default=info.page == HOME_PAGE)
+    pages.setdefault(info.section.value, []).append(page)
 # less empty space above the title: more of each chart above the fold on a projected screen
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
 cache.follow_data_changes()
@@ -34,7 +19,7 @@ view = filters.sidebar()
 frame.start_run()
 presentation.apply(view)
 seance_nav.presenter_bar()
-page = navigation.url_path or "vue_ensemble"
-if page not in ("import_donnees", "seances"):
+page = navigation.url_path or HOME_PAGE.value
+if page in SEANCE_PAGES:
     seance_nav.add_current_view(view.plan, page, auth.data_manager())
 navigation.run()

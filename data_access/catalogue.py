@@ -9,8 +9,9 @@ import yaml
 from sqlalchemy import Connection
 
 from data_access.errors import UserError
-from data_access.models import GRANULARITIES, THEMES, Indicator
+from data_access.models import THEMES, Indicator
 from data_access.settings import ROOT
+from data_access.vocabulary import STORED_GRANULARITIES as GRANULARITIES
 from data_access.writes import upsert
 
 CATALOGUE_FILE = ROOT / "plans" / "indicateurs.yaml"

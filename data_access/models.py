@@ -30,11 +30,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-LEVELS = ("commune", "epci", "arrondissement", "territoire", "departement", "france")
-GROUP_LEVELS = ("epci", "arrondissement", "territoire", "departement")
-GRANULARITIES = ("month", "quarter", "year")
 THEMES = ("expulsions", "fsl", "mal_logement", "pilotage", "contexte")
-BATCH_KINDS = ("demo", "reference", "import")
 
 
 class Base(DeclarativeBase):

@@ -6,9 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-Granularity = Literal["month", "quarter", "year", "rolling12", "total"]
+from data_access.french import fr_month
+from data_access.vocabulary import GRANULARITY_LABELS, Granularity
+
+__all__ = ["GRANULARITY_LABELS", "Bucket", "Granularity", "Period", "add_months", "bucket_months", "bucket_start"]
+
 Bucket = Literal["month", "quarter", "year", "total"]
-GRANULARITY_LABELS = {"month": "mois", "quarter": "trimestre", "year": "année", "rolling12": "cumul glissant sur 12 mois"}
 
 
 @dataclass(frozen=True)
@@ -36,14 +39,7 @@ class Period:
         last = add_months(self.end, -1)
         if self.start.month == 1 and self.end.month == 1:
             return str(self.start.year) if last.year == self.start.year else f"{self.start.year}–{last.year}"
-        return f"{month_label(self.start)} – {month_label(last)}"
-
-
-MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
-
-
-def month_label(day: dt.date) -> str:
-    return f"{MONTHS_FR[day.month - 1]} {day.year}"
+        return f"{fr_month(self.start, short=True)} – {fr_month(last, short=True)}"
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

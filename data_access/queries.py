@@ -26,7 +26,6 @@ import pandas as pd
 from sqlalchemy import Connection, Integer, Select, and_, case, cast, extract, func, literal, literal_column, select, union_all
 
 from data_access.models import (
-    GROUP_LEVELS,
     ActionIndicator,
     Event,
     ImportBatch,
@@ -42,6 +41,7 @@ from data_access.models import (
     TerritoryMembership,
 )
 from data_access.periods import Bucket, Granularity, Period, add_months, bucket_months, bucket_start
+from data_access.vocabulary import GROUP_LEVELS
 
 SERIES_COLUMNS = ["indicator_code", "territory_code", "period_start", "value", "complete", "demo"]
 LEVEL_VALUES_COLUMNS = ["territory_code", "name", "value", "households", "population", "rate", "rank", "demo"]

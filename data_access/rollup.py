@@ -17,7 +17,8 @@ import pandas as pd
 from sqlalchemy import Connection, case, delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from data_access.models import GROUP_LEVELS, ImportBatch, Observation, ObservationRollup, TerritoryMembership
+from data_access.models import ImportBatch, Observation, ObservationRollup, TerritoryMembership
+from data_access.vocabulary import GROUP_LEVELS
 
 ROLLUP_KEY = ["indicator_code", "granularity", "territory_code", "period_start"]
 # what a write changed, one row per stored value: the value's change, and the change of the

@@ -25,9 +25,9 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 
 from data_access.errors import UserError
 from data_access.models import Plan, Seance, SeanceView
+from data_access.vocabulary import HOME_PAGE, SEANCE_PAGES
 
-PAGES = ("vue_ensemble", "tendances", "comparer", "expulsions", "fsl", "mal_logement", "plan_action", "donnees_methodes")
-HOME_PAGE = "vue_ensemble"  # served at « / » by st.navigation (default=True)
+PAGES = tuple(page.value for page in SEANCE_PAGES)  # the pages whose views a séance may hold
 SEANCE_COLUMNS = ("id", "plan_code", "name", "meeting_date", "n_views", "updated_at")
 VIEW_COLUMNS = ("id", "position", "page", "params", "title", "note")
 FILE_USER = "seances.yaml"  # created_by / updated_by of the séances a plan ships

@@ -26,18 +26,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-OBJECTIVE_KINDS = (
-    "min_per_year",
-    "max_per_year",
-    "min_cumulative",
-    "decrease_from_baseline",
-    "increase_from_baseline",
-    "ratio_max",
-    "share_min",
-    "stock_target",
-    "milestone",
-)
-STATUSES = ("atteint", "en bonne voie", "en retard", "non atteint", "pas de données")
+from data_access.vocabulary import ObjectiveKind
+
+OBJECTIVE_KINDS = tuple(ObjectiveKind)
 KIND_LABELS = {
     "min_per_year": "au moins N par an",
     "max_per_year": "au plus N par an",

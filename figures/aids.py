@@ -15,8 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from data_access.french import NNBSP
 from figures.inputs import require_columns
-from figures.locale import NNBSP
 from figures.theme import apply_theme, distinct_colours, no_data_figure, theme_for
 from figures.time_axis import as_dates, infer_granularity, period_label
 from figures.units import compact_euros, nice_ticks, value_text

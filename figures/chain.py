@@ -7,9 +7,9 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from data_access.french import fr_number, fr_percent
 from data_access.queries import CHAIN_COLUMNS
 from figures.inputs import require_columns, wrap
-from figures.locale import fr_number, fr_percent
 from figures.palette import STATUS_COLOURS, colour_for
 from figures.theme import apply_theme, no_data_figure, theme_for
 

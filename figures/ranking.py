@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from data_access.french import fr_signed_percent
 from data_access.queries import LEVEL_VALUES_COLUMNS
 from figures.inputs import require_columns
-from figures.locale import fr_signed_percent
 from figures.palette import DIVERGING_5, HIGHLIGHT, NEUTRAL, REFERENCE
 from figures.theme import Theme, apply_theme, no_data_figure, theme_for
 from figures.units import axis_title, decimals_for, hover_value, value_text

@@ -6,10 +6,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_access.periods import MONTHS_FR
+from data_access.french import MONTHS_SHORT, NNBSP
 from data_access.queries import SERIES_COLUMNS
 from figures.inputs import require_columns
-from figures.locale import NNBSP
 from figures.palette import REFERENCE, SEQUENTIAL_5
 from figures.theme import apply_theme, no_data_figure, theme_for
 from figures.time_axis import as_dates
@@ -77,7 +76,7 @@ def seasonality_heatmap(series: pd.DataFrame, *, unit: str = "", presentation: b
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=list(MONTHS_FR),
+            x=list(MONTHS_SHORT),
             y=[str(y) for y in years],
             text=texts,
             texttemplate="%{text}",

@@ -20,7 +20,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from figures.locale import PLOTLY_SEPARATORS
+from data_access.french import PLOTLY_SEPARATORS
 from figures.palette import LINE_COLOURS, colour_for
 
 # A system sans-serif stack: the viewer's UI font in a browser; Chromium (kaleido) on the

@@ -15,7 +15,8 @@ from typing import Literal
 
 import pandas as pd
 
-from data_access.periods import add_months, month_label
+from data_access.french import fr_month
+from data_access.periods import add_months
 
 Grain = Literal["month", "quarter", "year"]
 GRAIN_MONTHS: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
@@ -54,7 +55,7 @@ def period_label(day: dt.date, grain: Grain) -> str:
         return str(day.year)
     if grain == "quarter":
         return f"T{(day.month - 1) // 3 + 1} {day.year}"
-    return month_label(day)
+    return fr_month(day, short=True)
 
 
 def bucket_end(day: dt.date, grain: Grain) -> dt.date:

@@ -2,7 +2,7 @@
 
 A ``unit`` is the indicator catalogue's unit: a plural noun (``"assignations"``, ``"ménages"``),
 ``"%"``, ``"€"``, a rate (``"pour 1 000 ménages"``) or ``"indice"`` (base 100). Printed values go
-through :mod:`figures.locale`; hover values use Plotly's d3 formats, which the figure's
+through :mod:`data_access.french`; hover values use Plotly's d3 formats, which the figure's
 ``separators`` turn into French (``1 529``, ``12,5``).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from figures.locale import NNBSP, fr_number, fr_percent
+from data_access.french import NNBSP, fr_number, fr_percent
 
 INDEX_UNIT = "indice"
 _ELIDING = tuple("aeiouyhàâéèêëîïôûùAEIOUYHÀÂÉÈÊËÎÏÔÛÙ")

@@ -16,8 +16,8 @@ from data_access import queries
 from data_access.cli import FrenchArgumentParser
 from data_access.db import make_engine
 from data_access.errors import UserError
+from data_access.french import fr_number
 from data_access.settings import load_settings
-from figures.locale import fr_number
 from geo import download
 from geo.cache import LevelSet, load_levels
 

@@ -17,7 +17,7 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
-from figures.locale import NNBSP, fr_number, fr_percent, fr_signed_percent
+from data_access.french import NNBSP, fr_number, fr_percent, fr_signed_percent
 from figures.palette import DIVERGING_5, NO_DATA, SEQUENTIAL_5
 
 NO_DATA_LABEL = "Pas de données"

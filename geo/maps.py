@@ -27,7 +27,7 @@ import plotly.graph_objects as go
 import shapely
 
 from data_access.errors import UserError
-from figures.locale import PLOTLY_SEPARATORS, fr_number, fr_signed_percent
+from data_access.french import PLOTLY_SEPARATORS, fr_number, fr_signed_percent
 from figures.palette import HIGHLIGHT, REFERENCE
 from figures.theme import merged_layout
 from geo.classes import NO_DATA_COLOUR, NO_DATA_LABEL, Method, diverging_classes, format_value, sequential_classes, value_decimals

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from figures.locale import fr_number
+from data_access.french import fr_number
 from figures.ranking import gap_to_objective_bar, ranking_bar
 from figures.small_multiples import small_multiples
 from geo.maps import choropleth

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from data_access.db import make_engine
 from data_access.errors import UserError
-from figures.locale import fr_number
+from data_access.french import fr_number
 from reporting import images
 from reporting.bilan import bilan_deck, bilan_xlsx
 from reporting.dossier import seance_deck

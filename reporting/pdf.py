@@ -19,12 +19,13 @@ from collections.abc import Sequence
 import pandas as pd
 from playwright.sync_api import PdfMargins, Route, sync_playwright
 
-from figures.locale import fr_number
+from data_access.french import fr_long_date, fr_number
+from data_access.vocabulary import DEMO_NOTICE
 from figures.theme import FONT_FAMILY
 from reporting.images import ExportError, browser_path
 from reporting.pptx import METHODS_TITLE, badge_lines, text_colour_on
-from reporting.slides import Deck, Progress, Slide, check_images, french_date, slide_images, status_colour
-from reporting.tables import DEMO_NOTICE, formatted_table, numeric_columns
+from reporting.slides import Deck, Progress, Slide, check_images, slide_images, status_colour
+from reporting.tables import formatted_table, numeric_columns
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -104,7 +105,7 @@ def _cover(deck: Deck) -> str:
     subtitle = f'<div class="subtitle">{_e(deck.subtitle)}</div>' if deck.subtitle else ""
     return (
         '<section class="page cover"><div class="brand">Observatoire PDALHPD</div>'
-        f'<h1>{_e(deck.title)}</h1>{subtitle}<div class="date">{_e(french_date(deck.date))}</div>{_demo_mark(deck.demo)}</section>'
+        f'<h1>{_e(deck.title)}</h1>{subtitle}<div class="date">{_e(fr_long_date(deck.date))}</div>{_demo_mark(deck.demo)}</section>'
     )
 
 
@@ -187,7 +188,7 @@ def _footer_template(deck: Deck) -> str:
     return (
         f'<div style="font-family:{_e(FONT_FAMILY)};font-size:9pt;color:#404040;width:100%;padding:0 12mm;'
         'display:flex;justify-content:space-between;">'
-        f"<span>{_e(deck.title)} · {_e(french_date(deck.date))}</span>{demo}"
+        f"<span>{_e(deck.title)} · {_e(fr_long_date(deck.date))}</span>{demo}"
         '<span>page <span class="pageNumber"></span> / <span class="totalPages"></span></span></div>'
     )
 

@@ -25,10 +25,11 @@ from pptx.slide import Slide as PptxSlide
 from pptx.text.text import _Paragraph
 from pptx.util import Emu, Inches, Pt
 
-from figures.locale import NNBSP
+from data_access.french import NNBSP, fr_long_date
+from data_access.vocabulary import DEMO_NOTICE
 from reporting.images import png_size
-from reporting.slides import PICTURE_INCHES, Deck, Progress, Slide, check_images, french_date, slide_images, status_colour
-from reporting.tables import DEMO_NOTICE, table_text
+from reporting.slides import PICTURE_INCHES, Deck, Progress, Slide, check_images, slide_images, status_colour
+from reporting.tables import table_text
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13,33 × 7,5 in: PowerPoint's 16:9
 BLANK_LAYOUT = 6
@@ -199,12 +200,12 @@ def _title_slide(prs: PptxPresentation, deck: Deck) -> None:
     runs = [_Run(deck.title, 44, bold=True, space_after=18)]
     if deck.subtitle:
         runs.append(_Run(deck.subtitle, 28, colour=MUTED, space_after=12))
-    runs.append(_Run(french_date(deck.date), 24, colour=MUTED))
+    runs.append(_Run(fr_long_date(deck.date), 24, colour=MUTED))
     _box(slide, (0.8, 1.7, 11.7, 3.6), runs, name="Titre", anchor=MSO_ANCHOR.BOTTOM)
     if deck.demo:
         _badge(slide, (0.8, 5.7, 8.0, 0.85), DEMO_NOTICE, fill=DEMO_FILL, size=28, name=DEMO_NAME)
     slide.notes_slide.notes_text_frame.text = slide_text(
-        "\n".join(filter(None, [deck.title, deck.subtitle, french_date(deck.date), DEMO_NOTICE if deck.demo else ""]))
+        "\n".join(filter(None, [deck.title, deck.subtitle, fr_long_date(deck.date), DEMO_NOTICE if deck.demo else ""]))
     )
 
 
@@ -220,7 +221,7 @@ def _fit(picture_size: tuple[int, int], box: tuple[float, float, float, float]) 
 
 
 def slide_text(text: str) -> str:
-    """``text`` with U+202F (the narrow no-break space of ``figures.locale``: « 1 529 ») replaced by
+    """``text`` with U+202F (the narrow no-break space of ``data_access.french``: « 1 529 ») replaced by
     U+00A0: the default slide font may lack the former and show a box, every font has the latter."""
     return text.replace(NNBSP, "\u00a0")
 
@@ -320,7 +321,7 @@ def _methods_slide(prs: PptxPresentation, deck: Deck, number: int) -> None:
     _box(slide, (MARGIN + 0.1, 1.35, 12.3, height), [_Run(line, size, space_after=8, bullet=True) for line in shown], name="Méthodes")
     if rest:
         _box(slide, (MARGIN + 0.1, 6.45, 12.3, 0.4), [_Run(f"Suite dans les notes ({len(rest)} lignes).", 14, colour=MUTED)])
-    _footer(slide, f"Observatoire PDALHPD · {deck.title} · {french_date(deck.date)}", number, number)
+    _footer(slide, f"Observatoire PDALHPD · {deck.title} · {fr_long_date(deck.date)}", number, number)
     slide.notes_slide.notes_text_frame.text = slide_text("\n".join([METHODS_TITLE, *lines]))
 
 

@@ -17,7 +17,6 @@ import plotly.graph_objects as go
 
 from figures.palette import STATUS_COLOURS
 from reporting import images
-from reporting.tables import MONTHS_FR
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, label)``: called before each step with the steps already done and the
@@ -118,11 +117,6 @@ class Deck:
         for slide in self.slides:
             if not isinstance(slide, Slide):
                 raise TypeError(f"Deck.slides : des Slide sont attendues, reçu {type(slide).__name__}")
-
-
-def french_date(day: dt.date) -> str:
-    """``12 décembre 2025`` (``1er`` for the first of the month)."""
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
 def status_colour(status: str | None) -> str:

@@ -28,12 +28,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from figures.locale import NNBSP, fr_number
+from data_access.french import MISSING, MONTHS_LONG, NNBSP, fr_number
+from data_access.vocabulary import DEMO_NOTICE
 
 # a cell starting with one of these is read as a formula by Excel / LibreOffice
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-DEMO_NOTICE = "Données fictives de démonstration"
-MISSING = "–"  # what a missing value reads as in text tables (an en dash, as figures.locale writes it)
 
 # Format codes are stored in Excel's invariant (US) syntax; a French Excel or LibreOffice shows
 # them as « # ##0 » and « 0,0 % »: 1 529 and 12,5 %.
@@ -42,7 +41,6 @@ DECIMAL_FORMAT = "#,##0.0"
 PERCENT_FORMAT = "0.0 %"
 DATE_FORMAT = "DD/MM/YYYY"
 MONTH_FORMAT = "MMMM YYYY"  # « mars 2024 » in a French spreadsheet
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
 
 SHEET_NAME_LENGTH = 31  # Excel's limit
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -277,7 +275,7 @@ def xlsx_bytes(
 
 def _date_text(value: dt.date, kind: str) -> str:
     if kind == "month":
-        return f"{MONTHS_FR[value.month - 1]} {value.year}"
+        return f"{MONTHS_LONG[value.month - 1]} {value.year}"
     return f"{value:%d/%m/%Y}"
 
 

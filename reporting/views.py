@@ -18,11 +18,11 @@ from sqlalchemy import Connection
 
 from data_access import objectives, overview, queries
 from data_access.errors import UserError
+from data_access.french import fr_number, fr_signed_percent, fr_value
 from data_access.periods import GRANULARITY_LABELS, Granularity, Period
 from data_access.seances import PAGES
 from figures.aids import aid_bars
 from figures.chain import chain_funnel
-from figures.locale import fr_number, fr_signed_percent, fr_value
 from figures.ranking import ranking_bar
 from figures.trends import trend_figure
 from geo.cache import load_levels

@@ -14,9 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from data_access.french import PLOTLY_SEPARATORS
 from data_access.queries import CHAIN_COLUMNS, EVICTION_CHAIN, LEVEL_VALUES_COLUMNS, SERIES_COLUMNS
 from figures import aids, chain, ranking, seasonality, small_multiples, tiles, trends
-from figures.locale import PLOTLY_SEPARATORS
 from figures.palette import DIVERGING_5, HIGHLIGHT, NEUTRAL, STATUS_COLOURS, colour_for
 from figures.theme import apply_theme, distinct_colours
 from figures.time_axis import infer_granularity, period_label, time_ticks, treve_windows, x_position

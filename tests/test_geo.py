@@ -25,9 +25,9 @@ from sqlalchemy import Engine
 from data_access import queries
 from data_access.catalogue import load_catalogue
 from data_access.db import make_engine, run_migrations
+from data_access.french import NNBSP
 from data_access.plans import load_plan, plan_directories
 from data_access.settings import Settings, load_settings
-from figures.locale import NNBSP
 from figures.palette import DIVERGING_5, HIGHLIGHT, NO_DATA
 from geo import boundaries, cache, download
 from geo.__main__ import main as geo_cli

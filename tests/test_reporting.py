@@ -25,12 +25,13 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from shapely.geometry import box
 
+from data_access.french import fr_long_date
 from figures.theme import apply_theme
 from geo.maps import choropleth
 from reporting import images, static_maps
 from reporting.pdf import deck_html, deck_pdf
 from reporting.pptx import FOOTER_NAME, badge_lines, deck_pptx, text_colour_on
-from reporting.slides import Deck, Slide, french_date, slide_images, status_colour
+from reporting.slides import Deck, Slide, slide_images, status_colour
 from reporting.tables import DEMO_NOTICE, csv_bytes, formatted_table, neutralised, table_text, xlsx_bytes
 
 needs_chromium = pytest.mark.skipif(
@@ -224,7 +225,7 @@ def test_slide_rejects_key_figures_that_are_not_text_pairs() -> None:
 
 
 def test_french_date_and_badge_lines() -> None:
-    assert french_date(dt.date(2025, 12, 1)) == "1er décembre 2025"
+    assert fr_long_date(dt.date(2025, 12, 1)) == "1er décembre 2025"
     assert badge_lines("Objectif 2024 : en retard") == ["Objectif 2024\u00a0:", "en retard"]
     assert badge_lines("Atteint") == ["Atteint"]
     assert text_colour_on("#E69F00") == "000000" and text_colour_on("#A63F00") == "FFFFFF"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from data_access.french import fr_number, fr_signed_percent
 from data_access.status import KIND_LABELS
-from figures.locale import fr_number, fr_signed_percent
 from figures.palette import STATUS_COLOURS
 
 # a symbol as well as a colour, so that the status reads without colour vision

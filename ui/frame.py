@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from figures.locale import fr_value
+from data_access.french import fr_value
 from reporting.images import figure_png, figure_svg
 from reporting.tables import csv_bytes, xlsx_bytes
 from ui import cache

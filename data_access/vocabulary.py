@@ -1,0 +1,191 @@
+"""The closed vocabularies of the observatory, each defined once: levels, granularities, objective
+statuses and kinds, batch kinds, the pages of the dashboard, the trêve hivernale and the demo notice.
+
+Every member is a ``StrEnum`` whose value is the word stored in the database and written in URLs,
+so that a member compares equal to the plain string (``Level.COMMUNE == "commune"``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+DEMO_NOTICE = "Données fictives de démonstration"
+
+
+class Level(StrEnum):
+    """Territorial levels, from the finest to France."""
+
+    COMMUNE = "commune"
+    EPCI = "epci"
+    ARRONDISSEMENT = "arrondissement"
+    TERRITOIRE = "territoire"
+    DEPARTEMENT = "departement"
+    FRANCE = "france"
+
+
+GROUP_LEVELS = (Level.EPCI, Level.ARRONDISSEMENT, Level.TERRITOIRE, Level.DEPARTEMENT)
+# the levels a user compares territories at (the sidebar's « Niveau territorial »), in menu order
+CHOOSABLE_LEVELS = (Level.TERRITOIRE, Level.EPCI, Level.ARRONDISSEMENT, Level.COMMUNE)
+LEVEL_PLURAL = {
+    Level.COMMUNE: "communes",
+    Level.EPCI: "intercommunalités (EPCI)",
+    Level.ARRONDISSEMENT: "arrondissements",
+    Level.TERRITOIRE: "territoires",
+    Level.DEPARTEMENT: "départements",
+    Level.FRANCE: "France",
+}
+LEVEL_SINGULAR = {
+    Level.COMMUNE: "commune",
+    Level.EPCI: "intercommunalité",
+    Level.ARRONDISSEMENT: "arrondissement",
+    Level.TERRITOIRE: "territoire",
+    Level.DEPARTEMENT: "département",
+    Level.FRANCE: "France",
+}
+
+
+class Granularity(StrEnum):
+    """Time steps the queries aggregate to (``rolling12``: sum over the 12 months ending at each month)."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    ROLLING12 = "rolling12"
+    TOTAL = "total"
+
+
+STORED_GRANULARITIES = (Granularity.MONTH, Granularity.QUARTER, Granularity.YEAR)
+# URL word (« granularite=mois ») → granularity, in the order of the sidebar's « Pas de temps »
+GRANULARITY_URL = {
+    "mois": Granularity.MONTH,
+    "trimestre": Granularity.QUARTER,
+    "annee": Granularity.YEAR,
+    "glissant": Granularity.ROLLING12,
+}
+GRANULARITY_WORD = {granularity: word for word, granularity in GRANULARITY_URL.items()}
+GRANULARITY_MENU = {
+    Granularity.MONTH: "Mois",
+    Granularity.QUARTER: "Trimestre",
+    Granularity.YEAR: "Année",
+    Granularity.ROLLING12: "Cumul sur 12 mois glissants",
+}
+GRANULARITY_LABELS = {
+    Granularity.MONTH: "mois",
+    Granularity.QUARTER: "trimestre",
+    Granularity.YEAR: "année",
+    Granularity.ROLLING12: "cumul glissant sur 12 mois",
+    Granularity.TOTAL: "total de la période",
+}
+
+
+class ObjectiveStatus(StrEnum):
+    ATTEINT = "atteint"
+    EN_BONNE_VOIE = "en bonne voie"
+    EN_RETARD = "en retard"
+    NON_ATTEINT = "non atteint"
+    PAS_DE_DONNEES = "pas de données"
+
+
+# a symbol as well as a colour, so that a status reads without colour vision
+STATUS_SYMBOLS = {
+    ObjectiveStatus.ATTEINT: "✔",
+    ObjectiveStatus.EN_BONNE_VOIE: "↗",
+    ObjectiveStatus.EN_RETARD: "⚠",
+    ObjectiveStatus.NON_ATTEINT: "✖",
+    ObjectiveStatus.PAS_DE_DONNEES: "–",
+}
+
+
+class ObjectiveKind(StrEnum):
+    MIN_PER_YEAR = "min_per_year"
+    MAX_PER_YEAR = "max_per_year"
+    MIN_CUMULATIVE = "min_cumulative"
+    DECREASE_FROM_BASELINE = "decrease_from_baseline"
+    INCREASE_FROM_BASELINE = "increase_from_baseline"
+    RATIO_MAX = "ratio_max"
+    SHARE_MIN = "share_min"
+    STOCK_TARGET = "stock_target"
+    MILESTONE = "milestone"
+
+
+class BatchKind(StrEnum):
+    DEMO = "demo"
+    REFERENCE = "reference"
+    IMPORT = "import"
+
+
+class Section(StrEnum):
+    """The groups of the sidebar navigation."""
+
+    TABLEAU_DE_BORD = "Tableau de bord"
+    THEMATIQUES = "Thématiques"
+    LE_PLAN = "Le plan"
+    REUNIONS = "Réunions et données"
+
+
+class Page(StrEnum):
+    """The dashboard's pages: the value is the page's file stem and URL path."""
+
+    VUE_ENSEMBLE = "vue_ensemble"
+    TENDANCES = "tendances"
+    COMPARER = "comparer"
+    EXPULSIONS = "expulsions"
+    FSL = "fsl"
+    MAL_LOGEMENT = "mal_logement"
+    PLAN_ACTION = "plan_action"
+    DONNEES_METHODES = "donnees_methodes"
+    SEANCES = "seances"
+    IMPORT_DONNEES = "import_donnees"
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One page of the registry: what the navigation, the séances, the exports and the tests read."""
+
+    page: Page
+    title: str
+    icon: str
+    section: Section
+    in_seance: bool = True  # a view of this page can be saved in a séance and exported as a slide
+
+    @property
+    def script(self) -> str:
+        return f"pages/{self.page.value}.py"
+
+
+PAGES = (
+    PageInfo(Page.VUE_ENSEMBLE, "Vue d'ensemble", ":material/dashboard:", Section.TABLEAU_DE_BORD),
+    PageInfo(Page.TENDANCES, "Tendances", ":material/show_chart:", Section.TABLEAU_DE_BORD),
+    PageInfo(Page.COMPARER, "Comparer les territoires", ":material/map:", Section.TABLEAU_DE_BORD),
+    PageInfo(Page.EXPULSIONS, "Procédure d'expulsion", ":material/gavel:", Section.THEMATIQUES),
+    PageInfo(Page.FSL, "Aides FSL", ":material/euro:", Section.THEMATIQUES),
+    PageInfo(Page.MAL_LOGEMENT, "Mal-logement", ":material/house_siding:", Section.THEMATIQUES),
+    PageInfo(Page.PLAN_ACTION, "Plan d'action", ":material/checklist:", Section.LE_PLAN),
+    PageInfo(Page.DONNEES_METHODES, "Données et méthodes", ":material/menu_book:", Section.LE_PLAN),
+    PageInfo(Page.SEANCES, "Séances", ":material/slideshow:", Section.REUNIONS, in_seance=False),
+    PageInfo(Page.IMPORT_DONNEES, "Importer des données", ":material/upload_file:", Section.REUNIONS, in_seance=False),
+)
+PAGE_INFO = {info.page: info for info in PAGES}
+HOME_PAGE = Page.VUE_ENSEMBLE  # served at « / »
+SEANCE_PAGES = tuple(info.page for info in PAGES if info.in_seance)
+
+
+@dataclass(frozen=True)
+class Treve:
+    """The trêve hivernale: no eviction may be carried out from 1 November to 31 March (inclusive).
+
+    Extended during the health crisis (until 10 July 2020, then until 31 May 2021): those
+    extensions are events of the reference data (``data_access.reference.NATIONAL_EVENTS``)."""
+
+    first_month: int = 11  # November
+    last_month: int = 3  # March
+    text: str = "1er novembre – 31 mars"
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether the month of ``day`` lies in the ordinary trêve."""
+        return day.month >= self.first_month or day.month <= self.last_month
+
+
+TREVE = Treve()
