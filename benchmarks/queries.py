@@ -1,6 +1,6 @@
 """Each query function the pages call, against its floor: the raw SQL that returns the same values.
 
-For a function that sums stored values (everything built on ``queries.summed_rows_many``), the floor
+For a function that sums stored values (everything built on ``aggregation.summed_rows_many``), the floor
 is ONE statement: a UNION ALL of the sums it needs, read from the same stored sources (level and
 granularity chosen by ``series_coverage``) as a hand-written query would: the stored territories
 directly, groupings by joining ``observation`` to the memberships (the base tables: the rollup
@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event
 
 from benchmarks.stats import Timing, timed
-from data_access import objectives, overview, queries, seances
+from data_access import aggregation, objectives, overview, queries, seances
 from data_access.importers import list_batches
 from data_access.periods import Bucket, Period
 
@@ -36,7 +36,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "import_history": list_batches,
 }
 # modules that call summed_rows_many (the sums core) through their own global name
-_SUMMING_MODULES: tuple[Any, ...] = (queries, objectives)
+_SUMMING_MODULES: tuple[Any, ...] = (aggregation, objectives)
 
 
 @dataclass
@@ -70,7 +70,7 @@ def _captured(engine: Engine) -> Iterator[tuple[list[tuple[str, Any]], list[tupl
     def on_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         statements.append((statement, parameters))
 
-    original = queries.summed_rows_many
+    original = aggregation.summed_rows_many
 
     def summing(conn: Connection, requests: Any) -> Any:
         sums.extend((list(r.indicators), list(r.codes), r.period, r.bucket) for r in requests)
@@ -108,13 +108,13 @@ def sums_floor(conn: Connection, needs: list[tuple[list[str], list[str], Period,
     """One statement summing every stored component each need reads, from the chosen sources."""
     selects = []
     for number, (indicators, codes, period, bucket) in enumerate(needs):
-        components = {c for parts in queries.stored_components(conn, indicators).values() for c in parts}
-        targets = queries.target_territories(conn, codes)
+        components = {c for parts in aggregation.stored_components(conn, indicators).values() for c in parts}
+        targets = aggregation.target_territories(conn, codes)
         if targets.empty or not components:
             continue
         pairs = set(targets[["level", "dep"]].itertuples(index=False, name=None))
-        coverage = queries.coverage_index(conn, components, {dep for _, dep in pairs})
-        for (_, level, dep), source in queries.chosen_sources(coverage, components, pairs, period, bucket).items():
+        coverage = aggregation.coverage_index(conn, components, {dep for _, dep in pairs})
+        for (_, level, dep), source in aggregation.chosen_sources(coverage, components, pairs, period, bucket).items():
             group_codes = targets.loc[(targets["level"] == level) & (targets["dep"] == dep), "code"].tolist()
             bucket_sql = _bucket_sql(conn.dialect.name, bucket)
             # the stored territories themselves, or their members summed through the memberships

@@ -14,7 +14,7 @@ Magnitudes are calibrated on real published figures (see ``YEARLY_ISERE`` and th
 
 Each stage of the eviction chain is drawn as a binomial thinning of the previous one, commune by
 commune, so that the chain is never inverted at any level. Communes with no case are not stored:
-the series queries count them as zero (see ``data_access.queries``).
+the series queries count them as zero (see ``data_access.aggregation``).
 """
 
 from __future__ import annotations

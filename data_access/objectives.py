@@ -20,9 +20,10 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from data_access.aggregation import SumRequest, chosen_sources, coverage_index, stored_components, summed_rows_many
 from data_access.models import Territory
 from data_access.periods import Period, add_months
-from data_access.queries import SumRequest, chosen_sources, coverage_index, plan_objectives, plans, stored_components, summed_rows_many
+from data_access.queries import plan_objectives, plans
 from data_access.status import BASELINE_KINDS, Measurement, milestone_status, prorata_target, status_from_measurement
 
 STATUS_TABLE_COLUMNS = [

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
+from data_access.aggregation import summed_values
 from data_access.objectives import objective_status_frame
 from data_access.periods import Period
-from data_access.queries import coverage, indicator_catalogue, plan_objectives, summed_values, territories
+from data_access.queries import coverage, indicator_catalogue, plan_objectives, territories
 
 TILE_COLUMNS = ["family", "title", "part", "value", "previous", "change_pct", "unit", "demo"]
 ATTENTION_COLUMNS = ["territory_code", "name", "indicator_code", "label", "value", "mean_before", "change_pct", "sentence", "demo"]

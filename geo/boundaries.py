@@ -95,7 +95,7 @@ def read_layer(path: Path) -> gpd.GeoDataFrame:
 
     Examples
     --------
-    >>> layer = read_layer(Path("/work/shared/data/geo/isere-departement-2018.geojson"))  # doctest: +SKIP
+    >>> layer = read_layer(Path("../shared/data/geo/isere-departement-2018.geojson"))  # doctest: +SKIP
     >>> layer.crs.to_epsg(), list(layer.columns)  # doctest: +SKIP
     (2154, ['code', 'nom', 'geometry'])
     """

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from data_access import objectives, queries
+from data_access.aggregation import SERIES_COLUMNS
 from data_access.errors import UserError
 from data_access.periods import Period
 from reporting import tables
@@ -75,7 +76,7 @@ def indicators_sheet(conn: Connection, plan: str, year: int) -> pd.DataFrame:
     values = (
         queries.indicator_series(conn, indicators=codes, territories=[departement], period=Period.years(year - 1, year), granularity="year")
         if codes
-        else pd.DataFrame(columns=queries.SERIES_COLUMNS)
+        else pd.DataFrame(columns=SERIES_COLUMNS)
     )
     by_year = {
         (code, day.year): value for code, day, value in zip(values["indicator_code"], values["period_start"], values["value"], strict=True)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from data_access.errors import UserError
 from data_access.importers import ImportOptions, apply_import, prepare_import, revert_batch
-from data_access.importers.store import CHANGE_CHANGED, CHANGE_NEW
+from data_access.importers.compare import CHANGE_CHANGED, CHANGE_NEW
 from data_access.models import Observation
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert
 
+from data_access.aggregation import SERIES_COLUMNS
 from data_access.models import Indicator
 from data_access.periods import Period
 from data_access.queries import (
     LEVEL_VALUES_COLUMNS,
-    SERIES_COLUMNS,
     eviction_chain,
     indicator_series,
     level_values,

@@ -7,7 +7,7 @@ shifted headers); every other cell is dropped while the row is read. The result 
 only: nothing of a single signalement leaves this module, and messages quote a cell only when it
 looks like a date or a code (a shifted column could hold a name).
 
-Three generations of headers are accepted (see /work/shared/data/histologe/README.md): ``;`` until
+Three generations of headers are accepted (see ../shared/data/histologe/README.md): ``;`` until
 2024 with « Clôturé le », ``,`` with every field quoted (2024–2026), ``;`` with BOM and « Fermé le »
 since April 2026; CSV or XLSX. Counts, by month:
 
@@ -55,7 +55,6 @@ ROLES = {
     "situations": "situations",
     "logement social": "yes_no",
 }
-ROLE_LABELS = {"deposited": "Déposé le", "closed": "Fermé le", "commune": "Commune", "postal": "Code postal", "insee": "Code INSEE"}
 SAFE_NAME = r"[0-9A-Za-zÀ-ÿŒœ' ’()\-.]{1,60}"
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from data_access.errors import UserError
-from data_access.importers import formats, histologe, reading, store
+from data_access.importers import compare, formats, histologe, reading, store
 from data_access.importers.options import FORMAT_NAMES, FORMATS, ImportOptions
 from data_access.importers.referential import GRANULARITY_NAMES, load_referential
 from data_access.importers.text import fold
@@ -82,11 +82,11 @@ class Preview:
     @property
     def counts(self) -> dict[str, int]:
         change = self.observations["change"]
-        demo = (change == store.CHANGE_CHANGED) & (self.observations["old_kind"] == "demo")
+        demo = (change == compare.CHANGE_CHANGED) & (self.observations["old_kind"] == "demo")
         return {
-            "nouvelles": int((change == store.CHANGE_NEW).sum()),
-            "modifiées": int((change == store.CHANGE_CHANGED).sum()),
-            "inchangées": int((change == store.CHANGE_UNCHANGED).sum()),
+            "nouvelles": int((change == compare.CHANGE_NEW).sum()),
+            "modifiées": int((change == compare.CHANGE_CHANGED).sum()),
+            "inchangées": int((change == compare.CHANGE_UNCHANGED).sum()),
             "remplacent la démo": int(demo.sum()),
         }
 
@@ -104,12 +104,12 @@ class Preview:
                 [
                     indicator,
                     GRANULARITY_NAMES[granularity],
-                    store._period(group["period_start"].min(), granularity),
-                    store._period(group["period_start"].max(), granularity),
+                    compare.period_text(group["period_start"].min(), granularity),
+                    compare.period_text(group["period_start"].max(), granularity),
                     group["territory_code"].nunique(),
-                    int((change == store.CHANGE_NEW).sum()),
-                    int((change == store.CHANGE_CHANGED).sum()),
-                    int((change == store.CHANGE_UNCHANGED).sum()),
+                    int((change == compare.CHANGE_NEW).sum()),
+                    int((change == compare.CHANGE_CHANGED).sum()),
+                    int((change == compare.CHANGE_UNCHANGED).sum()),
                 ]
             )
         return pd.DataFrame(rows, columns=columns)
@@ -296,8 +296,8 @@ def prepare_import(
         candidates = formats.long_candidates(table, options) if format_used == "long" else formats.wide_candidates(table, options)
         valid, issues, error_lines = validate(candidates, ref, options)
         file_rows, description, ignored = len(table.frame), table.description, candidates.ignored_columns
-    compared = store.compare(conn, valid) if not valid.empty else valid.assign(change=[], old_value=[], old_status=[], old_kind=[])
-    warnings = store.cross_checks(conn, compared) if not compared.empty else issues_frame([], [], [], [], WARNING)
+    compared = compare.compare(conn, valid) if not valid.empty else valid.assign(change=[], old_value=[], old_status=[], old_kind=[])
+    warnings = compare.cross_checks(conn, compared) if not compared.empty else issues_frame([], [], [], [], WARNING)
     all_issues = pd.concat([f for f in (issues, warnings) if not f.empty], ignore_index=True) if len(issues) + len(warnings) else issues
     if all_issues.empty:
         all_issues = pd.DataFrame(columns=ISSUE_COLUMNS)
@@ -365,8 +365,8 @@ def apply_import(conn: Connection, preview: Preview, *, user_name: str, exclude_
     valid = preview.observations.drop(columns=["change", "old_value", "old_status", "old_kind"], errors="ignore")
     if valid.empty:
         return ImportOutcome(None, "Aucune valeur valide à importer : rien n'a été écrit.")
-    compared = store.compare(conn, valid)
-    if not (compared["change"] != store.CHANGE_UNCHANGED).any():
+    compared = compare.compare(conn, valid)
+    if not (compared["change"] != compare.CHANGE_UNCHANGED).any():
         return ImportOutcome(
             None, "Toutes les valeurs du fichier sont déjà enregistrées à l'identique : rien à importer.", unchanged=len(compared)
         )

@@ -4,7 +4,7 @@ Errors (the row cannot be stored): unknown indicator or territory, a ratio indic
 does not parse or whose granularity the indicator does not accept, a value that is not a number,
 is empty or negative, an unknown status, a key (indicator, territory, period) twice in the file.
 Warnings (stored if the user goes on): a percentage or a non-integer for a count indicator.
-Cross-checks against the database are in :mod:`data_access.importers.store`.
+Cross-checks against the database are in :mod:`data_access.importers.compare`.
 """
 
 from __future__ import annotations
