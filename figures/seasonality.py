@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from data_access.aggregation import SERIES_COLUMNS
 from data_access.french import MONTHS_SHORT, NNBSP
-from data_access.queries import SERIES_COLUMNS
 from figures.inputs import require_columns
 from figures.palette import REFERENCE, SEQUENTIAL_5
 from figures.theme import apply_theme, no_data_figure, theme_for

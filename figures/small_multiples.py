@@ -12,12 +12,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from data_access.queries import SERIES_COLUMNS
+from data_access.aggregation import SERIES_COLUMNS
 from figures.inputs import ordered_codes, require_columns
+from figures.lines import line_traces
 from figures.palette import colour_for
 from figures.theme import Theme, merged_layout, no_data_figure, theme_for, themed_layout
 from figures.time_axis import GRAIN_AXIS_TITLES, Grain, as_dates, bucket_end, infer_granularity, time_ticks
-from figures.trends import line_traces
 from figures.units import axis_title, decimals_for, value_text
 
 

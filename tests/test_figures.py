@@ -14,9 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from data_access.aggregation import SERIES_COLUMNS
 from data_access.french import PLOTLY_SEPARATORS
-from data_access.queries import CHAIN_COLUMNS, EVICTION_CHAIN, LEVEL_VALUES_COLUMNS, SERIES_COLUMNS
-from figures import aids, chain, ranking, seasonality, small_multiples, tiles, trends
+from data_access.queries import CHAIN_COLUMNS, EVICTION_CHAIN, LEVEL_VALUES_COLUMNS
+from figures import aids, chain, ranking, seasonality, small_multiples, trends
 from figures.palette import DIVERGING_5, HIGHLIGHT, NEUTRAL, STATUS_COLOURS, colour_for
 from figures.theme import apply_theme, distinct_colours
 from figures.time_axis import infer_granularity, period_label, time_ticks, treve_windows, x_position
@@ -471,20 +472,6 @@ def test_small_multiples_without_shared_y_leaves_each_range_free() -> None:
     frame = series_frame(["38", "oisans"], months(dt.date(2024, 1, 1), 12))
     fig = small_multiples.small_multiples(frame, names=NAMES, unit="assignations", shared_y=False)
     assert fig.layout.yaxis.range is None and fig.layout.yaxis2.matches is None
-
-
-# --- tiles -----------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("status", "colour"), list(STATUS_COLOURS.items()))
-def test_status_badges_take_the_palette_colour_with_readable_text(status: str, colour: str) -> None:
-    assert tiles.status_badge_colour(status) == colour
-    assert tiles.badge_text_colour(colour) == "#000000"  # every status colour is light enough for black text
-
-
-def test_unknown_status_lists_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="unknown status 'fini'; expected one of"):
-        tiles.status_badge_colour("fini")
 
 
 # --- aids ------------------------------------------------------------------------------------------------
