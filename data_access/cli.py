@@ -1,11 +1,14 @@
 """``python -m data_access``: set up, load and inspect the observatory database.
 
-Errors the user can fix are printed in French with a non-zero exit code, never as a traceback.
+Errors the user can fix are printed in French with a non-zero exit code, never as a traceback;
+an unexpected error goes to the log with its traceback and a reference (``data_access.logs``),
+and the user reads one French line with that reference (exit code 1).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -21,9 +24,12 @@ from data_access.db import make_engine, run_migrations
 from data_access.errors import UserError
 from data_access.importers import FORMATS, ImportOptions, apply_import, list_batches, prepare_import, revert_batch
 from data_access.importers.histologe import load_classification
+from data_access.logs import configure_logging, unexpected_error
 from data_access.plans import load_plan, plan_directories
 from data_access.report import database_status
 from data_access.settings import load_settings
+
+logger = logging.getLogger(__name__)
 
 ARGPARSE_FRENCH = {
     "invalid choice": "choix invalide",
@@ -191,7 +197,15 @@ def _hash_password() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging()
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except Exception:  # a bug or an unforeseen state: the traceback goes to the log, not to the user
+        return unexpected_error(logger, "la commande s'est arrêtée.")
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "hash-password":
         try:
             _hash_password()
@@ -234,11 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OperationalError as error:
         print(f"Erreur : impossible d'utiliser la base {engine.url.render_as_string(hide_password=True)} ({error.orig}).", file=sys.stderr)
         return 2
-    except Exception as error:  # an import must never end in a traceback; the transaction was rolled back
+    except Exception:  # an import must never end in a traceback; the transaction was rolled back
         if args.command not in ("import", "revert"):
             raise
-        print(f"Erreur inattendue ({type(error).__name__}) : rien n'a été écrit. Signalez-la avec le fichier en cause.", file=sys.stderr)
-        return 1
+        return unexpected_error(logger, "rien n'a été écrit. Signalez-la avec le fichier en cause.")
     finally:
         engine.dispose()
     return 0

@@ -2,12 +2,15 @@
 
 The composition root of ``geo``: the only place in the package that reads the database, to get
 each département's membership table. Missing boundaries are a supported degraded mode (pages show
-a French message instead of maps), so they are reported with exit code 0 unless ``--strict``.
+a French message instead of maps), so they are reported with exit code 0 unless ``--strict``. An
+unexpected error goes to the log with its traceback and a reference; the user reads one French
+line with that reference (exit code 1).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -17,10 +20,12 @@ from data_access.cli import FrenchArgumentParser
 from data_access.db import make_engine
 from data_access.errors import UserError
 from data_access.french import fr_number
+from data_access.logs import configure_logging, unexpected_error
 from data_access.settings import load_settings
 from geo import download
 from geo.cache import LevelSet, load_levels
 
+logger = logging.getLogger("geo.__main__")  # also under ``python -m``, where __name__ is "__main__"
 LEVEL_NAMES = {"territoire": "territoires", "epci": "EPCI", "arrondissement": "arrondissements", "commune": "communes"}
 
 
@@ -49,7 +54,15 @@ def _counts(levels: LevelSet) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging()
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except Exception:  # a bug or an unforeseen state: the traceback goes to the log, not to the user
+        return unexpected_error(logger, "la construction des couches s'est arrêtée.")
+
+
+def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     engine = make_engine(args.database_url or settings.database_url)
     try:
@@ -65,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for code in wanted
             ]
     except Exception as error:  # no database yet: say what to run first, no traceback
+        logger.debug("database unreadable", exc_info=True)  # the traceback with OBSERVATOIRE_LOG_LEVEL=DEBUG
         print(f"Erreur : base illisible ({error.__class__.__name__}). Lancez d'abord « python -m data_access setup ».", file=sys.stderr)
         return 2
     finally:

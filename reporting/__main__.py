@@ -2,11 +2,15 @@
 
 python -m reporting seance "CCAPEX plénière — exemple" [--plan CODE] --out dossier.pptx|.pdf
 python -m reporting bilan --plan isere-palhdi-2014-2020 --annee 2024 --out bilan.xlsx|.pptx|.pdf
+
+Bad input is a French message (exit code 2); an unexpected error goes to the log with its
+traceback and a reference, and the user reads one French line with that reference (exit code 1).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -15,6 +19,7 @@ from pathlib import Path
 from data_access.db import make_engine
 from data_access.errors import UserError
 from data_access.french import fr_number
+from data_access.logs import configure_logging, unexpected_error
 from reporting import images
 from reporting.bilan import bilan_deck, bilan_xlsx
 from reporting.dossier import seance_deck
@@ -22,6 +27,7 @@ from reporting.pdf import deck_pdf
 from reporting.pptx import deck_pptx
 from reporting.slides import Deck
 
+logger = logging.getLogger("reporting.__main__")  # also under ``python -m``, where __name__ is "__main__"
 FORMATS = {"seance": (".pptx", ".pdf"), "bilan": (".xlsx", ".pptx", ".pdf")}
 BAR_WIDTH = 30
 
@@ -71,8 +77,17 @@ def _render(deck: Deck, suffix: str, progress: ProgressBar) -> bytes:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0, or 2 for bad input: unknown séance, plan, format…)."""
+    """Run the CLI; returns the exit code (0, 2 for bad input: unknown séance, plan, format…, 1 for
+    a failed rendering or an unexpected error)."""
+    configure_logging()
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except Exception:  # a bug or an unforeseen state: the traceback goes to the log, not to the user
+        return unexpected_error(logger, "l'export n'a pas été produit.")
+
+
+def _run(args: argparse.Namespace) -> int:
     suffix = args.out.suffix.lower()
     if suffix not in FORMATS[args.command]:
         print(
