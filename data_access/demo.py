@@ -2,8 +2,10 @@
 of kind ``demo`` so that every page can say « Données fictives de démonstration » where it applies.
 
 Monthly commune-level series (2013-01 → 2025-12) for the eviction chain, FSL and signalements, and
-yearly département-level series for the pilotage indicators, for every loaded plan's département.
-Magnitudes are calibrated on real published figures (see ``YEARLY_ISERE`` and the README):
+yearly series for the pilotage indicators each plan uses, for every loaded plan's département.
+Nothing depends on which département it is: every magnitude is written at the scale of Isère's
+565 053 households (INSEE RP 2021) and scaled by the département's own households. Magnitudes are
+calibrated on real published figures (see ``YEARLY_ISERE``, ``PILOTAGE`` and the README):
 
 - Isère, 2 696 assignations in 2022, about 20 % more than in 2017 (Un Toit Pour Tous);
 - national ratios: CQL ≈ 40–45 % of assignations, CFP requested ≈ 75 % of CQL, granted ≈ 60 % of
@@ -26,14 +28,17 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from data_access.models import ImportBatch, Plan, Territory, TerritoryMembership
+from data_access.models import ActionIndicator, ImportBatch, Indicator, Objective, Plan, Territory, TerritoryMembership
 from data_access.writes import bulk_insert_observations, create_batch, refresh_coverage
 
 SEED = 20140101
-VERSION = "demo-v1"
+VERSION = "demo-v2"  # v2: pilotage generated from the plans' indicators, for any département
 YEARS = tuple(range(2013, 2026))
 DEMO_FILE_NAME = "données de démonstration (générées)"
 
+# Households the magnitudes below are written for (Isère, INSEE RP 2021); a département's demo
+# values are these magnitudes times its households / REFERENCE_HOUSEHOLDS.
+REFERENCE_HOUSEHOLDS = 565_053
 # Yearly département totals for Isère; other départements are scaled by their households.
 YEARLY_ISERE: dict[str, tuple[float, ...]] = {
     "assignations": (2650, 2700, 2560, 2400, 2247, 2350, 2450, 1700, 2200, 2696, 2760, 3050, 3100),
@@ -52,19 +57,21 @@ YEARLY_ISERE: dict[str, tuple[float, ...]] = {
     "decisions_travaux": (380, 410, 430, 450, 470, 480, 500, 420, 520, 560, 600, 590, 610),
     "logements_sortis_indignite": (28, 31, 34, 30, 36, 38, 35, 25, 32, 37, 40, 42, 44),
 }
-# Yearly département-level pilotage values for Isère (not scaled: they count meetings and people).
-PILOTAGE_ISERE: dict[str, tuple[float, ...]] = {
+# Yearly pilotage values at the scale of REFERENCE_HOUSEHOLDS, rounded to whole counts once scaled.
+# A département gets those its plans use (fiche indicators and objectives, a ratio's components),
+# counted where its objectives are set (see ``pilotage_places``). The first five are Isère's plan
+# figures as they are; the last three were set for Sarthe's plan targets (« une vingtaine par an »,
+# « 10 ménages par an », 30 + 10 logements) and are written here at Isère's scale: Sarthe's 255 080
+# households bring them back to 17–23, 6–12 and 5–11 a year.
+PILOTAGE: dict[str, tuple[float, ...]] = {
     "reunions_groupes_techniques_ccapex": (30, 33, 34, 36, 35, 36, 34, 22, 30, 35, 36, 36, 36),
     "comites_suivi_precarite": (2, 4, 4, 3, 4, 4, 4, 2, 3, 4, 4, 3, 4),
     "referents_territoriaux": (0, 5, 11, 13, 13, 13, 13, 13, 12, 13, 13, 13, 13),
     "offre_logements_mobilisee": (9100, 9300, 9200, 9400, 9350, 9500, 9450, 8200, 8900, 9100, 8800, 8700, 8650),
     "logements_filiere_prioritaire": (680, 740, 790, 830, 860, 900, 920, 810, 890, 930, 940, 950, 960),
-}
-PILOTAGE_OTHER: dict[str, tuple[float, ...]] = {
-    "reunions_groupes_techniques_ccapex": (10, 11, 12, 12, 12, 12, 11, 7, 10, 12, 12, 12, 12),
-    "projets_habitat_adapte": (17, 19, 21, 18, 22, 20, 16, 12, 18, 21, 23, 19, 20),
-    "menages_reloges_demarche_projet": (8, 11, 9, 12, 10, 7, 11, 6, 9, 10, 12, 11, 10),
-    "logements_tres_sociaux_prives": (7, 9, 8, 10, 9, 8, 11, 5, 8, 9, 10, 9, 11),
+    "projets_habitat_adapte": (38, 42, 47, 40, 49, 44, 35, 27, 40, 47, 51, 42, 44),
+    "menages_reloges_demarche_projet": (18, 24, 20, 27, 22, 16, 24, 13, 20, 22, 27, 24, 22),
+    "logements_tres_sociaux_prives": (16, 20, 18, 22, 20, 18, 24, 11, 18, 20, 22, 20, 24),
 }
 
 # Month weights, January first.
@@ -213,27 +220,62 @@ def _long_frame(series: dict[str, np.ndarray], codes: np.ndarray) -> pd.DataFram
     return frame
 
 
-def _pilotage_frame(conn: Connection, departements: list[str]) -> pd.DataFrame:
-    """Yearly pilotage values at the département (Isère's own series; another plan's series for
-    the others), except the private very-social dwellings, which are counted per territoire."""
+def pilotage_places(conn: Connection, departements: list[str]) -> dict[tuple[str, str], dict[str, float]]:
+    """Where each pilotage indicator used by a département's plans is counted, with each place's
+    share of the département's value: ``{(département, indicator): {territory: share}}``.
+
+    An indicator is used when a fiche-action lists it or an objective measures it (a ratio brings
+    its numerator and denominator). It is counted at the département, unless every objective on it
+    names a smaller territory: then at those territories, shared in proportion to their targets
+    (Sarthe 2A: 30 on Le Mans Métropole and 10 elsewhere give 75 % and 25 %), or to their
+    households when a target is missing.
+    """
+    in_plans = select(Plan.departement_code).where(Plan.departement_code.in_(departements))
+    components = {
+        code: [c for c in (numerator, denominator) if c]
+        for code, numerator, denominator in conn.execute(select(Indicator.code, Indicator.numerator_code, Indicator.denominator_code))
+    }
+    used = conn.execute(
+        in_plans.add_columns(ActionIndicator.indicator_code).join(ActionIndicator, ActionIndicator.plan_code == Plan.code)
+    ).all()
+    objectives = conn.execute(
+        in_plans.add_columns(Objective.indicator_code, Objective.territory_code, Objective.target_value)
+        .join(Objective, Objective.plan_code == Plan.code)
+        .where(Objective.indicator_code.is_not(None))
+    ).all()
+    households = dict(conn.execute(select(Territory.code, Territory.households)).all())
+    targets: dict[tuple[str, str], dict[str, float | None]] = {}
+    for dep, indicator, territory, target in objectives:
+        for code in [indicator, *components.get(indicator, [])]:
+            # a ratio's target is a rate, not a count to share
+            targets.setdefault((dep, code), {})[territory] = target if code == indicator else None
+    keys = {(dep, code) for dep, indicator in used for code in [indicator, *components.get(indicator, [])]} | set(targets)
+    places: dict[tuple[str, str], dict[str, float]] = {}
+    for dep, code in sorted(keys):
+        if code not in PILOTAGE:
+            continue
+        named = targets.get((dep, code), {})
+        if not named or dep in named:
+            places[(dep, code)] = {dep: 1.0}
+            continue
+        if all(target is not None and target > 0 for target in named.values()):
+            weights = {t: float(target or 0) for t, target in sorted(named.items())}
+        else:
+            weights = {t: float(households.get(t) or 0) for t in sorted(named)}
+        total = sum(weights.values()) or 1.0
+        places[(dep, code)] = {t: w / total for t, w in weights.items()}
+    return places
+
+
+def _pilotage_frame(conn: Connection, departements: list[str], scale: dict[str, float]) -> pd.DataFrame:
+    """Yearly pilotage values of the indicators each département's plans use: the département's
+    value is the ``PILOTAGE`` magnitude scaled by its households, then shared among the places
+    where it is counted (``pilotage_places``)."""
     rows = []
-    for dep in departements:
-        for indicator, values in (PILOTAGE_ISERE if dep == "38" else PILOTAGE_OTHER).items():
-            if indicator == "logements_tres_sociaux_prives":
-                continue
-            rows += [(indicator, dep, year, value) for year, value in zip(YEARS, values, strict=True)]
-        if dep != "38":
-            largest_first = (
-                select(Territory.code)
-                .where(Territory.level == "territoire", Territory.departement_code == dep)
-                .order_by(Territory.households.desc())
-            )
-            # three quarters in the main urban territoire, the rest elsewhere (Sarthe 2A: 30 and 10)
-            for share, territoire in zip((0.75, 0.25), conn.scalars(largest_first).all(), strict=False):
-                values = PILOTAGE_OTHER["logements_tres_sociaux_prives"]
-                rows += [
-                    ("logements_tres_sociaux_prives", territoire, year, round(v * share)) for year, v in zip(YEARS, values, strict=True)
-                ]
+    for (dep, indicator), shares in pilotage_places(conn, departements).items():
+        values = [round(v * scale[dep]) for v in PILOTAGE[indicator]]
+        for territory, share in shares.items():
+            rows += [(indicator, territory, year, round(v * share)) for year, v in zip(YEARS, values, strict=True)]
     frame = pd.DataFrame(rows, columns=["indicator_code", "territory_code", "year", "value"])
     frame["period_start"] = pd.to_datetime(frame.pop("year").astype(str) + "-01-01")
     frame["status"] = np.where(frame["period_start"].dt.year >= YEARS[-1], "provisoire", "définitif")
@@ -245,9 +287,9 @@ def demo_frame(conn: Connection, departements: list[str]) -> pd.DataFrame:
     rng = np.random.default_rng(SEED)
     communes = commune_weights(conn, departements, rng)
     households = dict(conn.execute(select(Territory.code, Territory.households).where(Territory.code.in_(departements))).all())
-    scale = {dep: (households[dep] or 0) / 565_053 for dep in departements}  # Isère's households (INSEE RP 2021)
+    scale = {dep: (households.get(dep) or 0) / REFERENCE_HOUSEHOLDS for dep in departements}
     monthly = _long_frame(monthly_series(communes, scale, rng), communes.codes)
-    return pd.concat([monthly, _pilotage_frame(conn, departements)], ignore_index=True)
+    return pd.concat([monthly, _pilotage_frame(conn, departements, scale)], ignore_index=True)
 
 
 def _without_stored_keys(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:

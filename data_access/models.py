@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -185,6 +186,8 @@ class Plan(Base):
     period_end: Mapped[dt.date] = mapped_column(Date)
     axis_kind: Mapped[str] = mapped_column(String(20))  # chantier / orientation
     source: Mapped[str] = mapped_column(Text)
+    # the plan a visitor lands on (``defaut: true`` in plan.yaml); see data_access.plans.default_plan
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PlanAxis(Base):

@@ -1,7 +1,9 @@
 """Plans as data: ``plans/<code>/plan.yaml`` loaded into plan, axes, actions and objectives.
 
 Loading a plan also loads its département's territories from the shared referential files, so
-that objectives can name territories. Loading the same plan twice changes nothing.
+that objectives can name territories, and the published reference points the plan declares
+(``reperes_publies``). Whether the plan is the one a visitor lands on is data too (``defaut``).
+Loading the same plan twice changes nothing.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, true
 
 from data_access.errors import UserError
 from data_access.models import ActionIndicator, Indicator, Objective, Plan, PlanAction, PlanAxis
+from data_access.reference import load_published_points
 from data_access.seances import load_seances_file
 from data_access.settings import ROOT, load_settings
 from data_access.status import OBJECTIVE_KINDS
@@ -46,6 +49,36 @@ def read_plan(directory: Path) -> dict[str, Any]:
     return plan
 
 
+def default_plan(conn: Connection) -> str | None:
+    """The code of the plan a visitor lands on: the one loaded with ``defaut: true`` (the first
+    by code when several are), else the first plan by code; None when no plan is loaded."""
+    flagged = conn.scalar(select(Plan.code).where(Plan.is_default == true()).order_by(Plan.code).limit(1))
+    return flagged or conn.scalar(select(Plan.code).order_by(Plan.code).limit(1))
+
+
+def published_point_files(plan: dict[str, Any]) -> list[tuple[str, str]]:
+    """The plan's ``reperes_publies``: (path relative to the shared data folder, batch label) pairs.
+
+    Each entry is a path, or a mapping ``{fichier: <path>, source: <label>}`` when the batch needs
+    its own wording; the default label names the département.
+    """
+    entries = plan.get("reperes_publies") or []
+    if not isinstance(entries, list):
+        raise UserError(f"Plan {plan['code']} : « reperes_publies » doit être une liste de fichiers (chemins dans les données partagées).")
+    default_label = f"Repères publiés, {plan['departement']['nom']}"
+    files = []
+    for entry in entries:
+        if isinstance(entry, str):
+            files.append((entry, default_label))
+        elif isinstance(entry, dict) and isinstance(entry.get("fichier"), str):
+            files.append((entry["fichier"], str(entry.get("source") or default_label)))
+        else:
+            raise UserError(
+                f"Plan {plan['code']} : entrée de « reperes_publies » illisible : {entry!r} (attendu : un chemin ou {{fichier, source}})."
+            )
+    return files
+
+
 def _date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
@@ -53,10 +86,13 @@ def _date(value: Any) -> dt.date | None:
 
 
 def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None) -> dict[str, int]:
-    """Load the plan in ``directory`` with its département's territories; returns counts.
+    """Load the plan in ``directory`` with its département's territories and its published
+    reference points; returns counts.
 
     The indicator catalogue must be loaded first (``init``). Objectives are replaced by the
     file's, keeping each one's recorded milestone date (``achieved_on``) when the file has none.
+    Each ``reperes_publies`` file is one reference batch (territory: its ``territoire`` column,
+    else the département), replaced when the file changes.
     """
     plan = read_plan(directory)
     shared = shared_data or load_settings().shared_data
@@ -84,6 +120,7 @@ def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None
                 period_end=_date(plan["fin"]),
                 axis_kind=plan.get("type_axe", "axe"),
                 source=plan.get("source", ""),
+                is_default=bool(plan.get("defaut", False)),
             )
         ],
         ["code"],
@@ -139,9 +176,12 @@ def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None
             conn.execute(
                 delete(Objective).where(Objective.plan_code == code, Objective.action_code == action_code, Objective.position == position)
             )
+    reperes = sum(
+        load_published_points(conn, shared / path, territory=str(dep["code"]), source=label) for path, label in published_point_files(plan)
+    )
     if (directory / "seances.yaml").exists():  # example séances shipped with the plan (issue 7)
         load_seances_file(conn, code, directory / "seances.yaml")
-    return {"communes": communes, "axes": len(axes), "actions": len(actions), "objectifs": len(objectives)}
+    return {"communes": communes, "axes": len(axes), "actions": len(actions), "objectifs": len(objectives), "repères publiés": reperes}
 
 
 def _check_indicator(indicator: str | None, known: set[str], plan: str, action: str) -> None:

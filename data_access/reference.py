@@ -2,9 +2,12 @@
 
 - ``reference/france-procedure-expulsion.csv``: the national eviction chain, territory ``FR``,
   yearly, with its gaps and ``approx`` flags;
-- ``reference/isere-reperes-publies.csv``: published reference points for Isère (``38``);
 - INSEE context per commune: legal population (2023) and households (RP 2021);
 - the national events annotated on trend charts.
+
+A département's published reference points (``reference/isere-reperes-publies.csv`` for Isère)
+are declared by its plan (``reperes_publies`` in plan.yaml) and loaded with the plan
+(``data_access.plans.load_plan``, through ``load_published_points``).
 
 Each file is one batch; reloading an unchanged file does nothing, a changed file replaces the
 rows of its previous batch.
@@ -98,18 +101,20 @@ def _load_frame(conn: Connection, frame: pd.DataFrame, file_name: str, sha256: s
     return count
 
 
+def load_published_points(conn: Connection, path: Path, *, territory: str, source: str) -> int:
+    """Load one published-figures CSV as a reference batch named after the file; rows without a
+    ``territoire`` column go to ``territory``. Returns the rows written (0: already loaded)."""
+    return _load_frame(conn, published_reference_frame(path, territory=territory), path.name, _sha(path.read_bytes()), source)
+
+
 def load_reference(conn: Connection, shared_data: Path) -> dict[str, int]:
-    """Load every reference data set; returns the rows written per file (0: already loaded)."""
+    """Load the national and INSEE reference data sets; returns the rows written per file (0:
+    already loaded). The plans' own published points are loaded with each plan."""
     written = {}
     france = shared_data / "reference" / "france-procedure-expulsion.csv"
     written[france.name] = _load_frame(
         conn, published_reference_frame(france, territory="FR"), france.name, _sha(france.read_bytes()), "Séries nationales publiées"
     )
-    isere = shared_data / "reference" / "isere-reperes-publies.csv"
-    if conn.scalar(select(Territory.code).where(Territory.code == "38")):
-        written[isere.name] = _load_frame(
-            conn, published_reference_frame(isere), isere.name, _sha(isere.read_bytes()), "Repères publiés pour l'Isère"
-        )
     context = insee_context_frame(conn)
     written["insee-contexte"] = _load_frame(
         conn, context, "insee-contexte", _sha(context.to_csv(index=False).encode()), "INSEE : populations légales 2023, RP 2021"
