@@ -4,7 +4,7 @@ import streamlit as st
 
 from data_access.logs import configure_logging
 from data_access.vocabulary import HOME_PAGE, PAGES, SEANCE_PAGES
-from ui import auth, boundary, cache, filters, frame, presentation, seance_nav
+from ui import auth, boundary, cache, filters, presentation, seance_nav
 
 st.set_page_config(page_title="Observatoire PDALHPD", page_icon=":material/home:", layout="wide")
 configure_logging()
@@ -21,7 +21,6 @@ with boundary.guard():
     boundary.require_database()  # unreachable, or no plan loaded: say what to run, then st.stop()
     cache.follow_data_changes()
     view = filters.sidebar()
-    frame.start_run()
     presentation.apply(view)
     seance_nav.presenter_bar()
     current = navigation.url_path or HOME_PAGE.value

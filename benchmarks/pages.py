@@ -16,10 +16,11 @@ from typing import Any
 
 from benchmarks.databases import ROOT
 from benchmarks.stats import Timing, timed
+from data_access.vocabulary import PAGES
 
 # Every page with its default view, plus the heaviest choices a user can make: the 521-commune
 # map, thirteen years month by month, the twelve-month rolling sum.
-VIEWS: list[tuple[str, dict[str, str]]] = [(f"pages/{p.name}", {}) for p in sorted((ROOT / "pages").glob("*.py"))] + [
+VIEWS: list[tuple[str, dict[str, str]]] = [(info.script, {}) for info in PAGES] + [
     ("pages/comparer.py", {"niveau": "commune", "debut": "2013", "fin": "2025"}),
     ("pages/tendances.py", {"granularite": "mois", "debut": "2013", "fin": "2025"}),
     ("pages/tendances.py", {"granularite": "glissant", "debut": "2013", "fin": "2025"}),

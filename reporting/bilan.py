@@ -21,7 +21,10 @@ from data_access.periods import Period
 from reporting import tables
 from reporting.dossier import methods_lines
 from reporting.slides import Deck, Progress, Slide
-from reporting.views import footer, status_counts, view_slide
+from reporting.view_slides import view_slide
+from views.common import source_line
+from views.loader import DatabaseLoader
+from views.plan_action import status_counts, summary_status
 
 TERRITORY_INDICATORS = ("assignations", "expulsions_effectives", "fsl_energie_menages", "menages_reperes")
 FIRST_YEAR = 2000
@@ -151,7 +154,7 @@ def bilan_xlsx(conn: Connection, plan: str, year: int) -> bytes:
     return tables.xlsx_bytes(
         sheets,
         title=_title(conn, plan, year),
-        source=footer(conn, indicators, departement),
+        source=source_line(DatabaseLoader(conn), indicators, departement),
         demo=any(bool(frame.attrs.get("demo")) for frame in sheets.values()),
     )
 
@@ -186,7 +189,7 @@ def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | N
     ]
     total = len(axes) + len(thematic)
     indicators = queries.plan_objectives(conn, plan=plan)["indicator_code"].dropna().unique().tolist()
-    source = footer(conn, indicators, departement)
+    source = source_line(DatabaseLoader(conn), indicators, departement)
     slides: list[Slide] = []
     for number, axis in enumerate(axes.itertuples(), start=1):
         if progress:
@@ -197,8 +200,10 @@ def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | N
         slides.append(
             Slide(
                 title if len(title) <= 110 else title[:108].rstrip() + "…",
-                key_figures=status_counts(own) if not own.empty else [("Objectifs chiffrés", "aucun")],
-                status=f"Objectifs {year} : {int((own['Statut'] == 'atteint').sum())} sur {len(own)} remplis" if not own.empty else None,
+                key_figures=[(f.label, f.value) for f in status_counts(list(own["Statut"]))]
+                if not own.empty
+                else [("Objectifs chiffrés", "aucun")],
+                status=summary_status(list(own["Statut"]), year),
                 filters=f"{row['short_name']} · {len(structure[structure['axis_code'] == axis.axis_code])} fiches-action · objectifs évalués pour {year}",
                 footer=source,
                 notes_table=notes,

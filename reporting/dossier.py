@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 
 from data_access import queries, seances
 from reporting.slides import Deck, Progress
-from reporting.views import view_slide
+from reporting.view_slides import view_slide
 
 SOURCES_LINES = (
     "Sources des fonds de carte : « IGN – Admin Express COG 2018 ; INSEE – COG 2018 » (Licence Ouverte Etalab 2.0).",

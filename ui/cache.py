@@ -1,17 +1,27 @@
-"""Cached wrappers of the query functions: same names, hashable arguments, nothing else.
+"""The pages' :class:`~views.loader.Loader`: every :class:`~views.loader.DatabaseLoader` method,
+cached per process, as a module function of the same name (pass this module as the loader).
 
-Cleared after an import (``clear()``) so that pages show the new data at once.
+Cleared after an import (``clear()``) and when another process changed the data
+(``follow_data_changes()``), so that pages show the new data at once.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from data_access import objectives, overview, queries
+from data_access import queries
+from data_access import seances as store
 from data_access.db import make_engine
-from data_access.periods import Period
+from geo.cache import LevelSet
+from views.loader import DatabaseLoader
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @st.cache_resource
@@ -20,148 +30,59 @@ def engine() -> Engine:
     return make_engine()
 
 
-@st.cache_data(ttl="1h", show_spinner=False)
-def plans() -> pd.DataFrame:
+def _cached(method: Callable[Concatenate[DatabaseLoader, P], R]) -> Callable[P, R]:
+    """``method`` run on a fresh connection, its result cached for an hour (callers get a copy)."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with engine().connect() as conn:
+            return method(DatabaseLoader(conn), *args, **kwargs)
+
+    # Streamlit keys a cache on the function's module, qualified name and source: give each its own
+    run.__qualname__ = run.__name__ = f"cached_{method.__name__}"
+    run.__doc__ = method.__doc__
+    return st.cache_data(ttl="1h", show_spinner=False)(run)  # type: ignore[return-value]
+
+
+plans = _cached(DatabaseLoader.plans)
+indicator_catalogue = _cached(DatabaseLoader.indicator_catalogue)
+coverage = _cached(DatabaseLoader.coverage)
+latest_complete_year = _cached(DatabaseLoader.latest_complete_year)
+objective_status_table = _cached(DatabaseLoader.objective_status_table)
+territories = _cached(DatabaseLoader.territories)
+territory_name = _cached(DatabaseLoader.territory_name)
+year_bounds = _cached(DatabaseLoader.year_bounds)
+indicator_series = _cached(DatabaseLoader.indicator_series)
+level_values = _cached(DatabaseLoader.level_values)
+eviction_chain = _cached(DatabaseLoader.eviction_chain)
+reference_points = _cached(DatabaseLoader.reference_points)
+events = _cached(DatabaseLoader.events)
+plan_structure = _cached(DatabaseLoader.plan_structure)
+action_indicators = _cached(DatabaseLoader.action_indicators)
+plan_objectives = _cached(DatabaseLoader.plan_objectives)
+family_tiles = _cached(DatabaseLoader.family_tiles)
+family_objectives = _cached(DatabaseLoader.family_objectives)
+attention_points = _cached(DatabaseLoader.attention_points)
+source_freshness = _cached(DatabaseLoader.source_freshness)
+import_history = _cached(DatabaseLoader.import_history)
+
+
+@st.cache_resource(show_spinner="Préparation des fonds de carte…")
+def map_levels(departement: str) -> LevelSet | str:
+    """The département's drawing layers (built once per process), or why there are none."""
     with engine().connect() as conn:
-        return queries.plans(conn)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def indicator_catalogue() -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.indicator_catalogue(conn)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def coverage(departement: str) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.coverage(conn, departement=departement)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def latest_complete_year(plan: str) -> int | None:
-    with engine().connect() as conn:
-        return objectives.latest_complete_year(conn, plan=plan)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def objective_status_table(plan: str, year: int, territory: str | None = None) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return objectives.objective_status_table(conn, plan=plan, year=year, territory=territory)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def territories(departement: str, level: str) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.territories(conn, departement=departement, level=level)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def territory_name(code: str) -> str:
-    with engine().connect() as conn:
-        return queries.territory_name(conn, code=code)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def year_bounds(departement: str) -> tuple[int, int]:
-    with engine().connect() as conn:
-        return queries.year_bounds(conn, departement=departement)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def indicator_series(indicators: tuple[str, ...], territories: tuple[str, ...], period: Period, granularity: str) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.indicator_series(conn, indicators=indicators, territories=territories, period=period, granularity=granularity)  # type: ignore[arg-type]
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def level_values(indicator: str, level: str, departement: str, period: Period) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.level_values(conn, indicator=indicator, level=level, departement=departement, period=period)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def eviction_chain(territory: str, period: Period) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.eviction_chain(conn, territory=territory, period=period)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def reference_points(indicators: tuple[str, ...], territories: tuple[str, ...]) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.reference_points(conn, indicators=indicators, territories=territories)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def events(departement: str) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.events(conn, departement=departement)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def plan_structure(plan: str) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.plan_structure(conn, plan=plan)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def action_indicators(plan: str) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.action_indicators(conn, plan=plan)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def plan_objectives(plan: str) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return queries.plan_objectives(conn, plan=plan)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def family_tiles(territory: str, year: int) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return overview.family_tiles(conn, territory=territory, year=year)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def family_objectives(plan: str, year: int, territory: str | None) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return overview.family_objectives(conn, plan=plan, year=year, territory=territory)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def attention_points(departement: str, year: int, level: str = "territoire") -> pd.DataFrame:
-    with engine().connect() as conn:
-        return overview.attention_points(conn, departement=departement, year=year, level=level)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def source_freshness(departement: str) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return overview.source_freshness(conn, departement=departement)
+        return DatabaseLoader(conn).map_levels(departement)
 
 
 @st.cache_data(ttl="1h", show_spinner=False)
 def seances(plan: str) -> pd.DataFrame:
-    from data_access import seances as store
-
     with engine().connect() as conn:
         return store.seances(conn, plan=plan)
 
 
 @st.cache_data(ttl="1h", show_spinner=False)
 def seance_views(seance_id: int) -> pd.DataFrame:
-    from data_access import seances as store
-
     with engine().connect() as conn:
         return store.seance_views(conn, seance_id=seance_id)
-
-
-@st.cache_data(ttl="1h", show_spinner=False)
-def import_history() -> pd.DataFrame:
-    from data_access.importers import list_batches
-
-    with engine().connect() as conn:
-        return list_batches(conn)
 
 
 @st.cache_resource

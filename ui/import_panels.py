@@ -10,10 +10,11 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access.errors import UserError
+from data_access.french import fr_date
 from data_access.importers import ImportOptions, apply_import, header_columns, list_batches, prepare_import, revert_batch, sheet_names
 from data_access.importers.options import FORMAT_NAMES
 from data_access.importers.referential import check_schema
-from ui import cache
+from ui import cache, filters
 
 FORMAT_CHOICES = {"Reconnaître d'après l'en-tête": None, **{label.capitalize(): code for code, label in FORMAT_NAMES.items()}}
 STATUS_CHOICES = {"Selon le fichier (définitif par défaut)": None, "Provisoire": "provisoire", "Définitif": "définitif"}
@@ -34,6 +35,7 @@ def options_and_check(uploaded) -> tuple[str, ImportOptions] | None:  # type: ig
             columns = header_columns(data, sheet)
             catalogue = cache.indicator_catalogue()
             stored = catalogue[catalogue["numerator_code"].isna()]
+            labels = {str(code): str(label) for code, label in zip(stored["code"], stored["label"], strict=True)}
             rows_hold = st.radio("Chaque ligne du tableau est", ["un territoire", "un indicateur"], horizontal=True)
             a, b = st.columns(2)
             if rows_hold == "un territoire":
@@ -43,8 +45,8 @@ def options_and_check(uploaded) -> tuple[str, ImportOptions] | None:  # type: ig
                     territory_column=a.selectbox("Colonne des territoires", columns),
                     indicator=b.selectbox(
                         "Indicateur du tableau",
-                        stored["code"],
-                        format_func=lambda c: f"{c} — {stored.set_index('code').at[c, 'label']}",
+                        list(labels),
+                        format_func=lambda c: f"{c} — {labels[c]}",
                     ),
                 )
             else:
@@ -52,7 +54,9 @@ def options_and_check(uploaded) -> tuple[str, ImportOptions] | None:  # type: ig
                     format="wide",
                     sheet=sheet,
                     indicator_column=a.selectbox("Colonne des indicateurs", columns),
-                    territory=b.text_input("Territoire du tableau (code INSEE, SIREN, territoire ou département)", "38"),
+                    territory=b.text_input(
+                        "Territoire du tableau (code INSEE, SIREN, territoire ou département)", filters.current().departement
+                    ),
                 )
         c, d = st.columns(2)
         source = c.text_input("Source des valeurs (facultatif)", placeholder="ex. Préfecture (EXPLOC)")
@@ -167,15 +171,13 @@ def batches_panel(user: str | None) -> None:
     if user is not None and not active.empty:
         with st.form("annulation"):
             st.markdown("**Annuler un import** : ses valeurs sont retirées et celles qu'il avait remplacées reviennent à l'identique.")
-            batch_id = st.selectbox(
-                "Lot",
-                active["Lot"],
-                format_func=lambda b: (
-                    f"n° {b} — {active.set_index('Lot').at[b, 'Fichier']} ({active.set_index('Lot').at[b, 'Importé le']:%d/%m/%Y %H:%M})"
-                ),
+            files = dict(zip(active["Lot"], active["Fichier"], strict=True))
+            moments = dict(zip(active["Lot"], active["Importé le"], strict=True))
+            batch_id: int | None = st.selectbox(
+                "Lot", list(active["Lot"]), format_func=lambda b: f"n° {b} — {files[b]} ({fr_date(moments[b])} {moments[b]:%H:%M})"
             )
             confirmed = st.checkbox("Je confirme l'annulation de ce lot")
-            if st.form_submit_button("Annuler ce lot") and confirmed:
+            if st.form_submit_button("Annuler ce lot") and confirmed and batch_id is not None:
                 try:
                     with cache.engine().begin() as conn:
                         message = revert_batch(conn, int(batch_id)).message()

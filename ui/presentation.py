@@ -1,14 +1,15 @@
 """Presentation mode (``?presentation=1``): the projection layout for CCAPEX meetings.
 
 Sidebar and Streamlit chrome hidden, larger type, high contrast, the applied filters written at the
-top of the screen, and one main figure per screen (``ui.frame`` draws only the first chart).
+top of the screen, and one main figure per screen (``ui.render`` draws only the main chart).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.filters import LEVELS, View
+from data_access.vocabulary import LEVEL_SINGULAR
+from views.params import ViewParams
 
 # Streamlit's own elements, hidden or enlarged for a projector; selectors are Streamlit's test ids
 PROJECTION_CSS = """
@@ -26,12 +27,12 @@ h2, h3 {font-size: 2.1rem !important; color: #000;}
 """
 
 
-def apply(view: View) -> None:
+def apply(view: ViewParams) -> None:
     """In presentation mode, restyle the page and write the applied filters on the slide."""
     if not view.presentation:
         return
     st.html(PROJECTION_CSS)
-    place = view.territory_name if view.is_departement else f"{view.territory_name} ({LEVELS[view.level].lower()})"
+    place = view.territory_name if view.is_departement else f"{view.territory_name} ({LEVEL_SINGULAR[view.level]})"
     left, right = st.columns([6, 1])
     left.caption(f"{view.plan_name} · {place} · {view.period.label()}")
     if right.button("Quitter la présentation", key="leave-presentation"):

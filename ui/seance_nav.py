@@ -7,6 +7,8 @@ A séance view opens with ``?seance=<id>&vue=<position>`` plus the view's own pa
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
@@ -16,6 +18,8 @@ from data_access.errors import UserError
 from ui import cache
 
 SEANCE_KEYS = ("seance", "vue", "presentation")
+ID = re.compile(r"[0-9]{1,9}")
+PAGE_WIDGET_PREFIX = "p_"  # the keys of the pages' own widgets
 # A presentation clicker sends Page Down / Page Up; a keyboard has the arrows. The buttons are found
 # by their labels in the app's document (the component runs in a same-origin iframe).
 KEYBOARD_JS = """
@@ -49,6 +53,8 @@ def go_to(seance_id: int, views: pd.DataFrame, position: int) -> None:
     """Open view ``position`` of the séance in presentation mode (wrapping around at the ends)."""
     row = views.iloc[position % len(views)]
     st.session_state["_filters_ready"] = False  # the filters are read again from the view's URL
+    for key in [k for k in st.session_state if str(k).startswith(PAGE_WIDGET_PREFIX)]:
+        del st.session_state[key]  # and so are the page's own options (two views of one page in a row)
     params = {**row["params"], "seance": str(seance_id), "vue": str(position % len(views)), "presentation": "1"}
     st.switch_page(f"pages/{row['page']}.py", query_params=params)
 
@@ -59,6 +65,8 @@ def presenter_bar() -> None:
     if raw_id is None:
         return
     try:
+        if not (ID.fullmatch(raw_id) and ID.fullmatch(raw_position)):  # « ٣ », 23 digits: no database integer
+            raise ValueError(raw_id)
         seance_id, position = int(raw_id), int(raw_position)
         views = cache.seance_views(seance_id)
     except (ValueError, UserError):

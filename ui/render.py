@@ -1,0 +1,247 @@
+"""A :class:`~views.model.View` on screen: the standard layout and the projection layout.
+
+Every chart is framed the same way: title, unit, source and update date, « Données fictives de
+démonstration » when (and only when) a plotted value is demo data, the data as a table and as CSV,
+Excel, PNG and SVG downloads. In presentation mode only the view's main chart is drawn, with its
+key figure in large print (one main figure per screen).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from data_access.french import fr_auto
+from data_access.vocabulary import DEMO_NOTICE, ObjectiveStatus
+from figures.palette import STATUS_COLOURS
+from reporting.images import figure_png, figure_svg
+from reporting.tables import csv_bytes, xlsx_bytes
+from views.model import Block, Chart, Group, Table, Text, Tiles, View
+from views.wording import status_badge
+
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+PRESENTATION_HEIGHT = 580  # séance bar, title, figure and footer fit a 1080-pixel screen
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]
+
+
+def demo_badge() -> None:
+    st.markdown(f":orange-badge[⚠ {DEMO_NOTICE}]")
+
+
+def view(shown: View, *, presentation: bool = False, title: bool = True) -> None:
+    """Draw ``shown``: its title (unless the page drew it above its own widgets), notices, blocks."""
+    if title:
+        st.title(shown.title)
+    for notice in shown.notices:
+        st.warning(notice)
+    if shown.empty is not None:
+        empty_state(shown.empty)
+        return
+    if presentation:
+        _slide(shown)
+        return
+    st.caption(shown.filters)
+    if shown.demo:
+        demo_badge()
+    blocks(shown.blocks)
+
+
+def blocks(items: tuple[Block, ...]) -> None:
+    for block in items:
+        if isinstance(block, Chart):
+            chart(block)
+        elif isinstance(block, Table):
+            table(block)
+        elif isinstance(block, Text):
+            text(block)
+        elif isinstance(block, Tiles):
+            tiles(block)
+        elif isinstance(block, Group):
+            group(block)
+
+
+def text(block: Text) -> None:
+    if block.heading:
+        st.subheader(block.heading)
+    if block.caption:
+        st.caption(block.body)
+    else:
+        st.markdown(block.body)
+
+
+def group(block: Group) -> None:
+    if block.heading:
+        st.subheader(block.heading)
+    if block.heading_caption:
+        st.caption(block.heading_caption)
+    with st.expander(block.title):
+        blocks(block.blocks)
+
+
+def tiles(block: Tiles) -> None:
+    for column, tile in zip(st.columns(len(block.tiles)), block.tiles, strict=True):
+        with column, st.container(border=True):
+            st.markdown(f"#### {tile.title}")
+            for label, value, change in tile.figures:
+                # Streamlit reads the arrow's direction from a leading ASCII « - »
+                st.metric(label, value, delta=change.replace("−", "-") if change else None, delta_color="off")
+            st.caption(tile.caption)
+            for status, words in tile.objectives:
+                st.markdown(f"{status_badge(status)} {words}")
+            if not tile.objectives:
+                st.caption(tile.empty_objectives)
+
+
+def chart(block: Chart) -> None:
+    """One framed chart (standard layout)."""
+    st.subheader(block.title)
+    st.caption(f"Unité : {block.unit} · {block.source}")
+    if block.demo:
+        demo_badge()
+    if block.message:
+        st.warning(block.message, icon=":material/map:")
+    if block.figure is not None:
+        # theme=None: our own theme, so that the screen looks like the exports
+        st.plotly_chart(block.figure, theme=None, config=PLOTLY_CONFIG, key=f"fig-{block.key}")
+    if block.note:
+        st.caption(block.note)
+    show = _downloads(block)
+    if show:
+        st.dataframe(shown_table(block.data), hide_index=True, width="stretch")
+
+
+def shown_table(data: pd.DataFrame) -> pd.DataFrame:
+    """A table as the screen prints it: numbers in French (``1 529``, ``6,5``), the rest as it is."""
+    return data.apply(lambda column: column.map(fr_auto) if pd.api.types.is_numeric_dtype(column) else column)
+
+
+def _downloads(block: Chart) -> bool:
+    """The data toggle and the downloads: CSV and Excel of the plotted data, PNG (1920 px) and SVG
+    of the figure, rendered server-side only when asked (deferred data). Returns the toggle."""
+    columns = st.columns([3, 1, 1, 1, 1], vertical_alignment="center")
+    show = columns[0].toggle("Voir les données", key=f"table-{block.key}")
+    _table_buttons(columns[1], columns[2], block.data, name=block.key, title=block.title, source=block.source, demo=block.demo)
+    figure = block.figure
+    if figure is not None:
+        _image_button(columns[3], figure, block.key, "png")
+        _image_button(columns[4], figure, block.key, "svg")
+    return show
+
+
+def _image_button(place: st.delta_generator.DeltaGenerator, figure: go.Figure, key: str, kind: str) -> None:
+    place.download_button(
+        kind.upper(),
+        (lambda: figure_png(figure)) if kind == "png" else (lambda: figure_svg(figure)),
+        file_name=f"{key}.{kind}",
+        mime="image/png" if kind == "png" else "image/svg+xml",
+        key=f"{kind}-{key}",
+        icon=":material/image:",
+        on_click="ignore",
+    )
+
+
+def _table_buttons(
+    left: st.delta_generator.DeltaGenerator,
+    right: st.delta_generator.DeltaGenerator,
+    data: pd.DataFrame,
+    *,
+    name: str,
+    title: str,
+    source: str = "",
+    demo: bool = False,
+) -> None:
+    left.download_button(
+        "CSV", csv_bytes(data), file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}", icon=":material/download:", on_click="ignore"
+    )
+    right.download_button(
+        "Excel",
+        lambda: xlsx_bytes({"Données": data}, title=title, source=source, demo=demo),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx-{name}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def table(block: Table) -> None:
+    """A data table with its CSV and Excel downloads; status words coloured, sparklines drawn."""
+    if block.title:
+        st.subheader(block.title)
+    if block.demo:
+        demo_badge()
+    config = {}
+    if block.sparkline_column:
+        config[block.sparkline_column] = st.column_config.LineChartColumn(block.sparkline_label, y_min=0)
+    data = (
+        shown_table(block.data.drop(columns=[block.sparkline_column])).join(block.data[[block.sparkline_column]])
+        if block.sparkline_column
+        else shown_table(block.data)
+    )
+    shown: pd.DataFrame | pd.io.formats.style.Styler = style_status(data, block.status_column) if block.status_column else data
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config or None, key=f"table-{block.key}")
+    if block.caption:
+        st.caption(block.caption)
+    if block.downloads:
+        left, right, _ = st.columns([1, 1, 4])
+        exported = block.data.drop(columns=[block.sparkline_column]) if block.sparkline_column else block.data
+        _table_buttons(left, right, exported, name=block.key, title=block.title or block.key, demo=block.demo)
+
+
+def style_status(frame: pd.DataFrame, column: str) -> pd.io.formats.style.Styler:
+    """Colour a column of status words (« ✔ atteint ») with the colour-blind-safe status palette."""
+
+    def colour(value: object) -> str:
+        status = str(value).split(" ", 1)[-1]
+        dark_text = status in (ObjectiveStatus.EN_BONNE_VOIE, ObjectiveStatus.EN_RETARD)
+        return f"background-color: {STATUS_COLOURS.get(status, '#ffffff')}; color: {'#000' if dark_text else '#fff'}"
+
+    return frame.style.map(colour, subset=[column])
+
+
+def _slide(shown: View) -> None:
+    """The presentation layout: the main chart at full width, its key figure large, the source and demo notice."""
+    main = shown.main_chart
+    if main is None:  # a view without chart: its key figures and blocks as on screen
+        if shown.key_figures:
+            for column, figure in zip(st.columns(len(shown.key_figures[:4])), shown.key_figures[:4], strict=True):
+                column.metric(figure.label, figure.value)
+        if shown.demo:
+            demo_badge()
+        blocks(shown.blocks)
+        return
+    st.subheader(main.title)
+    if main.key_figure is not None:
+        place, figure_column = st.columns([5, 1])
+        figure_column.metric(main.key_figure.label, main.key_figure.value)
+    else:
+        place = st.container()
+    assert main.figure is not None
+    figure = go.Figure(main.figure)  # a copy: the cached view keeps its own height
+    figure.update_layout(height=PRESENTATION_HEIGHT)
+    place.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=f"fig-{main.key}")
+    notice = f" · ⚠ {DEMO_NOTICE}" if main.demo else ""
+    st.caption(f"Unité : {main.unit} · {main.source}{notice}")
+
+
+def empty_state(what: str) -> None:
+    """A French message for a choice without data, suggesting what to change."""
+    st.info(f"Aucune donnée pour {what}. Élargissez la période, changez de territoire ou de niveau, ou importez des données.")
+
+
+def table_downloads(data: pd.DataFrame, *, name: str, title: str, demo: bool = False) -> None:
+    """CSV and Excel of a table a page shows outside a view (import panels)."""
+    left, right, _ = st.columns([1, 1, 4])
+    _table_buttons(left, right, data, name=name, title=title, demo=demo)

@@ -1,0 +1,204 @@
+"""Pieces every view builder uses: the catalogue, the source line, the filters in words, key figures,
+the objective status of a page's indicators and the map of a level."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from data_access import objectives
+from data_access.errors import UserError
+from data_access.french import fr_bool, fr_date, fr_period, fr_signed_percent, fr_value, fr_year
+from data_access.periods import Period
+from data_access.vocabulary import GRANULARITY_LABELS, LEVEL_SINGULAR, Granularity, ObjectiveStatus
+from views.loader import Loader
+from views.model import KeyFigure
+from views.params import ViewParams
+
+CONTEXT_THEME = "contexte"  # population, households: not offered as indicators to chart
+
+
+def catalogue(loader: Loader) -> pd.DataFrame:
+    """The indicator catalogue indexed by code."""
+    return loader.indicator_catalogue().set_index("code")
+
+
+def labels(loader: Loader) -> dict[str, str]:
+    """Indicator code → French label."""
+    return {str(code): str(label) for code, label in catalogue(loader)["label"].items()}
+
+
+def chart_indicators(loader: Loader) -> dict[str, str]:
+    """The indicators a user may chart (code → label), in catalogue order."""
+    table = catalogue(loader)
+    return {str(code): str(row["label"]) for code, row in table.iterrows() if row["theme"] != CONTEXT_THEME}
+
+
+def source_line(loader: Loader, indicators: Sequence[str], departement: str) -> str:
+    """« Source : Préfecture (EXPLOC) ; Département (FSL) · Mise à jour : 24/11/2026 »."""
+    table = catalogue(loader)
+    sources = list(dict.fromkeys(str(table.at[i, "source"]) for i in indicators if i in table.index and table.at[i, "source"]))
+    covered = loader.coverage(departement)
+    covered = covered[covered["indicator_code"].isin(list(indicators))] if indicators else covered
+    updated = pd.to_datetime(covered["updated_at"]).max() if not covered.empty else pd.NaT
+    text = f"Source : {' ; '.join(sources) if sources else 'observatoire PDALHPD'}"
+    return text + (f" · Mise à jour : {fr_date(updated)}" if pd.notna(updated) else "")
+
+
+def filters_text(params: ViewParams, *, level: bool = False, granularity: Granularity | None = None, period: Period | None = None) -> str:
+    """« Isère — PALHDI 2014–2020 · Isère · 2021–2025 · par année » (the level when the view compares territories)."""
+    parts = [params.plan_name, params.territory_name]
+    if level:
+        parts.append(f"par {LEVEL_SINGULAR[params.level]}")
+    parts.append((period or params.period).label())
+    if granularity is not None:
+        parts.append(f"par {GRANULARITY_LABELS[granularity]}")
+    return " · ".join(parts)
+
+
+def is_demo(*frames: pd.DataFrame) -> bool:
+    """Whether any of the frames holds demo data (its ``demo`` attribute, else its ``demo`` column)."""
+    for frame in frames:
+        if "demo" in frame.attrs:
+            if frame.attrs["demo"]:
+                return True
+        elif "demo" in frame.columns and not frame.empty and bool(frame["demo"].fillna(False).astype(bool).any()):
+            return True
+    return False
+
+
+def year_or_month(day: dt.date) -> str:
+    return fr_year(day) if day.month == 1 else f"{day:%m/%Y}"
+
+
+def last_value(series: pd.DataFrame, label: str, unit: str) -> KeyFigure | None:
+    """The key figure of a series: its last period's value summed over the plotted lines."""
+    shown = series.dropna(subset=["value"])
+    if shown.empty:
+        return None
+    last = shown["period_start"].max()
+    value = float(shown.loc[shown["period_start"] == last, "value"].sum())
+    return KeyFigure(f"{label} ({year_or_month(last)})", fr_value(value, unit))
+
+
+def last_and_change(series: pd.DataFrame, label: str, unit: str) -> list[KeyFigure]:
+    """Last value of a one-line series, and its change on the previous bucket."""
+    ordered = series.dropna(subset=["value"]).sort_values("period_start")
+    if ordered.empty:
+        return []
+    last = ordered.iloc[-1]
+    figures = [KeyFigure(f"{label} ({year_or_month(last['period_start'])})", fr_value(float(last["value"]), unit))]
+    if len(ordered) > 1 and ordered.iloc[-2]["value"]:
+        before = float(ordered.iloc[-2]["value"])
+        figures.append(KeyFigure("Évolution sur la période précédente", fr_signed_percent(100 * (float(last["value"]) - before) / before)))
+    return figures
+
+
+def page_objectives(loader: Loader, plan: str, indicators: Sequence[str], kinds: Sequence[str] | None = None) -> pd.DataFrame:
+    """The plan's objectives measured by ``indicators`` (and of ``kinds`` when given), in the plan's order."""
+    table = loader.plan_objectives(plan)
+    chosen = table[table["indicator_code"].isin(list(indicators))]
+    return chosen[chosen["kind"].isin(list(kinds))] if kinds is not None else chosen
+
+
+def objective_line(objective: pd.Series, params: ViewParams, granularity: str) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The objective drawn over a chart of ``params``'s territory: (line, trajectory), None when not drawn.
+
+    Drawn only where the objective applies as written (the territory it names)."""
+    if params.territory != objective["territory_code"]:
+        return None, None
+    line, trajectory = objectives.objective_series(objective, params.period, granularity)
+    if line.empty:
+        return None, (trajectory if not trajectory.empty else None)
+    return line.assign(label=f"Objectif : {objective['label']}"), (trajectory if not trajectory.empty else None)
+
+
+def objective_status_text(loader: Loader, params: ViewParams, indicators: Sequence[str]) -> str | None:
+    """« Objectif 2025 : atteint » for the objectives measured by ``indicators`` (year = ``fin``), else None."""
+    own = page_objectives(loader, params.plan, indicators)
+    if own.empty:
+        return None
+    table = loader.objective_status_table(params.plan, params.last_year, None if params.is_departement else params.territory)
+    statuses = table[table["objective_id"].isin(own["id"])] if "objective_id" in table.columns else table.iloc[0:0]
+    if statuses.empty:
+        statuses = table[table["indicator_code"].isin(list(indicators))]
+    if statuses.empty:
+        return None
+    words = [ObjectiveStatus(s) for s in statuses["status"]]
+    if len(words) == 1:
+        return f"Objectif {params.last_year} : {words[0]}"
+    if len(set(words)) == 1:
+        return f"Objectifs {params.last_year} : {words[0]} ({len(words)} sur {len(words)})"
+    counts = pd.Series([str(w) for w in words]).value_counts()
+    parts = [f"{count} {status}" for status, count in counts.items()]
+    return f"Objectifs {params.last_year} : " + ", ".join(parts)
+
+
+def level_map(
+    loader: Loader, params: ViewParams, build: Callable[[object, object | None], go.Figure]
+) -> tuple[go.Figure | None, str | None]:
+    """(map figure, None) for the view's level, or (None, the French reason there is no map).
+
+    ``build(layer, outline)`` draws the map; the département's outline is passed at commune level."""
+    layers = loader.map_levels(params.departement)
+    if isinstance(layers, str):
+        return None, layers
+    if params.level.value not in layers.layers:
+        return None, f"Pas de fond de carte au niveau « {LEVEL_SINGULAR[params.level]} » pour ce département."
+    outline = layers.layers.get("departement") if params.level == "commune" else None
+    try:
+        return build(layers[params.level.value], outline), None
+    except UserError as error:  # a broken layer: said in place of the map
+        return None, str(error)
+
+
+def names_of(params: ViewParams, territories: pd.DataFrame, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Code → name for the level's territories, the département and France."""
+    return {
+        **dict(zip(territories["code"], territories["name"], strict=True)),
+        params.departement: params.departement_name,
+        "FR": "France",
+        **(extra or {}),
+    }
+
+
+def series_table(
+    series: pd.DataFrame,
+    granularity: Granularity | str,
+    *,
+    indicators: Mapping[str, str] | None = None,
+    territories: Mapping[str, str] | None = None,
+    indicator_header: str = "Indicateur",
+) -> pd.DataFrame:
+    """The data of a time-series chart with French headers: the indicator and the territory when
+    given (code → name), the period in words (« 2021 », « 2021-T1 », « mars 2021 »), the value and
+    whether the period is complete (« Oui » / « Non »)."""
+    columns: dict[str, object] = {}
+    if indicators is not None:
+        columns[indicator_header] = series["indicator_code"].map(indicators)
+    if territories is not None:
+        columns["Territoire"] = series["territory_code"].map(territories)
+    header = "Année" if granularity in (Granularity.YEAR, Granularity.TOTAL) else "Période"
+    columns[header] = [fr_period(day, str(granularity)) for day in series["period_start"]]
+    columns["Valeur"] = series["value"]
+    if "complete" in series.columns:
+        columns["Période complète"] = series["complete"].map(fr_bool)
+    return pd.DataFrame(columns, index=series.index).reset_index(drop=True)
+
+
+def level_table(values: pd.DataFrame, value_header: str, *, per_inhabitants: bool = False) -> pd.DataFrame:
+    """The data of a map or ranking of a level (``queries.level_values``) with French headers."""
+    columns: dict[str, object] = {
+        "Territoire": values["name"],
+        value_header: values["value"],
+        "Ménages": values["households"],
+        "Pour 1 000 ménages": values["rate"].round(1),
+    }
+    if per_inhabitants:
+        columns["Population"] = values["population"]
+        columns["Pour 1 000 habitants"] = values["per_inhabitants"].round(1)
+    columns["Rang"] = values["rank"]
+    return pd.DataFrame(columns)

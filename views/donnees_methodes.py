@@ -1,0 +1,142 @@
+"""Données et méthodes : dictionnaire des indicateurs, historique des chargements, méthodes, sources.
+
+Its slide is the plan's status summary (the key figures, status and filters of the Plan d'action)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from data_access.french import MISSING, fr_date, fr_month, fr_period
+from data_access.importers.store import BATCH_COLUMNS
+from data_access.vocabulary import GRANULARITY_LABELS, STORED_GRANULARITIES, BatchKind, Granularity, Page
+from views.loader import Loader
+from views.model import Table, Text, View
+from views.params import ViewParams
+from views.plan_action import plan_summary
+
+TITLE = "Données et méthodes"
+STEPS = {granularity.value: rank for rank, granularity in enumerate(STORED_GRANULARITIES)}  # finest first
+BATCH_KINDS = {BatchKind.DEMO: "démonstration", BatchKind.REFERENCE: "référence", BatchKind.IMPORT: "import"}
+HISTORY_CAPTION = (
+    "Chaque chargement (démonstration, référence, import d'un partenaire) est un lot ; "
+    "un import peut être annulé depuis la page « Importer des données »."
+)
+METHODS = """
+- **Agrégation.** Les valeurs sont additionnées depuis le niveau le plus fin stocké (la commune) vers l'EPCI, l'arrondissement,
+  le territoire et le département ; deux niveaux ne sont jamais additionnés.
+- **Zéros et lacunes.** Dans la période couverte par une série communale, un mois sans valeur compte pour zéro (les fichiers des
+  partenaires ne listent que les communes concernées). Les séries nationales et départementales gardent leurs lacunes.
+- **Ratios.** Taux de CQL par assignation, d'octroi du concours de la force publique, expulsions par concours accordé, montants
+  moyens : recalculés à partir des sommes, jamais moyennés.
+- **Taux pour 1 000 ménages / habitants.** Ménages INSEE RP 2021 et population municipale 2023 des communes, additionnés.
+- **Objectifs au prorata.** Un objectif départemental affiché pour un territoire est ramené au prorata de ses ménages ; les taux
+  et parts ne sont pas répartis. Le libellé l'indique (« au prorata »).
+- **Statuts.** *atteint* / *non atteint* sur une période complète ; sur une période en cours, *en bonne voie* ou *en retard* selon
+  la projection sur la période entière (les taux ne sont pas projetés) ; *pas de données* sans mesure. Un jalon qualitatif est
+  *atteint* à sa date d'enregistrement.
+- **Données de démonstration.** Tant que des données fictives sont présentes, chaque figure qui en montre porte la mention
+  « Données fictives de démonstration ». Elles sont générées par le code, calibrées sur des ordres de grandeur publiés.
+"""
+REFERENTIALS = """
+| Données | Source | Millésime | Licence |
+|---|---|---|---|
+| Contours des communes | IGN Admin Express COG (via france-geojson) | 2018 | Licence Ouverte / Etalab |
+| Communes → EPCI, population | INSEE, DGCL, Etalab (découpage administratif 6.0.0) | COG 2026, population 2023 | Licence Ouverte 2.0 |
+| Communes → territoires (Isère) | Département de l'Isère | ≈ COG 2021 | information publique |
+| Ménages, arrondissements | INSEE, recensement de la population 2021 ; COG 2024 | RP 2021 | Licence Ouverte 2.0 |
+"""
+
+
+def build(params: ViewParams, loader: Loader) -> View:
+    """The indicator dictionary, the load history, the methods and the referentials (and, for the slide, the plan's statuses)."""
+    summary = plan_summary(params, loader)
+    return View(
+        Page.DONNEES_METHODES,
+        TITLE,
+        summary.filters,
+        (
+            Table("dictionnaire-indicateurs", "Dictionnaire des indicateurs", dictionary(loader, params)),
+            Table("historique-des-chargements", "Historique des chargements", history(loader), caption=HISTORY_CAPTION),
+            Text(METHODS.strip(), heading="Méthodes"),
+            Text(REFERENTIALS.strip(), heading="Référentiels géographiques et démographiques"),
+        ),
+        key_figures=summary.key_figures,
+        status=summary.status,
+        source=summary.source,
+        demo=summary.demo,
+    )
+
+
+def _missing(value: object) -> bool:
+    return value is None or bool(pd.isna(value))  # type: ignore[call-overload]
+
+
+def _granularities(stored: object) -> str:
+    """« month,quarter,year » → « mois, trimestre, année »."""
+    words = [part.strip() for part in str(stored or "").split(",") if part.strip()]
+    return ", ".join(GRANULARITY_LABELS[Granularity(word)] if word in Granularity._value2member_map_ else word for word in words)
+
+
+def _span(first: dt.date, last: dt.date, step: float) -> str:
+    """« janv. 2013 – déc. 2025 » for a monthly series, « 2021-T1 – 2025-T4 », « 2021 – 2023 » (one period: itself)."""
+    granularity = list(STEPS)[int(step)] if step < len(STEPS) else Granularity.YEAR
+    start, end = (fr_month(d, short=True) if granularity == Granularity.MONTH else fr_period(d, granularity) for d in (first, last))
+    return start if start == end else f"{start} – {end}"
+
+
+def dictionary(loader: Loader, params: ViewParams) -> pd.DataFrame:
+    """Every indicator: label, code, unit, theme, definition, source, granularities, coverage in the département, update."""
+    catalogue = loader.indicator_catalogue()
+    coverage = loader.coverage(params.departement)
+    coverage = coverage.assign(step=coverage["granularity"].map(STEPS).fillna(len(STEPS)))
+    span = coverage.groupby("indicator_code").agg(
+        first=("first_period", "min"), last=("last_period", "max"), updated=("updated_at", "max"), step=("step", "min")
+    )
+    table = catalogue.join(span, on="code")
+    return pd.DataFrame(
+        {
+            "Indicateur": table["label"],
+            "Code": table["code"],
+            "Unité": table["unit"],
+            "Thème": table["theme"],
+            "Définition": table["definition"],
+            "Source": table["source"],
+            "Granularités": table["granularities"].map(_granularities),
+            f"Couverture ({params.departement_name})": [
+                "aucune donnée" if _missing(first) else _span(first, last, step)
+                for first, last, step in zip(table["first"], table["last"], table["step"], strict=True)
+            ],
+            "Mise à jour": [MISSING if _missing(day) else fr_date(day) for day in table["updated"]],
+            "Ratio de": [
+                f"{numerator} / {denominator}" if isinstance(numerator, str) else ""
+                for numerator, denominator in zip(table["numerator_code"], table["denominator_code"], strict=True)
+            ],
+        }
+    )
+
+
+def _moment(value: object) -> str:
+    """A load's time in French print: « 01/12/2026 09:21 » (« – » when missing)."""
+    if _missing(value):
+        return MISSING
+    moment = pd.Timestamp(value).to_pydatetime()  # type: ignore[arg-type]
+    return f"{fr_date(moment)} {moment:%H:%M}" if isinstance(moment, dt.datetime) else fr_date(moment)
+
+
+def history(loader: Loader) -> pd.DataFrame:
+    """Every load, most recent first, its columns and kinds in French, its times in French print."""
+    batches = loader.import_history().rename(columns=BATCH_COLUMNS)
+    shown = batches.assign(
+        **{
+            "Lot": batches["Lot"].astype(str),
+            "Nature": batches["Nature"].map(lambda kind: BATCH_KINDS.get(kind, kind)),
+            "Importé le": batches["Importé le"].map(_moment),
+            "Annulé le": batches["Annulé le"].map(lambda value: "" if _missing(value) else _moment(value)),
+        }
+    )
+    for column in ("Fichier", "Format", "Par", "Indicateurs"):
+        if column in shown.columns:
+            shown[column] = shown[column].map(lambda value: MISSING if _missing(value) else value)
+    return shown

@@ -1,0 +1,171 @@
+"""Tendances : un ou plusieurs indicateurs pour un ou plusieurs territoires dans le temps, face à l'objectif."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_access.french import fr_value
+from data_access.queries import EVICTION_CHAIN
+from data_access.vocabulary import TREVE, Granularity, Page
+from figures.trends import index_figure, trend_figure
+from views import common
+from views.loader import Loader
+from views.model import Block, Chart, KeyFigure, Text, View
+from views.params import ViewParams
+
+DEFAULT_INDICATOR = "assignations"
+MAX_INDICATORS = 4
+MAX_COMPARED = 5
+TITLE = "Tendances"
+
+
+def chosen_indicators(params: ViewParams, choices: dict[str, str]) -> list[str]:
+    """The URL's indicators that may be charted, at most four; the default when none is valid."""
+    return [code for code in params.indicators if code in choices][:MAX_INDICATORS] or [DEFAULT_INDICATOR]
+
+
+def with_departement(params: ViewParams) -> bool:
+    """Whether the département's line is drawn: as chosen, else whenever the territory is not the département."""
+    return params.with_departement if params.with_departement is not None else not params.is_departement
+
+
+def shown_granularity(params: ViewParams, granularities: set[str]) -> Granularity:
+    """The chosen time step when every chosen indicator is stored at it (rolling sums need months), else years."""
+    wanted = Granularity.MONTH if params.granularity == Granularity.ROLLING12 else params.granularity
+    return params.granularity if wanted in granularities else Granularity.YEAR
+
+
+def build(params: ViewParams, loader: Loader) -> View:
+    """The Tendances view: one chart of the chosen indicators per territory, and the France index."""
+    choices = common.chart_indicators(loader)
+    indicators = chosen_indicators(params, choices)
+    notices = tuple(f"Indicateur « {code[:40]} » inconnu : ignoré." for code in params.indicators if code not in choices)
+    catalogue = common.catalogue(loader)
+    territories = loader.territories(params.departement, params.level.value)
+    names = {**choices, **common.names_of(params, territories)}
+    compared = [c for c in params.compared if c in names][:MAX_COMPARED]
+    codes = list(dict.fromkeys([params.territory, *compared, *([params.departement] if with_departement(params) else [])]))
+    granularities = set(",".join(catalogue.loc[indicators, "granularities"].astype(str)).split(","))
+    granularity = shown_granularity(params, granularities)
+    title = f"{', '.join(choices[i] for i in indicators)} — {', '.join(names.get(c, c) for c in codes)}, {params.period.label()}"
+    filters = common.filters_text(params, granularity=granularity)
+    series = loader.indicator_series(tuple(indicators), tuple(codes), params.period, granularity.value)
+    if series.empty:
+        return View(
+            Page.TENDANCES,
+            TITLE,
+            filters,
+            notices=notices,
+            empty=f"{', '.join(choices[i] for i in indicators)} sur {params.period.label()}",
+        )
+    unit = " / ".join(sorted(set(catalogue.loc[indicators, "unit"].astype(str))))
+    objective = common.page_objectives(loader, params.plan, indicators[:1]).head(1)
+    line, trajectory = common.objective_line(objective.iloc[0], params, granularity.value) if not objective.empty else (None, None)
+    reference = loader.reference_points(tuple(indicators), tuple(codes))
+    figure = trend_figure(
+        series,
+        names=names,
+        unit=unit,
+        objective=line,
+        trajectory=trajectory,
+        events=loader.events(params.departement),
+        reference=reference if not reference.empty else None,
+        presentation=params.presentation,
+    )
+    plotted = common.series_table(series, granularity, indicators=names, territories=names)
+    first = series[(series["indicator_code"] == indicators[0]) & (series["territory_code"] == params.territory)]
+    first_unit = str(catalogue.at[indicators[0], "unit"])
+    key_figure = common.last_value(first, choices[indicators[0]].split(" (")[0], first_unit)
+    source = common.source_line(loader, indicators, params.departement)
+    note = (
+        f"Objectif du plan ramené au pas de temps affiché ; zones grisées : trêve hivernale ({TREVE.text})." if line is not None else None
+    )
+    blocks: list[Block] = [
+        Chart(
+            "tendances",
+            title,
+            figure,
+            plotted,
+            unit,
+            tuple(indicators),
+            common.is_demo(series),
+            source=source,
+            note=note,
+            key_figure=key_figure,
+        )
+    ]
+    blocks.extend(_france_index(params, loader, indicators, names))
+    key_figures = common.last_and_change(first, choices[indicators[0]].split(" (")[0], first_unit)
+    if not first.empty and first_unit != "%":
+        key_figures.append(KeyFigure(f"Total {params.period.label()}", fr_value(float(first["value"].sum()), first_unit)))
+    return View(
+        Page.TENDANCES,
+        TITLE,
+        filters,
+        tuple(blocks),
+        key_figures=tuple(key_figures),
+        status=common.objective_status_text(loader, params, indicators[:1]),
+        source=source,
+        demo=common.is_demo(series),
+        notices=notices,
+    )
+
+
+def base_year(series: pd.DataFrame) -> int | None:
+    """The first year in which every (indicator, territory) line of ``series`` has a non-zero value."""
+    years = series.assign(year=[d.year for d in series["period_start"]])
+    years = years[years["value"].fillna(0) != 0]
+    lines = series[["indicator_code", "territory_code"]].drop_duplicates()
+    per_line = years.groupby(["indicator_code", "territory_code"])["year"].apply(set)
+    if len(per_line) < len(lines):
+        return None
+    common_years = set.intersection(*per_line.tolist()) if len(per_line) else set()
+    return min(common_years) if common_years else None
+
+
+def _france_index(params: ViewParams, loader: Loader, indicators: list[str], names: dict[str, str]) -> list[Block]:
+    """The eviction-chain indicators of the view against France, as an index (base 100 in the first common year).
+
+    France's published series have gaps: an indicator without a common year with France is left
+    out, and said so."""
+    chain = [i for i in indicators if i in EVICTION_CHAIN]
+    if not chain:
+        return []
+    national = loader.indicator_series(tuple(chain), (params.territory, "FR"), params.period, Granularity.YEAR.value)
+    kept = [code for code in chain if base_year(national[national["indicator_code"] == code]) is not None and _has_both(national, code)]
+    left_out = [names.get(code, code) for code in chain if code not in kept]
+    heading = "Comparaison avec la France (indice base 100)"
+    if not kept:
+        return [
+            Text(
+                "Pas d'année commune avec la série nationale publiée sur cette période (la série nationale a des lacunes).", heading=heading
+            )
+        ]
+    shown = national[national["indicator_code"].isin(kept)]
+    base = base_year(shown)
+    if base is None:  # each indicator has common years, but not the same ones: the first indicator alone
+        kept = kept[:1]
+        shown = national[national["indicator_code"].isin(kept)]
+        base = base_year(shown)
+        left_out = [names.get(code, code) for code in chain if code not in kept]
+    assert base is not None
+    figure = index_figure(shown, base_year=base, names=names, presentation=params.presentation)
+    data = common.series_table(shown, Granularity.YEAR, indicators=names, territories=names)
+    note = f"Sans année commune avec la série nationale : {', '.join(left_out)}." if left_out else None
+    return [
+        Chart(
+            "index-france",
+            f"{', '.join(names[i] for i in kept)} : {params.territory_name} et France, indice base 100 en {base}",
+            figure,
+            data,
+            f"indice base 100 en {base}",
+            tuple(kept),
+            common.is_demo(shown),
+            source=common.source_line(loader, kept, params.departement),
+            note=note,
+        )
+    ]
+
+
+def _has_both(national: pd.DataFrame, code: str) -> bool:
+    return national.loc[national["indicator_code"] == code, "territory_code"].nunique() == 2

@@ -1,0 +1,121 @@
+"""Vue d'ensemble : la dernière année complète en un coup d'œil — familles, points d'attention, objectifs."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_access.french import MISSING, fr_bool, fr_date, fr_month, fr_number, fr_signed_percent
+from data_access.overview import FAMILIES
+from data_access.vocabulary import Page
+from views import common
+from views.loader import Loader
+from views.model import Block, KeyFigure, Table, Text, Tile, Tiles, View
+from views.params import ViewParams
+from views.plan_action import objective_table, summary_status
+from views.wording import escape_markdown, value_text
+
+TITLE = "Vue d'ensemble"
+MAX_KEY_FIGURES = 4
+NO_COMPLETE_YEAR = "une année complète dans la base : lancez « make run » (données de démonstration) ou importez un fichier"
+ATTENTION_CAPTION = (
+    "Territoires et indicateurs qui s'écartent le plus de leur moyenne des trois années précédentes (séries d'au moins 15 cas par an)."
+)
+
+
+def build(params: ViewParams, loader: Loader) -> View:
+    """The latest complete year: one tile per family, points of attention, objectives, source freshness."""
+    year = loader.latest_complete_year(params.plan)
+    if year is None:
+        return View(Page.VUE_ENSEMBLE, TITLE, f"{params.plan_name} · {params.territory_name}", empty=NO_COMPLETE_YEAR)
+    territory = None if params.is_departement else params.territory
+    tiles = loader.family_tiles(params.territory, year)
+    objectives = loader.family_objectives(params.plan, year, territory)
+    statuses = loader.objective_status_table(params.plan, year, territory)
+    labels = common.labels(loader)
+    indicators = [code for family in FAMILIES for _, codes in family.parts for code in codes]
+    source = common.source_line(loader, indicators, params.departement)
+    demo = common.is_demo(tiles, objectives, statuses)
+    blocks: list[Block] = [
+        Tiles(
+            tuple(
+                family_tile(parts, objectives[objectives["family"] == family], year)
+                for family, parts in tiles.groupby("family", sort=False)
+            )
+        ),
+        *_attention(loader, params, year),
+        Table(
+            f"objectifs-{params.plan}-{year}",
+            f"Objectifs du plan : statut {year}" + (f" — {params.territory_name} (au prorata des ménages)" if territory else ""),
+            objective_table(statuses, labels),
+            demo=common.is_demo(objectives, statuses),
+            status_column="Statut",
+        ),
+        _freshness(loader, params),
+    ]
+    return View(
+        Page.VUE_ENSEMBLE,
+        TITLE,
+        f"{params.plan_name} · {params.territory_name} · {year} (dernière année complète)",
+        tuple(blocks),
+        key_figures=key_figures(tiles, year),
+        status=summary_status([str(s) for s in statuses["status"]], year),
+        source=source,
+        demo=demo,
+    )
+
+
+def family_tile(parts: pd.DataFrame, objectives: pd.DataFrame, year: int) -> Tile:
+    """One family's tile: its values for ``year``, their change on a year, its objectives' statuses."""
+    figures = tuple(
+        (
+            str(row.part),
+            value_text(row.value),
+            None if (change := _float(row.change_pct)) is None else f"{fr_signed_percent(change)} sur un an",
+        )
+        for row in parts.itertuples()
+    )
+    badges = tuple(
+        (
+            str(objective.status),
+            str(objective.label) + ("" if _float(objective.target) is None else f" (cible {value_text(objective.target)})"),
+        )
+        for objective in objectives.itertuples()
+    )
+    return Tile(str(parts["title"].iloc[0]), figures, f"Évolution : {year} par rapport à {year - 1}", badges)
+
+
+def key_figures(tiles: pd.DataFrame, year: int) -> tuple[KeyFigure, ...]:
+    """The first four family parts: « Assignations en 2024 » → « 3 103 (+11 %) »."""
+    figures = []
+    for row in tiles.head(MAX_KEY_FIGURES).itertuples():
+        change = "" if (pct := _float(row.change_pct)) is None else f" ({fr_signed_percent(pct)})"
+        figures.append(KeyFigure(f"{row.part} en {year}", f"{fr_number(_float(row.value))}{change}"))
+    return tuple(figures)
+
+
+def _float(value: object) -> float | None:
+    """A frame's cell as a number, None when missing."""
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[call-overload,arg-type]
+
+
+def _attention(loader: Loader, params: ViewParams, year: int) -> list[Block]:
+    points = loader.attention_points(params.departement, year)
+    body = (
+        "\n".join(f"- {escape_markdown(str(sentence))}" for sentence in points["sentence"])
+        if not points.empty
+        else "Aucun mouvement marqué par rapport aux trois années précédentes."
+    )
+    return [Text(body, heading=f"Points d'attention {year}"), Text(ATTENTION_CAPTION, caption=True)]
+
+
+def _freshness(loader: Loader, params: ViewParams) -> Table:
+    freshness = loader.source_freshness(params.departement)
+    data = pd.DataFrame(
+        {
+            "Source": freshness["source"],
+            "Dernière période": [MISSING if d is None or pd.isna(d) else fr_month(d) for d in freshness["last_period"]],
+            "Mise à jour": [MISSING if d is None or pd.isna(d) else fr_date(d) for d in freshness["updated_at"]],
+            "Données fictives": freshness["demo"].map(fr_bool),
+        }
+    )
+    return Table("fraicheur-des-sources", "Fraîcheur des sources", data)

@@ -1,0 +1,75 @@
+"""Objective statuses and plan texts in words: status badges, values, Markdown (pure; shared by the views and the screen)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from data_access.french import MISSING, fr_number
+from data_access.vocabulary import STATUS_SYMBOLS, ObjectiveStatus
+
+STATUSES = tuple(status.value for status in ObjectiveStatus)
+BADGE_COLOURS = {
+    ObjectiveStatus.ATTEINT: "green",
+    ObjectiveStatus.EN_BONNE_VOIE: "blue",
+    ObjectiveStatus.EN_RETARD: "orange",
+    ObjectiveStatus.NON_ATTEINT: "red",
+    ObjectiveStatus.PAS_DE_DONNEES: "gray",
+}
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]#$~<>|])")
+LIST_ITEM = re.compile(r"^(\s*)[-–•*]\s+(.*)$")
+NUMBERED = re.compile(r"^(\d+)([.)])(\s)")  # « 2008. » at a line's start would open an ordered list
+
+
+def status_badge(status: str) -> str:
+    """The Markdown badge of an objective status: ``:green-badge[✔ atteint]`` (unknown words: grey)."""
+    known = ObjectiveStatus(status) if status in STATUSES else ObjectiveStatus.PAS_DE_DONNEES
+    return f":{BADGE_COLOURS[known]}-badge[{STATUS_SYMBOLS[known]} {status}]"
+
+
+def status_with_symbol(status: str) -> str:
+    """« ✔ atteint »: a status word after its symbol, as the status columns print it."""
+    symbol = STATUS_SYMBOLS[ObjectiveStatus(status)] if status in STATUSES else ""
+    return f"{symbol} {status}".strip()
+
+
+def value_text(value: object) -> str:
+    """A measured value in French print: one decimal below ten when it has one, else none; « – » when missing."""
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return MISSING
+    number = float(value)  # type: ignore[arg-type]
+    return fr_number(number, 1 if abs(number) < 10 and not number.is_integer() else 0)
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with the characters Markdown (and Streamlit: ``$`` for formulas) would read as markup escaped."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def markdown_paragraphs(text: str, label: str | None = None) -> str:
+    """A plan text as Markdown, its line breaks kept: each line a paragraph, « - » lines a list.
+
+    ``label`` (« Description ») is printed in bold before the first paragraph, or on its own line
+    when the text opens with a list."""
+    parts: list[str] = []
+    items: list[str] = []
+    for line in text.splitlines():
+        item = LIST_ITEM.match(line)
+        if item is not None:
+            items.append(f"{'  ' if item.group(1) else ''}- {escape_markdown(item.group(2).strip())}")
+            continue
+        if items:
+            parts.append("\n".join(items))
+            items = []
+        if line.strip():
+            parts.append(NUMBERED.sub(r"\1\\\2\3", escape_markdown(line.strip())))
+    if items:
+        parts.append("\n".join(items))
+    if label is not None:
+        heading = f"**{label}.**"
+        if parts and not parts[0].startswith("- "):
+            parts[0] = f"{heading} {parts[0]}"
+        else:
+            parts.insert(0, heading)
+    return "\n\n".join(parts)
