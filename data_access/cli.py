@@ -58,7 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("init", help="crée ou met à jour le schéma (migrations) et charge le catalogue des indicateurs")
     load = commands.add_parser("load-plan", help="charge un plan (dossier de plans/) et les territoires de son département")
     load.add_argument("plans", nargs="+", type=Path, metavar="DOSSIER", help="par exemple plans/isere-palhdi-2014-2020")
-    commands.add_parser("load-reference", help="charge les données de référence réelles (France, repères publiés, INSEE)")
+    commands.add_parser(
+        "load-reference",
+        help="charge les données de référence réelles (séries nationales, INSEE ; les repères publiés viennent avec leur plan)",
+    )
     seed = commands.add_parser("seed-demo", help="génère les données fictives de démonstration si la base n'en a pas")
     seed.add_argument("--replace", action="store_true", help="remplace les données de démonstration existantes")
     commands.add_parser("setup", help="tout en une fois : init, les deux plans, la référence, la démonstration si absente")

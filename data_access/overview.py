@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from data_access.aggregation import summed_values
+from data_access.french import fr_signed_percent
 from data_access.objectives import objective_status_frame
 from data_access.periods import Period
 from data_access.queries import coverage, indicator_catalogue, plan_objectives, territories
@@ -123,8 +124,7 @@ def attention_points(conn: Connection, *, departement: str, year: int, level: st
 
 
 def _signed(change: float) -> str:
-    sign = "+" if change > 0 else "−"
-    return f"{sign}{abs(change):.0f}\u202f%"
+    return fr_signed_percent(change)
 
 
 def source_freshness(conn: Connection, *, departement: str) -> pd.DataFrame:

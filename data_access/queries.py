@@ -52,15 +52,13 @@ def indicator_catalogue(conn: Connection) -> pd.DataFrame:
     return _table_frame(conn, select(Indicator).order_by(Indicator.theme, Indicator.code))
 
 
+PLAN_COLUMNS = ("code", "name", "short_name", "acronym", "departement_code", "period_start", "period_end", "axis_kind", "is_default")
+
+
 def plans(conn: Connection) -> pd.DataFrame:
-    """Loaded plans: code, name, short_name, acronym, departement_code, period_start, period_end, axis_kind."""
-    stmt = select(
-        Plan.code, Plan.name, Plan.short_name, Plan.acronym, Plan.departement_code, Plan.period_start, Plan.period_end, Plan.axis_kind
-    ).order_by(Plan.code)
-    return pd.DataFrame(
-        conn.execute(stmt).all(),
-        columns=["code", "name", "short_name", "acronym", "departement_code", "period_start", "period_end", "axis_kind"],
-    )
+    """Loaded plans: PLAN_COLUMNS (``is_default``: the plan flagged ``defaut`` in its plan.yaml), by code."""
+    columns = [getattr(Plan, name) for name in PLAN_COLUMNS]
+    return pd.DataFrame(conn.execute(select(*columns).order_by(Plan.code)).all(), columns=list(PLAN_COLUMNS))
 
 
 def territories(conn: Connection, *, departement: str, level: str | None = None) -> pd.DataFrame:

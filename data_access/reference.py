@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select
 
+from data_access.french import fr_number
 from data_access.models import Event, ImportBatch, Observation, Territory
 from data_access.territories import read_csv_text
 from data_access.writes import bulk_insert_observations, create_batch, refresh_coverage
@@ -60,7 +61,7 @@ def published_reference_frame(path: Path, territory: str | None = None) -> pd.Da
     duplicated = frame.duplicated(key, keep="first")
     for _, alternative in frame[duplicated].iterrows():
         kept = (frame[key] == alternative[key]).all(axis=1) & ~duplicated
-        note = f" ; autre estimation publiée : {alternative['value']:,.0f} ({alternative['source']})".replace(",", "\u202f")
+        note = f" ; autre estimation publiée : {fr_number(alternative['value'])} ({alternative['source']})"
         frame.loc[kept, "source"] = frame.loc[kept, "source"] + note
     return frame[~duplicated].reset_index(drop=True)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
+from data_access.french import fr_number
 from data_access.models import Base, ImportBatch, Plan, SeriesCoverage
 
 
 def _fr(n: int | float) -> str:
-    return f"{n:,.0f}".replace(",", "\u202f")
+    return fr_number(n)
 
 
 def database_status(conn: Connection) -> str:

@@ -20,6 +20,7 @@ SETTINGS_HELP: dict[str, str] = {
     "OBSERVATOIRE_TEST_POSTGRES_URL": "URL d'un serveur PostgreSQL pour rejouer les tests de base de données",
     "OBSERVATOIRE_ADMIN_USER": "identifiant du compte local de gestionnaire de données (import, annulation)",
     "OBSERVATOIRE_ADMIN_PASSWORD_HASH": "empreinte argon2 de son mot de passe (python -m data_access hash-password)",
+    "OBSERVATOIRE_LOG_LEVEL": "niveau du journal du serveur et des commandes (DEBUG, INFO, WARNING, ERROR ; défaut : INFO)",
 }
 
 

@@ -65,12 +65,6 @@ GRANULARITY_URL = {
     "glissant": Granularity.ROLLING12,
 }
 GRANULARITY_WORD = {granularity: word for word, granularity in GRANULARITY_URL.items()}
-GRANULARITY_MENU = {
-    Granularity.MONTH: "Mois",
-    Granularity.QUARTER: "Trimestre",
-    Granularity.YEAR: "Année",
-    Granularity.ROLLING12: "Cumul sur 12 mois glissants",
-}
 GRANULARITY_LABELS = {
     Granularity.MONTH: "mois",
     Granularity.QUARTER: "trimestre",
@@ -78,6 +72,7 @@ GRANULARITY_LABELS = {
     Granularity.ROLLING12: "cumul glissant sur 12 mois",
     Granularity.TOTAL: "total de la période",
 }
+GRANULARITY_MENU = {granularity: GRANULARITY_LABELS[granularity].capitalize() for granularity in GRANULARITY_URL.values()}
 
 
 class ObjectiveStatus(StrEnum):

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, String, cast, func, select
 
+from data_access.french import fr_number
 from data_access.importers.validation import OBSERVATION_KEY, WARNING, issues_frame
 from data_access.models import ImportBatch, Observation
 
@@ -182,8 +183,7 @@ def _fr_series(values: pd.Series, decimals: int = 0) -> pd.Series:
 
 
 def _fr(value: float, decimals: int = 0) -> str:
-    text = f"{value:,.{decimals}f}" if decimals or float(value).is_integer() else f"{value:,.2f}"
-    return text.replace(",", "\u202f").replace(".", ",")
+    return fr_number(value, decimals if decimals or float(value).is_integer() else 2)
 
 
 def _periods(starts: pd.Series, granularities: pd.Series) -> pd.Series:
