@@ -8,11 +8,12 @@ session and dropped at its end. Each test runs in a transaction that is rolled b
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine
+from streamlit.testing.v1 import AppTest
 
 from data_access import demo, reference
 from data_access.catalogue import load_catalogue
@@ -97,3 +98,30 @@ def small_database_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     return path
+
+
+def new_app() -> AppTest:
+    """The app (``app.py``) for AppTest, with every Streamlit cache emptied (cached results and
+    engines otherwise leak between tests)."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+def open_page(at: AppTest, page: str, query: Mapping[str, str]) -> AppTest:
+    """Open ``page`` (``pages/<name>.py``) as a visitor following a URL with ``query`` would."""
+    at.switch_page(page)
+    at.query_params.update(query)
+    at.run()
+    return at
+
+
+@pytest.fixture
+def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app on the demo database (SQLite only: the app tests run once)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the app tests run once, on SQLite")
+    monkeypatch.setenv("OBSERVATOIRE_DATABASE_URL", database_url)
+    return new_app()

@@ -7,32 +7,9 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from data_access.vocabulary import PAGES as REGISTRY
 
-PAGES = [
-    "pages/vue_ensemble.py",
-    "pages/tendances.py",
-    "pages/comparer.py",
-    "pages/expulsions.py",
-    "pages/fsl.py",
-    "pages/mal_logement.py",
-    "pages/plan_action.py",
-    "pages/donnees_methodes.py",
-    "pages/import_donnees.py",
-    "pages/seances.py",
-]
-
-
-@pytest.fixture
-def app(database_url, monkeypatch):
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the app tests run once, on SQLite")
-    monkeypatch.setenv("OBSERVATOIRE_DATABASE_URL", database_url)
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()  # cached results and engines otherwise leak between tests
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+PAGES = [info.script for info in REGISTRY]
 
 
 def figures(at: AppTest) -> list[dict]:
@@ -48,6 +25,7 @@ def run_page(at: AppTest, page: str, **params: str) -> AppTest:
     at.query_params.update(params)
     at.run()
     assert not at.exception, at.exception
+    assert not [e.value for e in at.error if "Référence de l'erreur" in e.value], "the page failed inside the boundary"
     return at
 
 

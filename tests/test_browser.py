@@ -17,22 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from data_access.vocabulary import HOME_PAGE
+from data_access.vocabulary import PAGES as REGISTRY
 from tests.conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "tests" / "screenshots"
-PAGES = {
-    "": "vue_ensemble",
-    "tendances": "tendances",
-    "comparer": "comparer",
-    "expulsions": "expulsions",
-    "fsl": "fsl",
-    "mal_logement": "mal_logement",
-    "plan_action": "plan_action",
-    "donnees_methodes": "donnees_methodes",
-    "import_donnees": "import_donnees",
-    "seances": "seances",
-}
+PAGES = {("" if info.page == HOME_PAGE else info.page.value): info.page.value for info in REGISTRY}
 CHARTLESS = {"", "plan_action", "donnees_methodes", "import_donnees", "seances"}
 VIEWPORTS = {"1920x1080": (1920, 1080), "1280x800": (1280, 800)}
 CHROMIUM_ARGS = [

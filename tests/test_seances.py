@@ -18,6 +18,7 @@ from data_access.db import alembic_config, make_engine
 from data_access.errors import UserError
 from data_access.models import Seance, SeanceView
 from data_access.plans import PLANS_DIR, load_plan
+from data_access.vocabulary import PAGES
 from tests.conftest import ROOT, empty_database_url
 
 ISERE, SARTHE = "isere-palhdi-2014-2020", "sarthe-pdalpd-2008-2012"
@@ -229,7 +230,8 @@ def test_bad_input_is_refused_with_a_french_message(conn, call, message):
 
 def test_pages_are_the_dashboard_pages_a_seance_can_show():
     # the data-management page is not shown in a meeting; a new dashboard page must be added to PAGES
-    assert set(seances.PAGES) == {path.stem for path in (ROOT / "pages").glob("*.py")} - {"import_donnees", "seances"}
+    assert set(seances.PAGES) == {info.page.value for info in PAGES if info.in_seance}
+    assert {info.script for info in PAGES} == {f"pages/{path.name}" for path in (ROOT / "pages").glob("*.py")}
 
 
 def test_the_isere_example_seance_covers_the_four_families(conn):

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 import yaml
 from sqlalchemy import Connection, Engine, func, select
-from streamlit.testing.v1 import AppTest
 
 from data_access import demo, reference
 from data_access.catalogue import load_catalogue
@@ -24,7 +23,7 @@ from data_access.db import make_engine, run_migrations
 from data_access.models import ImportBatch, Observation, Plan, Territory
 from data_access.plans import default_plan, load_plan
 from data_access.vocabulary import PAGES
-from tests.conftest import ROOT
+from tests.conftest import new_app
 from tests.test_app import run_page
 
 DROME = "drome-plan-fictif-2021-2025"
@@ -271,11 +270,7 @@ def app(third, third_url, tmp_path, monkeypatch):
     for name in ("OBSERVATOIRE_GEO_SOURCE", "OBSERVATOIRE_GEO_CACHE"):  # no boundaries exist for this plan
         (tmp_path / name).mkdir()
         monkeypatch.setenv(name, str(tmp_path / name))
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()  # cached results and engines otherwise leak between tests
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    return new_app()
 
 
 @pytest.mark.parametrize("page", [info.script for info in PAGES])

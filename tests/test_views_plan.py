@@ -1,0 +1,178 @@
+"""The Vue d'ensemble, Plan d'action and Données et méthodes views, built on the demo database for
+both plans, every level, periods inside and after each plan, on screen and in presentation."""
+
+from __future__ import annotations
+
+import pytest
+
+from data_access.vocabulary import CHOOSABLE_LEVELS
+from views import donnees_methodes, plan_action, vue_ensemble, wording
+from views import params as view_params
+from views.loader import DatabaseLoader
+from views.model import Group, Table, Text, Tiles, View
+
+PLANS = {"isere-palhdi-2014-2020": ("2014", "2020"), "sarthe-pdalpd-2008-2012": ("2008", "2012")}
+PERIODS = ("plan", ("2021", "2025"))
+MODULES = (vue_ensemble, plan_action, donnees_methodes)
+
+
+def _places(loader: DatabaseLoader, plan: str) -> list[dict[str, str]]:
+    """The département, then the first territory of each level (when the département has that level)."""
+    departement = str(loader.plans().set_index("code").at[plan, "departement_code"])
+    places = [{"niveau": "territoire"}]
+    for level in CHOOSABLE_LEVELS:
+        members = loader.territories(departement, level.value)
+        if not members.empty:
+            places.append({"niveau": level.value, "territoire": str(members["code"].iloc[0])})
+    return places
+
+
+def _check(view: View) -> None:
+    assert view.title
+    assert view.filters
+    for chart in view.charts():
+        assert chart.figure is not None or chart.message or view.empty
+    if view.empty is None:
+        assert view.blocks
+    for table in view.tables():
+        assert list(table.data.columns), table.key
+        if table.status_column:
+            assert table.status_column in table.data.columns
+        if table.sparkline_column:
+            assert table.sparkline_column in table.data.columns
+
+
+def _options(module: object, loader: DatabaseLoader, plan: str) -> list[dict[str, str]]:
+    if module is not plan_action:
+        return [{}]
+    axes = list(plan_action.axis_choices(loader, plan))
+    return [{}, {"axes": axes[0]}, {"axes": ",".join(axes[1:3]), "statuts": "atteint,non atteint"}, {"axes": "zz", "statuts": "zz"}]
+
+
+@pytest.mark.parametrize("plan", list(PLANS))
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.split(".")[-1])
+def test_views_build_for_every_level_period_and_option(conn, plan, module):
+    loader = DatabaseLoader(conn)
+    for place in _places(loader, plan):
+        for period in PERIODS:
+            first, last = PLANS[plan] if period == "plan" else period
+            for options in _options(module, loader, plan):
+                for presentation in (False, True):
+                    query = {"plan": plan, "debut": first, "fin": last, **place, **options}
+                    if presentation:
+                        query["presentation"] = "1"
+                    parsed = view_params.parse(query, loader)
+                    assert not parsed.notices, (query, parsed.notices)
+                    view = module.build(parsed.params, loader)
+                    _check(view)
+
+
+def test_overview_has_tiles_points_objectives_and_freshness(conn):
+    loader = DatabaseLoader(conn)
+    view = vue_ensemble.build(view_params.parse({"plan": "isere-palhdi-2014-2020"}, loader).params, loader)
+    tiles = next(block for block in view.blocks if isinstance(block, Tiles))
+    assert len(tiles.tiles) == 4
+    assert all(tile.caption.startswith("Évolution : ") for tile in tiles.tiles)
+    tables = list(view.tables())
+    assert [table.key for table in tables][-1] == "fraicheur-des-sources"
+    objectives = tables[0]
+    assert objectives.status_column == "Statut" and len(objectives.data) == 21  # the first table is the slide's notes
+    assert view.status is not None and view.status.endswith("remplis") and " sur 21 " in view.status
+    assert 1 <= len(view.key_figures) <= 4
+    assert view.filters.endswith("(dernière année complète)")
+
+
+def test_overview_without_a_complete_year_is_empty(conn):
+    class NoYear(DatabaseLoader):
+        def latest_complete_year(self, plan: str) -> int | None:
+            return None
+
+    loader = NoYear(conn)
+    view = vue_ensemble.build(view_params.parse({}, loader).params, loader)
+    assert view.empty and "make run" in view.empty and not view.blocks
+
+
+@pytest.mark.parametrize("plan", list(PLANS))
+def test_plan_view_groups_one_fiche_each_with_the_axis_heading_once(conn, plan):
+    loader = DatabaseLoader(conn)
+    params = view_params.parse({"plan": plan}, loader).params
+    view = plan_action.build(params, loader)
+    structure = loader.plan_structure(plan)
+    fiches = [block for block in view.blocks if isinstance(block, Group) and block.title.startswith("**")]
+    assert len(fiches) == len(structure)
+    assert sum(1 for group in fiches if group.heading) == structure["axis_code"].nunique()
+    assert {status.status for status in view.key_figures} <= set(plan_action.STATUSES)
+    counted = sum(int(figure.value) for figure in view.key_figures)
+    assert counted == len(loader.objective_status_table(plan, params.last_year))
+    for group in fiches:
+        for table in (block for block in group.blocks if isinstance(block, Table)):
+            assert table.sparkline_column == "Évolution" and not table.downloads
+            assert table.sparkline_label == f"{params.last_year - 5}–{params.last_year}"
+    word = plan_action.axis_word(loader, plan)
+    assert word == str(loader.plans().set_index("code").at[plan, "axis_kind"]).capitalize()
+
+
+def test_plan_view_filters_by_axis_and_status(conn):
+    loader = DatabaseLoader(conn)
+    plan = "sarthe-pdalpd-2008-2012"
+    params = view_params.parse({"plan": plan, "axes": "1", "statuts": "non atteint"}, loader).params
+    view = plan_action.build(params, loader)
+    assert "orientation 1" in view.filters and "statut : non atteint" in view.filters
+    headings = {block.heading for block in view.blocks if isinstance(block, Group) and block.heading}
+    assert headings == {plan_action.axis_choices(loader, plan)["1"]}
+    assert all(figure.status == "non atteint" for figure in view.key_figures)
+    unknown = plan_action.build(params.with_options(axes=("zz",), statuses=("zz",)), loader)
+    assert len(unknown.notices) == 2 and "absent des orientations" in unknown.notices[0]
+
+
+def test_status_badge_and_plan_texts_as_markdown():
+    assert wording.status_badge("atteint") == ":green-badge[✔ atteint]"
+    assert wording.status_badge("en bonne voie") == ":blue-badge[↗ en bonne voie]"
+    assert wording.status_badge("en retard").startswith(":orange-badge[")
+    assert wording.status_badge("non atteint").startswith(":red-badge[")
+    assert wording.status_badge("pas de données").startswith(":gray-badge[")
+    text = "Par an :\n- 40 situations\n  - dont 10 $ urgentes\n- 300 situations\nNombre de séances\n2008. Bilan"
+    assert wording.markdown_paragraphs(text, "Objectif") == (
+        "**Objectif.** Par an :\n\n- 40 situations\n  - dont 10 \\$ urgentes\n- 300 situations\n\nNombre de séances\n\n2008\\. Bilan"
+    )
+    assert wording.markdown_paragraphs("- a\n- b", "Description") == "**Description.**\n\n- a\n- b"
+    assert wording.value_text(40.78) == "41" and wording.value_text(6.5) == "6,5" and wording.value_text(None) == "–"
+
+
+def test_data_and_methods_tables_in_french(conn):
+    loader = DatabaseLoader(conn)
+    params = view_params.parse({"plan": "isere-palhdi-2014-2020"}, loader).params
+    view = donnees_methodes.build(params, loader)
+    dictionary, history = list(view.tables())
+    assert "Couverture (Isère)" in dictionary.data.columns
+    granularities = set(", ".join(dictionary.data["Granularités"]).split(", "))
+    assert granularities <= {"mois", "trimestre", "année"}, granularities
+    assert set(history.data["Nature"]) <= {"démonstration", "référence", "import"}
+    assert {"Lot", "Importé le", "Fichier"} <= set(history.data.columns)
+    headings = [block.heading for block in view.blocks if isinstance(block, Text)]
+    assert headings == ["Méthodes", "Référentiels géographiques et démographiques"]
+    assert view.key_figures and view.status and view.status.startswith(f"Objectifs {params.last_year} : ")
+
+
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [
+        ("pages/vue_ensemble.py", {}),
+        ("pages/plan_action.py", {}),
+        ("pages/plan_action.py", {"plan": "sarthe-pdalpd-2008-2012", "axes": "1,2", "statuts": "atteint,non atteint"}),
+        ("pages/donnees_methodes.py", {}),
+    ],
+)
+def test_pages_render(app, page, params):
+    app.query_params.update(params)
+    app.run()
+    app.switch_page(page)
+    app.query_params.update(params)
+    app.run()
+    assert not app.exception, app.exception
+    assert app.title
+    if page == "pages/plan_action.py":
+        assert app.expander, "no fiche-action"
+        if params:
+            assert app.multiselect[0].label == "Orientations"
+            assert app.multiselect[0].value == ["1", "2"]
