@@ -29,6 +29,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from data_access.models import ActionIndicator, ImportBatch, Indicator, Objective, Plan, Territory, TerritoryMembership
+from data_access.vocabulary import TREVE
 from data_access.writes import bulk_insert_observations, create_batch, refresh_coverage
 
 SEED = 20140101
@@ -80,7 +81,7 @@ SEASON_WINTER = np.array([1.5, 1.4, 1.2, 0.9, 0.7, 0.6, 0.6, 0.5, 0.7, 0.9, 1.2,
 # Months (1-12) in which an eviction may be carried out, per year: the trêve hivernale runs from
 # 1 November to 31 March; in 2020 and 2021 it was extended to 10 July and 31 May.
 EVICTION_MONTHS = {2020: (7, 8, 9, 10), 2021: (6, 7, 8, 9, 10)}
-EVICTION_MONTHS_DEFAULT = (4, 5, 6, 7, 8, 9, 10)
+EVICTION_MONTHS_DEFAULT = tuple(m for m in range(1, 13) if not TREVE.covers(m))  # April to October
 EVICTION_MONTH_WEIGHTS = {4: 1.4, 5: 1.3, 6: 1.2, 7: 0.9, 8: 0.6, 9: 1.0, 10: 1.1}
 # Average aid amounts in euros (first year) and their yearly drift.
 AMOUNTS = {"acces": (520, 0.02), "maintien": (1250, 0.02), "energie": (290, 0.03), "eau": (170, 0.01), "telephone": (85, 0.0)}

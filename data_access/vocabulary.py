@@ -7,7 +7,6 @@ so that a member compares equal to the plain string (``Level.COMMUNE == "commune
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -178,9 +177,9 @@ class Treve:
     last_month: int = 3  # March
     text: str = "1er novembre – 31 mars"
 
-    def covers(self, day: dt.date) -> bool:
-        """Whether the month of ``day`` lies in the ordinary trêve."""
-        return day.month >= self.first_month or day.month <= self.last_month
+    def covers(self, month: int) -> bool:
+        """Whether the month (1–12) lies in the ordinary trêve."""
+        return month >= self.first_month or month <= self.last_month
 
 
 TREVE = Treve()

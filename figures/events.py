@@ -7,12 +7,13 @@ import datetime as dt
 
 import pandas as pd
 
+from data_access.vocabulary import TREVE
 from figures.inputs import require_columns, shorten, wrap
 from figures.palette import REFERENCE
 from figures.theme import EVENT_FILL, TREVE_FILL, Theme
 from figures.time_axis import as_dates, treve_windows
 
-TREVE_NAME = "Trêve hivernale (1er novembre – 31 mars)"
+TREVE_NAME = f"Trêve hivernale ({TREVE.text})"
 EVENT_COLUMNS = ["date_start", "date_end", "label"]
 # Event labels are placed above the plot area; overlaps are avoided by estimating their width
 # against a plot about this wide (a wide Streamlit page; narrower pages only get more rows).

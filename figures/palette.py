@@ -34,9 +34,6 @@ FIXED = {
     "cfp_demandes": "#E69F00",
     "cfp_accordes": "#D55E00",
     "expulsions_effectives": "#000000",
-    "38": "#444444",
-    "72": "#444444",
-    "FR": "#6b6b6b",
     # FSL aid types: households and amounts share their type's colour
     **{
         f"fsl_{aid}_{measure}": colour
@@ -48,9 +45,16 @@ FIXED = {
 }
 
 
-def colour_for(key: str) -> str:
-    """The colour of an indicator or territory code: fixed for the main ones, otherwise a stable
-    Okabe–Ito colour derived from the code (the same on every page and every run)."""
+# Territories drawn for reference keep a colour by role, whatever their code (a third plan needs no change).
+ROLE_COLOURS = {"departement": "#444444", "france": "#6b6b6b"}
+
+
+def colour_for(key: str, role: str | None = None) -> str:
+    """The colour of an indicator or territory code: its role's (``"departement"``, ``"france"``),
+    fixed for the main indicators, otherwise a stable Okabe–Ito colour derived from the code (the
+    same on every page and every run)."""
+    if role in ROLE_COLOURS:
+        return ROLE_COLOURS[role]
     if key in FIXED:
         return FIXED[key]
     digest = int(hashlib.sha1(key.encode()).hexdigest(), 16)

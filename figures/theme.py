@@ -13,7 +13,7 @@ carry meaning (indicators, territories, statuses, classes) come from :mod:`figur
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -198,14 +198,14 @@ def _theme_layout(presentation: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     return base, axis
 
 
-def distinct_colours(keys: Iterable[str]) -> dict[str, str]:
+def distinct_colours(keys: Iterable[str], roles: Mapping[str, str] | None = None) -> dict[str, str]:
     """Each key's :func:`figures.palette.colour_for` colour, unless an earlier key of the same
     figure already has it: then the first Okabe–Ito colour still free (colours repeat only past
     eight keys). Two lines of one chart must never share a colour, even if that means a territory
-    is drawn in another colour than its usual one."""
+    is drawn in another colour than its usual one. ``roles``: code → role (``"departement"``…)."""
     chosen: dict[str, str] = {}
     for key in keys:
-        colour = colour_for(key)
+        colour = colour_for(key, (roles or {}).get(key))
         if colour in chosen.values():
             colour = next((c for c in LINE_COLOURS if c not in chosen.values()), colour)
         chosen[key] = colour

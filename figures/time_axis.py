@@ -17,6 +17,7 @@ import pandas as pd
 
 from data_access.french import fr_month
 from data_access.periods import add_months
+from data_access.vocabulary import TREVE
 
 Grain = Literal["month", "quarter", "year"]
 GRAIN_MONTHS: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
@@ -26,8 +27,6 @@ GRAIN_AXIS_TITLES = {
     "year": "Année",
 }
 # the trêve hivernale runs 1 November – 31 March: no eviction may be carried out then
-TREVE_FIRST_MONTH = 11
-TREVE_END_MONTH = 4  # exclusive: the trêve ends on 31 March
 
 
 def as_dates(values: Iterable[object]) -> list[dt.date]:
@@ -142,7 +141,7 @@ def treve_windows(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]
     ``[first, last]``, clipped to it."""
     windows = []
     for year in range(first.year - 1, last.year + 1):
-        start, end = dt.date(year, TREVE_FIRST_MONTH, 1), dt.date(year + 1, TREVE_END_MONTH, 1)
+        start, end = dt.date(year, TREVE.first_month, 1), dt.date(year + 1, TREVE.last_month + 1, 1)
         if start <= last and end >= first:
             windows.append((max(start, first), min(end, last)))
     return [(a, b) for a, b in windows if a < b]

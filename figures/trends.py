@@ -35,6 +35,7 @@ def trend_figure(
     reference: pd.DataFrame | None = None,
     granularity: Grain | None = None,
     y_title: str | None = None,
+    roles: Mapping[str, str] | None = None,
     presentation: bool = False,
 ) -> go.Figure:
     """One line per (indicator, territory) over time, with the plan's marks around it.
@@ -77,6 +78,9 @@ def trend_figure(
         ``"month"``, ``"quarter"`` or ``"year"``; inferred from the dates when None.
     y_title
         Overrides the y-axis title derived from ``unit`` (« Nombre d'assignations »).
+    roles
+        Territory code → role (``"departement"``, ``"france"``): those lines take their role's
+        colour (``palette.ROLE_COLOURS``) whatever the plan's département code.
     presentation
         The projector look (see :mod:`figures.theme`).
 
@@ -106,7 +110,7 @@ def trend_figure(
     keys = line_keys(frame, names)
     labels = line_labels(keys, names)
     one_territory = len({t for _, t in keys}) == 1
-    colour_of = distinct_colours(i if one_territory else t for i, t in keys)
+    colour_of = distinct_colours((i if one_territory else t for i, t in keys), None if one_territory else roles)
     colours = {key: colour_of[key[0] if one_territory else key[1]] for key in keys}
     spans = [_extent(frame["period_start"], grain)]  # the axis shows whole buckets of everything drawn
 
@@ -197,6 +201,7 @@ def index_figure(
     events: pd.DataFrame | None = None,
     treve: bool = False,
     granularity: Grain | None = None,
+    roles: Mapping[str, str] | None = None,
     presentation: bool = False,
 ) -> go.Figure:
     """:func:`trend_figure` of :func:`index_base_100` (``base_year`` = 100), to compare
@@ -211,6 +216,7 @@ def index_figure(
         treve=treve,
         granularity=granularity,
         y_title=f"Indice (base 100 en {base_year})",
+        roles=roles,
         presentation=presentation,
     )
     if not indexed.empty:

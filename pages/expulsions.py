@@ -8,6 +8,7 @@ from views import common, expulsions
 params = filters.current()
 labels = common.labels(cache)
 st.title(expulsions.TITLE)
+head = st.container()  # the funnel, above the seasonality selector
 default = expulsions.chosen_seasonality(params)
 choices: list[str] = list(expulsions.SEASONAL)
 indicator = str(
@@ -15,4 +16,4 @@ indicator = str(
 )
 filters.remember("saisonnalite", [indicator], [expulsions.DEFAULT_SEASONALITY])
 view = expulsions.build(params.with_options(seasonality=indicator), cache)
-render.view(view, presentation=params.presentation, title=False)
+render.view(view, presentation=params.presentation, title=False, head=head, head_blocks=1)

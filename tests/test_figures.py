@@ -18,7 +18,7 @@ from data_access.aggregation import SERIES_COLUMNS
 from data_access.french import PLOTLY_SEPARATORS
 from data_access.queries import CHAIN_COLUMNS, EVICTION_CHAIN, LEVEL_VALUES_COLUMNS
 from figures import aids, chain, ranking, seasonality, small_multiples, trends
-from figures.palette import DIVERGING_5, HIGHLIGHT, NEUTRAL, STATUS_COLOURS, colour_for
+from figures.palette import DIVERGING_5, HIGHLIGHT, NEUTRAL, ROLE_COLOURS, STATUS_COLOURS, colour_for
 from figures.theme import apply_theme, distinct_colours
 from figures.time_axis import infer_granularity, period_label, time_ticks, treve_windows, x_position
 from figures.units import axis_title, compact_euros, nice_ticks, value_text
@@ -181,6 +181,14 @@ def test_trend_draws_one_line_per_territory_in_its_palette_colour() -> None:
     assert [trace.name for trace in fig.data] == ["Isère", "Oisans"]
     assert [trace.line.color for trace in fig.data] == [colour_for("38"), colour_for("oisans")]
     assert fig.layout.yaxis.title.text == "Nombre d'assignations"
+
+
+@pytest.mark.parametrize("departement", ["38", "72", "26", "2A"])
+def test_the_departement_line_takes_its_role_colour_whatever_its_code(departement) -> None:
+    frame = series_frame([departement, "oisans"], months(dt.date(2024, 1, 1), 12))
+    names = {departement: "Département", "oisans": "Oisans"}
+    fig = trends.trend_figure(frame, names=names, unit="assignations", treve=False, roles={departement: "departement"})
+    assert fig.data[0].line.color == ROLE_COLOURS["departement"]
 
 
 def test_trend_names_lines_after_indicators_when_one_territory_is_shown() -> None:

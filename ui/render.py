@@ -14,6 +14,7 @@ import unicodedata
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from data_access.french import fr_auto
 from data_access.vocabulary import DEMO_NOTICE, ObjectiveStatus
@@ -40,22 +41,36 @@ def demo_badge() -> None:
     st.markdown(f":orange-badge[⚠ {DEMO_NOTICE}]")
 
 
-def view(shown: View, *, presentation: bool = False, title: bool = True) -> None:
-    """Draw ``shown``: its title (unless the page drew it above its own widgets), notices, blocks."""
-    if title:
-        st.title(shown.title)
-    for notice in shown.notices:
-        st.warning(notice)
-    if shown.empty is not None:
-        empty_state(shown.empty)
-        return
-    if presentation:
-        _slide(shown)
-        return
-    st.caption(shown.filters)
-    if shown.demo:
-        demo_badge()
-    blocks(shown.blocks)
+def view(
+    shown: View,
+    *,
+    presentation: bool = False,
+    title: bool = True,
+    head: st.delta_generator.DeltaGenerator | None = None,
+    head_blocks: int = 0,
+) -> None:
+    """Draw ``shown``: its title (unless the page drew it above its own widgets), notices, blocks.
+
+    ``head``: a container the page made above one of its widgets; the filters line, the demo notice
+    and the first ``head_blocks`` blocks are drawn there (the funnel above the « Saisonnalité de »
+    selector), the other blocks after the widget."""
+    place = head if head is not None else st.container()
+    with place:
+        if title:
+            st.title(shown.title)
+        for notice in shown.notices:
+            st.warning(notice)
+        if shown.empty is not None:
+            empty_state(shown.empty)
+            return
+        if presentation:
+            _slide(shown)
+            return
+        st.caption(shown.filters)
+        if shown.demo and not any(isinstance(block, Chart | Table) and block.demo for block in shown.blocks):
+            demo_badge()  # once for the page, unless its charts and tables say it themselves
+        blocks(shown.blocks[:head_blocks])
+    blocks(shown.blocks[head_blocks:])
 
 
 def blocks(items: tuple[Block, ...]) -> None:
@@ -119,12 +134,21 @@ def chart(block: Chart) -> None:
         st.caption(block.note)
     show = _downloads(block)
     if show:
-        st.dataframe(shown_table(block.data), hide_index=True, width="stretch")
+        st.dataframe(shown_table(block.data), hide_index=True, width="stretch", column_config=number_columns(block.data))
+
+
+def _is_number(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
 def shown_table(data: pd.DataFrame) -> pd.DataFrame:
     """A table as the screen prints it: numbers in French (``1 529``, ``6,5``), the rest as it is."""
-    return data.apply(lambda column: column.map(fr_auto) if pd.api.types.is_numeric_dtype(column) else column)
+    return data.apply(lambda column: column.map(fr_auto) if _is_number(column) else column)
+
+
+def number_columns(data: pd.DataFrame) -> dict[str, ColumnConfig]:
+    """Column settings that keep French-printed numbers right-aligned, as numbers read best."""
+    return {str(name): st.column_config.TextColumn(alignment="right") for name in data.columns if _is_number(data[name])}
 
 
 def _downloads(block: Chart) -> bool:
@@ -182,7 +206,7 @@ def table(block: Table) -> None:
         st.subheader(block.title)
     if block.demo:
         demo_badge()
-    config = {}
+    config = number_columns(block.data)
     if block.sparkline_column:
         config[block.sparkline_column] = st.column_config.LineChartColumn(block.sparkline_label, y_min=0)
     data = (

@@ -155,6 +155,11 @@ def level_map(
         return None, str(error)
 
 
+def roles_of(params: ViewParams) -> dict[str, str]:
+    """Territory code → role for the figures' colours: the plan's département and France."""
+    return {params.departement: "departement", "FR": "france"}
+
+
 def names_of(params: ViewParams, territories: pd.DataFrame, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Code → name for the level's territories, the département and France."""
     return {

@@ -44,7 +44,7 @@ REFERENTIALS = """
 |---|---|---|---|
 | Contours des communes | IGN Admin Express COG (via france-geojson) | 2018 | Licence Ouverte / Etalab |
 | Communes → EPCI, population | INSEE, DGCL, Etalab (découpage administratif 6.0.0) | COG 2026, population 2023 | Licence Ouverte 2.0 |
-| Communes → territoires (Isère) | Département de l'Isère | ≈ COG 2021 | information publique |
+| Communes → territoires du plan | le Département, liste des communes de chaque territoire du plan | ≈ COG 2021 | information publique |
 | Ménages, arrondissements | INSEE, recensement de la population 2021 ; COG 2024 | RP 2021 | Licence Ouverte 2.0 |
 """
 

@@ -62,6 +62,8 @@ def build(params: ViewParams, loader: Loader) -> View:
     objective = common.page_objectives(loader, params.plan, indicators[:1]).head(1)
     line, trajectory = common.objective_line(objective.iloc[0], params, granularity.value) if not objective.empty else (None, None)
     reference = loader.reference_points(tuple(indicators), tuple(codes))
+    starts = pd.to_datetime(reference["period_start"]).dt.date
+    reference = reference[(starts >= params.period.start) & (starts < params.period.end)]  # within the chart's period only
     figure = trend_figure(
         series,
         names=names,
@@ -70,6 +72,7 @@ def build(params: ViewParams, loader: Loader) -> View:
         trajectory=trajectory,
         events=loader.events(params.departement),
         reference=reference if not reference.empty else None,
+        roles=common.roles_of(params),
         presentation=params.presentation,
     )
     plotted = common.series_table(series, granularity, indicators=names, territories=names)
@@ -149,7 +152,7 @@ def _france_index(params: ViewParams, loader: Loader, indicators: list[str], nam
         base = base_year(shown)
         left_out = [names.get(code, code) for code in chain if code not in kept]
     assert base is not None
-    figure = index_figure(shown, base_year=base, names=names, presentation=params.presentation)
+    figure = index_figure(shown, base_year=base, names=names, roles=common.roles_of(params), presentation=params.presentation)
     data = common.series_table(shown, Granularity.YEAR, indicators=names, territories=names)
     note = f"Sans année commune avec la série nationale : {', '.join(left_out)}." if left_out else None
     return [
