@@ -1,5 +1,5 @@
 """French number, date and table formats, from one place: ``1 529``, ``12,5``, ``12,5 %``, years
-``2021`` (never ``2 021``), ``mars 2021``, ``01/12/2026``, and the French headers of data tables.
+``2021`` (never ``2 021``), ``mars 2021``, ``01/12/2026``.
 
 Thousands are separated by a narrow no-break space (U+202F), decimals by a comma. Plotly figures
 use ``PLOTLY_SEPARATORS`` (decimal comma, thin space for thousands). Screen tables, figures' hover
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+import numbers
 
 import pandas as pd
 
@@ -19,28 +19,6 @@ MISSING = "–"  # what a missing value reads as (an en dash)
 PLOTLY_SEPARATORS = ", "  # Plotly: first character decimal, second thousands
 MONTHS_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 MONTHS_LONG = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
-
-# The French header of every column a query or a view may hand to a table, a CSV or a workbook.
-COLUMN_HEADERS: Mapping[str, str] = {
-    "indicator_code": "Indicateur",
-    "indicateur": "Indicateur",
-    "territory_code": "Territoire",
-    "territoire": "Territoire",
-    "name": "Territoire",
-    "period_start": "Période",
-    "value": "Valeur",
-    "complete": "Année complète",
-    "demo": "Données fictives",
-    "households": "Ménages",
-    "population": "Population",
-    "rate": "Pour 1 000 ménages",
-    "per_inhabitants": "Pour 1 000 habitants",
-    "rank": "Rang",
-    "target": "Cible",
-    "label": "Étape",
-    "rate_from_previous": "Taux depuis l'étape précédente (%)",
-    "aide": "Aide",
-}
 
 
 def _missing(value: object) -> bool:
@@ -63,6 +41,17 @@ def fr_auto(value: float | None) -> str:
         return MISSING
     assert value is not None
     return fr_number(value, 0 if float(value).is_integer() else 1)
+
+
+def fr_measure(value: object) -> str:
+    """A measured value in short print: one decimal below ten when it has one, else none
+    (``40,78`` → ``41``, ``6,5`` → ``6,5``); missing: ``–``."""
+    if _missing(value) or not isinstance(value, numbers.Real):
+        return MISSING
+    number = float(value)
+    if math.isnan(number):
+        return MISSING
+    return fr_number(number, 1 if abs(number) < 10 and not number.is_integer() else 0)
 
 
 def fr_percent(value: float | None, decimals: int = 1) -> str:
@@ -124,11 +113,3 @@ def fr_period(day: dt.date, granularity: str) -> str:
     if granularity == "quarter":
         return f"{day.year}-T{(day.month - 1) // 3 + 1}"
     return fr_month(day)
-
-
-def french_headers(frame: pd.DataFrame, extra: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """``frame`` with its known columns renamed to their French headers (``COLUMN_HEADERS``, then ``extra``)."""
-    names = {**COLUMN_HEADERS, **(extra or {})}
-    renamed = frame.rename(columns={c: names[c] for c in frame.columns if c in names})
-    renamed.attrs = dict(frame.attrs)
-    return renamed

@@ -143,6 +143,11 @@ class PageInfo:
     icon: str
     section: Section
     in_seance: bool = True  # a view of this page can be saved in a séance and exported as a slide
+    heading: str | None = None  # the page's title when longer than its menu label
+
+    @property
+    def page_title(self) -> str:
+        return self.heading or self.title
 
     @property
     def script(self) -> str:
@@ -154,7 +159,7 @@ PAGES = (
     PageInfo(Page.TENDANCES, "Tendances", ":material/show_chart:", Section.TABLEAU_DE_BORD),
     PageInfo(Page.COMPARER, "Comparer les territoires", ":material/map:", Section.TABLEAU_DE_BORD),
     PageInfo(Page.EXPULSIONS, "Procédure d'expulsion", ":material/gavel:", Section.THEMATIQUES),
-    PageInfo(Page.FSL, "Aides FSL", ":material/euro:", Section.THEMATIQUES),
+    PageInfo(Page.FSL, "Aides FSL", ":material/euro:", Section.THEMATIQUES, heading="Aides du Fonds de solidarité logement"),
     PageInfo(Page.MAL_LOGEMENT, "Mal-logement", ":material/house_siding:", Section.THEMATIQUES),
     PageInfo(Page.PLAN_ACTION, "Plan d'action", ":material/checklist:", Section.LE_PLAN),
     PageInfo(Page.DONNEES_METHODES, "Données et méthodes", ":material/menu_book:", Section.LE_PLAN),

@@ -7,11 +7,12 @@ sur disque ; d'un export Histologe, seuls des comptages sont gardés.
 import streamlit as st
 
 from data_access.importers import max_upload_bytes
+from data_access.vocabulary import PAGE_INFO, Page
 from ui import auth
 from ui.import_panels import PREVIEW, UPLOADER, batches_panel, options_and_check, preview_panel
 
 st.set_page_config(layout="wide")  # the preview tables need the width (additive: the app's other settings stay)
-st.title("Importer des données")
+st.title(PAGE_INFO[Page.IMPORT_DONNEES].page_title)
 st.caption(
     "Fichiers des partenaires (CSV ou Excel .xlsx) : table longue, table large (une colonne par période) ou export Histologe. "
     "Tout est vérifié avant d'écrire ; un import s'écrit en entier ou pas du tout, et peut être annulé."

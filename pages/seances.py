@@ -7,10 +7,11 @@ import streamlit as st
 
 from data_access import seances
 from data_access.errors import UserError
+from data_access.vocabulary import PAGE_INFO, Page
 from ui import auth, cache, filters, seance_nav
 
 view = filters.current()
-st.title("Séances")
+st.title(PAGE_INFO[Page.SEANCES].page_title)
 st.caption(
     "Une séance est une suite de vues (page et filtres) présentée en réunion en mode présentation : « précédent / suivant », "
     "flèches du clavier ou télécommande (Page préc. / Page suiv.), défilement automatique possible."

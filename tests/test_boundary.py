@@ -17,7 +17,7 @@ from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.testing.v1 import AppTest
 
 from data_access import logs
-from data_access.db import run_migrations
+from data_access.db import make_engine, run_migrations
 from tests.conftest import ROOT
 from ui import boundary
 
@@ -128,6 +128,20 @@ def test_a_database_without_plan_says_what_to_run(schema, tmp_path, monkeypatch)
     message = at.error[0].value
     assert "Aucun plan n'est chargé dans la base" in message and "python -m data_access setup" in message
     assert not at.sidebar.selectbox
+
+
+def test_a_database_behind_the_code_says_to_apply_the_migrations(tmp_path, monkeypatch):
+    """A database of an earlier version (a column the code reads is missing) names the command to run."""
+    url = f"sqlite:///{tmp_path / 'ancienne.db'}"
+    run_migrations(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE plan DROP COLUMN is_default")
+    engine.dispose()
+    at = _app(monkeypatch, url)
+    at.run()
+    _assert_nothing_english(at, str(tmp_path))
+    assert "n'est pas à jour" in at.error[0].value and "python -m data_access setup" in at.error[0].value
 
 
 @pytest.mark.parametrize(

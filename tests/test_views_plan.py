@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from data_access.french import fr_measure
 from data_access.vocabulary import CHOOSABLE_LEVELS
 from views import donnees_methodes, plan_action, vue_ensemble, wording
 from views import params as view_params
@@ -136,7 +137,7 @@ def test_status_badge_and_plan_texts_as_markdown():
         "**Objectif.** Par an :\n\n- 40 situations\n  - dont 10 \\$ urgentes\n- 300 situations\n\nNombre de séances\n\n2008\\. Bilan"
     )
     assert wording.markdown_paragraphs("- a\n- b", "Description") == "**Description.**\n\n- a\n- b"
-    assert wording.value_text(40.78) == "41" and wording.value_text(6.5) == "6,5" and wording.value_text(None) == "–"
+    assert fr_measure(40.78) == "41" and fr_measure(6.5) == "6,5" and fr_measure(None) == "–"
 
 
 def test_data_and_methods_tables_in_french(conn):

@@ -36,11 +36,13 @@ logger = logging.getLogger(__name__)
 # the signal of a fragment whose error Streamlit already handled
 PASS_THROUGH: tuple[type[BaseException], ...] = (ScriptControlException, FragmentHandledException)
 MISSING_TABLE_SQLSTATE = "42P01"  # PostgreSQL: undefined_table
+MISSING_COLUMN_SQLSTATE = "42703"  # PostgreSQL: undefined_column
 
 
 class Problem(StrEnum):
     UNREACHABLE = "unreachable"  # no server, refused connection, unreadable SQLite file, bad URL
     NO_PLAN = "no_plan"  # empty database: no schema yet, or no plan loaded
+    OUTDATED = "outdated"  # a schema older than the code: a migration was not applied
     UNEXPECTED = "unexpected"
 
 
@@ -57,6 +59,11 @@ MESSAGES = {
         "Pour la personne qui administre l'observatoire : lancez `python -m data_access setup` (ou `make setup`), "
         f"qui installe le schéma, charge les plans, les données de référence et la démonstration ; {CHECK_URL}. "
         "Rechargez ensuite la page."
+    ),
+    Problem.OUTDATED: (
+        "**La base de données n'est pas à jour** : elle date d'une version précédente de l'observatoire.\n\n"
+        "Pour la personne qui administre l'observatoire : lancez `python -m data_access setup` (ou `make run`), "
+        f"qui applique les migrations sans rien perdre ; {CHECK_URL}. Rechargez ensuite la page."
     ),
     Problem.UNEXPECTED: (
         "**Cette vue n'a pas pu être affichée.**\n\n"
@@ -81,11 +88,18 @@ def _missing_table(error: sa_exc.DBAPIError) -> bool:
     return getattr(error.orig, "sqlstate", None) == MISSING_TABLE_SQLSTATE or "no such table" in str(error.orig)
 
 
+def _missing_column(error: sa_exc.DBAPIError) -> bool:
+    """SQLite's « no such column » or PostgreSQL's undefined column: a migration was not applied."""
+    return getattr(error.orig, "sqlstate", None) == MISSING_COLUMN_SQLSTATE or "no such column" in str(error.orig)
+
+
 def classify(error: BaseException) -> Problem:
     """Which message ``error`` deserves (the exception text itself is never shown)."""
     for cause in _chain(error):
         if isinstance(cause, sa_exc.DBAPIError) and _missing_table(cause):
             return Problem.NO_PLAN
+        if isinstance(cause, sa_exc.DBAPIError) and _missing_column(cause):
+            return Problem.OUTDATED
         if isinstance(cause, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError | ConnectionError):
             return Problem.UNREACHABLE
         if isinstance(cause, sa_exc.DBAPIError) and cause.connection_invalidated:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data_access.french import fr_number
-from data_access.vocabulary import LEVEL_SINGULAR, Granularity, Level, ObjectiveKind, Page
+from data_access.vocabulary import LEVEL_SINGULAR, PAGE_INFO, Granularity, Level, ObjectiveKind, Page
 from figures.ranking import gap_to_objective_bar, ranking_bar
 from figures.small_multiples import small_multiples
 from geo.maps import choropleth
@@ -14,7 +14,7 @@ from views.loader import Loader
 from views.model import Block, Chart, KeyFigure, Text, View
 from views.params import ViewParams
 
-TITLE = "Comparer les territoires"
+TITLE = PAGE_INFO[Page.COMPARER].page_title
 DEFAULT_INDICATOR = "assignations"
 MODES = {"rate": "Pour 1 000 ménages", "value": "Valeur", "per_inhabitants": "Pour 1 000 habitants"}
 MODE_UNITS = {"rate": "pour 1 000 ménages", "per_inhabitants": "pour 1 000 habitants"}

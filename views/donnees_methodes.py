@@ -10,13 +10,13 @@ import pandas as pd
 
 from data_access.french import MISSING, fr_date, fr_month, fr_period
 from data_access.importers.store import BATCH_COLUMNS
-from data_access.vocabulary import GRANULARITY_LABELS, STORED_GRANULARITIES, BatchKind, Granularity, Page
+from data_access.vocabulary import GRANULARITY_LABELS, PAGE_INFO, STORED_GRANULARITIES, BatchKind, Granularity, Page
 from views.loader import Loader
 from views.model import Table, Text, View
 from views.params import ViewParams
 from views.plan_action import plan_summary
 
-TITLE = "Données et méthodes"
+TITLE = PAGE_INFO[Page.DONNEES_METHODES].page_title
 STEPS = {granularity.value: rank for rank, granularity in enumerate(STORED_GRANULARITIES)}  # finest first
 BATCH_KINDS = {BatchKind.DEMO: "démonstration", BatchKind.REFERENCE: "référence", BatchKind.IMPORT: "import"}
 HISTORY_CAPTION = (

@@ -6,7 +6,7 @@ import pandas as pd
 
 from data_access.french import fr_auto, fr_number
 from data_access.queries import EVICTION_CHAIN
-from data_access.vocabulary import TREVE, Granularity, ObjectiveKind, Page
+from data_access.vocabulary import PAGE_INFO, TREVE, Granularity, ObjectiveKind, Page
 from figures.chain import chain_funnel
 from figures.seasonality import seasonality_heatmap
 from figures.trends import trend_figure
@@ -15,7 +15,7 @@ from views.loader import Loader
 from views.model import Block, Chart, KeyFigure, View
 from views.params import ViewParams
 
-TITLE = "Procédure d'expulsion"
+TITLE = PAGE_INFO[Page.EXPULSIONS].page_title
 SEASONAL = ("expulsions_effectives", "assignations", "cql", "cfp_demandes", "cfp_accordes")
 DEFAULT_SEASONALITY = SEASONAL[0]
 CQL_RATE = "taux_cql_assignations"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data_access.french import fr_number, fr_signed_percent, fr_value
-from data_access.vocabulary import LEVEL_SINGULAR, Granularity, Page
+from data_access.vocabulary import LEVEL_SINGULAR, PAGE_INFO, Granularity, Page
 from figures.aids import aid_bars
 from figures.ranking import ranking_bar
 from figures.trends import trend_figure
@@ -14,7 +14,7 @@ from views.loader import Loader
 from views.model import Block, Chart, KeyFigure, View
 from views.params import ViewParams
 
-TITLE = "Aides du Fonds de solidarité logement"
+TITLE = PAGE_INFO[Page.FSL].page_title
 TYPES = ("acces", "maintien", "energie", "eau", "telephone")
 HOUSEHOLDS = tuple(f"fsl_{t}_menages" for t in TYPES)
 AMOUNTS = tuple(f"fsl_{t}_montant" for t in TYPES)

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data_access.french import fr_number, fr_year
-from data_access.vocabulary import LEVEL_SINGULAR, Granularity, Level, ObjectiveKind, Page
+from data_access.vocabulary import LEVEL_SINGULAR, PAGE_INFO, Granularity, Level, ObjectiveKind, Page
 from figures.trends import trend_figure
 from geo.maps import choropleth
 from views import common
@@ -14,7 +14,7 @@ from views.loader import Loader
 from views.model import Block, Chart, KeyFigure, Table, Text, View
 from views.params import ViewParams
 
-TITLE = "Mal-logement"
+TITLE = PAGE_INFO[Page.MAL_LOGEMENT].page_title
 TYPES = ("signalements_insalubrite", "signalements_non_decence", "signalements_precarite_energetique")
 OUT_OF_INDIGNITY = "logements_sortis_indignite"  # charted only when the plan sets it a yearly objective
 TREATMENT = ("menages_reperes", "decisions_travaux", "arretes_insalubrite", "levees_insalubrite", "logements_sortis_indignite")

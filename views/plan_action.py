@@ -13,17 +13,17 @@ from typing import Any
 
 import pandas as pd
 
-from data_access.french import MISSING, fr_date, fr_number
+from data_access.french import MISSING, fr_date, fr_measure, fr_number
 from data_access.periods import Period
 from data_access.status import KIND_LABELS
-from data_access.vocabulary import STATUS_SYMBOLS, Granularity, ObjectiveStatus, Page
+from data_access.vocabulary import PAGE_INFO, STATUS_SYMBOLS, Granularity, ObjectiveStatus, Page
 from views import common
 from views.loader import Loader
 from views.model import Block, Group, KeyFigure, Table, Text, View
 from views.params import ViewParams
-from views.wording import STATUSES, escape_markdown, markdown_paragraphs, status_badge, status_with_symbol, value_text
+from views.wording import STATUSES, escape_markdown, markdown_paragraphs, status_badge, status_with_symbol
 
-TITLE = "Plan d'action"
+TITLE = PAGE_INFO[Page.PLAN_ACTION].page_title
 TREND_YEARS = 5  # the sparklines run from year − 5 to year
 TEXTS = (("Description", "description"), ("Objectif", "objective"), ("Objectif quantifié", "quantified_objective"))
 EVALUATIONS = (("Effectivité", "evaluation_effectivite"), ("Efficacité", "evaluation_efficacite"), ("Impact", "evaluation_impact"))
@@ -46,9 +46,9 @@ def objective_table(table: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFr
             "Nature": table["kind"].map(KIND_LABELS),
             "Indicateur": table["indicator_code"].map(lambda c: labels.get(c, "—") if isinstance(c, str) else "— (non mesuré)"),
             "Période évaluée": table["period_label"],
-            "Cible": table["target"].map(value_text) + table["prorata"].map(lambda p: " (au prorata)" if p else ""),
-            "Référence": table["baseline"].map(value_text),
-            "Valeur": table["value"].map(value_text),
+            "Cible": table["target"].map(fr_measure) + table["prorata"].map(lambda p: " (au prorata)" if p else ""),
+            "Référence": table["baseline"].map(fr_measure),
+            "Valeur": table["value"].map(fr_measure),
             "Statut": table["status"].map(status_with_symbol),
         }
     )
@@ -264,7 +264,7 @@ def _objective_line(objective: Mapping[Hashable, Any], year: int) -> str:
     achieved = objective["achieved_on"]
     date = f" — réalisé le {fr_date(achieved)}" if achieved is not None and not pd.isna(achieved) else ""  # type: ignore[arg-type,call-overload]
     label = escape_markdown(str(objective["label"]))
-    return f"{status_badge(str(objective['status']))} {label} · valeur {year} : {value_text(objective['value'])}{date}"
+    return f"{status_badge(str(objective['status']))} {label} · valeur {year} : {fr_measure(objective['value'])}{date}"
 
 
 def indicator_trend_table(codes: Sequence[str], series: pd.DataFrame, labels: Mapping[str, str], year: int) -> pd.DataFrame:
@@ -276,5 +276,5 @@ def indicator_trend_table(codes: Sequence[str], series: pd.DataFrame, labels: Ma
         values = own[own["complete"].astype(bool)].sort_values("period_start") if not own.empty else own
         current = values.loc[[d.year == year for d in values["period_start"]], "value"] if not values.empty else pd.Series(dtype=float)
         history = values["value"].astype(float).tolist() if not values.empty else []
-        rows.append((labels.get(code, code), value_text(current.iloc[-1]) if not current.empty else MISSING, history))
+        rows.append((labels.get(code, code), fr_measure(current.iloc[-1]) if not current.empty else MISSING, history))
     return pd.DataFrame(rows, columns=["Indicateur", f"Valeur {year}", "Évolution"])

@@ -6,7 +6,7 @@ import pandas as pd
 
 from data_access.french import fr_value
 from data_access.queries import EVICTION_CHAIN
-from data_access.vocabulary import TREVE, Granularity, Page
+from data_access.vocabulary import PAGE_INFO, TREVE, Granularity, Page
 from figures.trends import index_figure, trend_figure
 from views import common
 from views.loader import Loader
@@ -16,7 +16,7 @@ from views.params import ViewParams
 DEFAULT_INDICATOR = "assignations"
 MAX_INDICATORS = 4
 MAX_COMPARED = 5
-TITLE = "Tendances"
+TITLE = PAGE_INFO[Page.TENDANCES].page_title
 
 
 def chosen_indicators(params: ViewParams, choices: dict[str, str]) -> list[str]:

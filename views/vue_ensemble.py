@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_access.french import MISSING, fr_bool, fr_date, fr_month, fr_number, fr_signed_percent
+from data_access.french import MISSING, fr_bool, fr_date, fr_measure, fr_month, fr_number, fr_signed_percent
 from data_access.overview import FAMILIES
-from data_access.vocabulary import Page
+from data_access.vocabulary import PAGE_INFO, Page
 from views import common
 from views.loader import Loader
 from views.model import Block, KeyFigure, Table, Text, Tile, Tiles, View
 from views.params import ViewParams
 from views.plan_action import objective_table, summary_status
-from views.wording import escape_markdown, value_text
+from views.wording import escape_markdown
 
-TITLE = "Vue d'ensemble"
+TITLE = PAGE_INFO[Page.VUE_ENSEMBLE].page_title
 MAX_KEY_FIGURES = 4
 NO_COMPLETE_YEAR = "une année complète dans la base : lancez « make run » (données de démonstration) ou importez un fichier"
 ATTENTION_CAPTION = (
@@ -69,7 +69,7 @@ def family_tile(parts: pd.DataFrame, objectives: pd.DataFrame, year: int) -> Til
     figures = tuple(
         (
             str(row.part),
-            value_text(row.value),
+            fr_measure(row.value),
             None if (change := _float(row.change_pct)) is None else f"{fr_signed_percent(change)} sur un an",
         )
         for row in parts.itertuples()
@@ -77,7 +77,7 @@ def family_tile(parts: pd.DataFrame, objectives: pd.DataFrame, year: int) -> Til
     badges = tuple(
         (
             str(objective.status),
-            str(objective.label) + ("" if _float(objective.target) is None else f" (cible {value_text(objective.target)})"),
+            str(objective.label) + ("" if _float(objective.target) is None else f" (cible {fr_measure(objective.target)})"),
         )
         for objective in objectives.itertuples()
     )

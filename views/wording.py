@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
-from data_access.french import MISSING, fr_number
 from data_access.vocabulary import STATUS_SYMBOLS, ObjectiveStatus
 
 STATUSES = tuple(status.value for status in ObjectiveStatus)
@@ -32,14 +29,6 @@ def status_with_symbol(status: str) -> str:
     """« ✔ atteint »: a status word after its symbol, as the status columns print it."""
     symbol = STATUS_SYMBOLS[ObjectiveStatus(status)] if status in STATUSES else ""
     return f"{symbol} {status}".strip()
-
-
-def value_text(value: object) -> str:
-    """A measured value in French print: one decimal below ten when it has one, else none; « – » when missing."""
-    if value is None or pd.isna(value):  # type: ignore[call-overload]
-        return MISSING
-    number = float(value)  # type: ignore[arg-type]
-    return fr_number(number, 1 if abs(number) < 10 and not number.is_integer() else 0)
 
 
 def escape_markdown(text: str) -> str:
