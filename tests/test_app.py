@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.vocabulary import PAGES as REGISTRY
+from tests.conftest import open_page
 
 PAGES = [info.script for info in REGISTRY]
 
@@ -18,12 +19,8 @@ def figures(at: AppTest) -> list[dict]:
 
 
 def run_page(at: AppTest, page: str, **params: str) -> AppTest:
-    """Open ``page`` as a visitor following a URL with ``params`` would (navigation clears them)."""
-    at.query_params.update(params)
-    at.run()
-    at.switch_page(page)
-    at.query_params.update(params)
-    at.run()
+    """Open ``page`` as a visitor following a URL with ``params`` would; no exception, no error box."""
+    open_page(at, page, params)
     assert not at.exception, at.exception
     assert not [e.value for e in at.error if "Référence de l'erreur" in e.value], "the page failed inside the boundary"
     return at

@@ -7,6 +7,7 @@ import pytest
 
 from data_access.french import fr_measure
 from data_access.vocabulary import CHOOSABLE_LEVELS
+from tests.conftest import open_page
 from views import donnees_methodes, plan_action, vue_ensemble, wording
 from views import params as view_params
 from views.loader import DatabaseLoader
@@ -165,11 +166,7 @@ def test_data_and_methods_tables_in_french(conn):
     ],
 )
 def test_pages_render(app, page, params):
-    app.query_params.update(params)
-    app.run()
-    app.switch_page(page)
-    app.query_params.update(params)
-    app.run()
+    open_page(app, page, params)
     assert not app.exception, app.exception
     assert app.title
     if page == "pages/plan_action.py":

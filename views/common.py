@@ -4,7 +4,7 @@ the objective status of a page's indicators and the map of a level."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,7 +13,8 @@ from data_access import objectives
 from data_access.errors import UserError
 from data_access.french import fr_bool, fr_date, fr_period, fr_signed_percent, fr_value, fr_year
 from data_access.periods import Period
-from data_access.vocabulary import GRANULARITY_LABELS, LEVEL_SINGULAR, Granularity, ObjectiveStatus
+from data_access.vocabulary import GRANULARITY_LABELS, LEVEL_SINGULAR, Granularity, Level, ObjectiveStatus
+from geo.maps import choropleth
 from views.loader import Loader
 from views.model import KeyFigure
 from views.params import ViewParams
@@ -138,21 +139,43 @@ def objective_status_text(loader: Loader, params: ViewParams, indicators: Sequen
 
 
 def level_map(
-    loader: Loader, params: ViewParams, build: Callable[[object, object | None], go.Figure]
+    loader: Loader,
+    params: ViewParams,
+    values: pd.DataFrame,
+    *,
+    value_column: str,
+    unit: str,
+    title: str,
+    indicator_label: str,
+    departement_value: float | None = None,
 ) -> tuple[go.Figure | None, str | None]:
-    """(map figure, None) for the view's level, or (None, the French reason there is no map).
+    """(the choropleth of ``values`` at the view's level, None), or (None, the French reason there is no map).
 
-    ``build(layer, outline)`` draws the map; the département's outline is passed at commune level."""
+    The selected territory is outlined, territories are labelled at the territoire level, and the
+    département's outline is drawn at commune level (see ``geo.maps.choropleth``)."""
     layers = loader.map_levels(params.departement)
     if isinstance(layers, str):
         return None, layers
     if params.level.value not in layers.layers:
         return None, f"Pas de fond de carte au niveau « {LEVEL_SINGULAR[params.level]} » pour ce département."
-    outline = layers.layers.get("departement") if params.level == "commune" else None
     try:
-        return build(layers[params.level.value], outline), None
+        figure = choropleth(
+            layers[params.level.value],
+            values,
+            value_column=value_column,
+            unit=unit,
+            title=title,
+            indicator_label=indicator_label,
+            selected=None if params.is_departement else params.territory,
+            departement_value=departement_value,
+            departement_name=params.departement_name,
+            labels=params.level == Level.TERRITOIRE,
+            outline=layers.layers.get(Level.DEPARTEMENT.value) if params.level == Level.COMMUNE else None,
+            presentation=params.presentation,
+        )
     except UserError as error:  # a broken layer: said in place of the map
         return None, str(error)
+    return figure, None
 
 
 def roles_of(params: ViewParams) -> dict[str, str]:

@@ -8,7 +8,6 @@ from data_access.french import fr_number
 from data_access.vocabulary import LEVEL_SINGULAR, PAGE_INFO, Granularity, Level, ObjectiveKind, Page
 from figures.ranking import gap_to_objective_bar, ranking_bar
 from figures.small_multiples import small_multiples
-from geo.maps import choropleth
 from views import common
 from views.loader import Loader
 from views.model import Block, Chart, KeyFigure, Text, View
@@ -61,20 +60,12 @@ def build(params: ViewParams, loader: Loader) -> View:
     figure, message = common.level_map(
         loader,
         params,
-        lambda layer, outline: choropleth(
-            layer,  # type: ignore[arg-type]
-            values,
-            value_column=mode,
-            unit=shown_unit if mode != "value" else (unit if unit in ("%", "€") else ""),
-            title=title,
-            indicator_label=label,
-            selected=selected,
-            departement_value=reference,
-            departement_name=params.departement_name,
-            labels=params.level == Level.TERRITOIRE,
-            outline=outline,  # type: ignore[arg-type]
-            presentation=params.presentation,
-        ),
+        values,
+        value_column=mode,
+        unit=shown_unit if mode != "value" else (unit if unit in ("%", "€") else ""),
+        title=title,
+        indicator_label=label,
+        departement_value=reference,
     )
     place = params.departement_name if selected is None else params.territory_name
     place_value = reference if selected is None else _value_of(values, selected, mode)

@@ -6,9 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data_access.french import fr_number, fr_year
-from data_access.vocabulary import LEVEL_SINGULAR, PAGE_INFO, Granularity, Level, ObjectiveKind, Page
+from data_access.vocabulary import LEVEL_SINGULAR, PAGE_INFO, Granularity, ObjectiveKind, Page
 from figures.trends import trend_figure
-from geo.maps import choropleth
 from views import common
 from views.loader import Loader
 from views.model import Block, Chart, KeyFigure, Table, Text, View
@@ -145,27 +144,13 @@ def _map(params: ViewParams, loader: Loader, labels: dict[str, str]) -> Chart:
     """The households spotted per 1 000 households, for each territory of the chosen level."""
     values = loader.level_values(SPOTTED, params.level.value, params.departement, params.period)
     title = f"Ménages repérés pour 1 000 ménages par {LEVEL_SINGULAR[params.level]} — {params.period.label()}"
-    selected = None if params.is_departement else params.territory
     figure: go.Figure | None
     message: str | None
     if values["value"].isna().all():
         figure, message = None, f"Aucun ménage repéré au niveau « {LEVEL_SINGULAR[params.level]} » sur {params.period.label()}."
     else:
         figure, message = common.level_map(
-            loader,
-            params,
-            lambda layer, outline: choropleth(
-                layer,  # type: ignore[arg-type]
-                values,
-                value_column="rate",
-                unit=MAP_UNIT,
-                title=title,
-                indicator_label=labels[SPOTTED],
-                selected=selected,
-                labels=params.level == Level.TERRITOIRE,
-                outline=outline,  # type: ignore[arg-type]
-                presentation=params.presentation,
-            ),
+            loader, params, values, value_column="rate", unit=MAP_UNIT, title=title, indicator_label=labels[SPOTTED]
         )
     data = common.level_table(values, "Ménages repérés")
     return Chart(
