@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from data_access import demo, reference
+from data_access import demo, followup_cli, reference
 from data_access.auth import hash_password, os_user
 from data_access.catalogue import load_catalogue
 from data_access.db import make_engine, run_migrations
@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("setup", help="tout en une fois : init, les deux plans, la référence, la démonstration si absente")
     commands.add_parser("status", help="nombre de lignes par table, plans chargés, périodes couvertes, part de démonstration")
     _import_parsers(commands)
+    followup_cli.add_parsers(commands)
     return parser
 
 
@@ -242,6 +243,8 @@ def _run(args: argparse.Namespace) -> int:
             return _import(engine, args)
         elif args.command == "batches":
             _batches(engine, args.all)
+        elif args.command == "milestone":
+            followup_cli.run(engine, args)
         elif args.command == "revert":
             with engine.begin() as conn:
                 print(revert_batch(conn, args.batch_id).message())

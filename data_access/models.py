@@ -258,8 +258,36 @@ class Objective(Base):
     baseline_end: Mapped[dt.date | None] = mapped_column(Date)
     label: Mapped[str] = mapped_column(Text)
     achieved_on: Mapped[dt.date | None] = mapped_column(Date)
+    # how the objective reads for a territory (data_access.vocabulary.TerritorialRule)
+    territorial_rule: Mapped[str] = mapped_column(String(20), server_default="prorata")
+    prorata_base: Mapped[str] = mapped_column(String(20), server_default="menages")  # menages, population
+    target_per_territory: Mapped[float | None] = mapped_column(Float)  # chaque_territoire
+    tolerance: Mapped[float | None] = mapped_column(Float)  # relative: 0.1 for « une vingtaine »
+    tolerance_label: Mapped[str | None] = mapped_column(Text)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)  # a milestone's due date (default: the plan's end)
+    baseline_assumed: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     __table_args__ = (UniqueConstraint("plan_code", "action_code", "position"),)
+
+
+class MilestoneRecord(Base):
+    """One recorded state of a milestone objective, by a data manager (the latest row counts; the
+    others are its history). Keyed by the objective's (plan, action, position): records survive a
+    reload of the plan."""
+
+    __tablename__ = "milestone_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"))
+    action_code: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))  # data_access.vocabulary.MilestoneState
+    achieved_on: Mapped[dt.date | None] = mapped_column(Date)
+    comment: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index(None, "plan_code", "action_code", "position"),)
 
 
 class Event(Base):

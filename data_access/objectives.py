@@ -6,10 +6,18 @@ The evaluated period of an objective for a year:
   objective's end);
 - every other kind: that calendar year.
 
-A plan-wide objective (its territory is the département) evaluated for another territory is
-shared pro rata of households (``prorata`` is True, the label says « objectif au prorata »);
-ratios, shares and milestones are not shared. A territorialised objective (Sarthe 2A) is always
-evaluated on its own territory.
+A plan-wide objective (its territory is the département) evaluated for another territory reads
+as its territorial rule says (``objective.territorial_rule``, declared in plan.yaml):
+
+- ``prorata``: evaluated on the territory, its target shared pro rata of households (or population)
+  — « au prorata »;
+- ``chaque_territoire``: evaluated on the territory against ``target_per_territory`` (1 référent in
+  each of the 13 territoires) — « objectif de chaque territoire »; at another level than the
+  territoires, it reads as ``departemental``;
+- ``departemental``: not divided, evaluated on the département — « objectif départemental »;
+- a territorialised objective (Sarthe 2A, rule ``territorial``) is always evaluated on its own territory.
+
+A milestone's status comes from its latest ``milestone_record`` (or the plan's ``atteint_le``).
 """
 
 from __future__ import annotations
@@ -21,13 +29,18 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from data_access.aggregation import SumRequest, chosen_sources, coverage_index, stored_components, summed_rows_many
-from data_access.models import Territory
+from data_access.models import MilestoneRecord, Territory
 from data_access.periods import Period, add_months
 from data_access.queries import plan_objectives, plans
-from data_access.status import BASELINE_KINDS, Measurement, milestone_status, prorata_target, status_from_measurement
+from data_access.status import BASELINE_KINDS, PRORATA_KINDS, Measurement, milestone_status, prorata_target, status_from_measurement
+from data_access.vocabulary import RULE_LABELS, MilestoneState, ProrataBase, TerritorialRule
 
 STATUS_TABLE_COLUMNS = [
     "objective_id",
+    "rule",
+    "rule_label",
+    "tolerance_label",
+    "baseline_label",
     "action_code",
     "label",
     "kind",
@@ -55,6 +68,25 @@ class ObjectiveResult:
     period: Period
     prorata: bool
     demo: bool
+    rule: str = ""  # the rule applied to read it for another territory than its own ("" on its own)
+    achieved_on: dt.date | None = None  # a milestone's recorded date
+
+
+def milestone_records(conn: Connection, plan_codes: list[str]) -> dict[tuple[str, str, int], tuple[str, dt.date | None, str | None]]:
+    """(plan, action, position) → (state, date, comment) of each milestone's latest record."""
+    rows = conn.execute(
+        select(
+            MilestoneRecord.plan_code,
+            MilestoneRecord.action_code,
+            MilestoneRecord.position,
+            MilestoneRecord.state,
+            MilestoneRecord.achieved_on,
+            MilestoneRecord.comment,
+        )
+        .where(MilestoneRecord.plan_code.in_(plan_codes))
+        .order_by(MilestoneRecord.id)
+    ).all()
+    return {(plan, action, position): (state, day, comment) for plan, action, position, state, day, comment in rows}
 
 
 def evaluated_period(kind: str, objective_start: dt.date, objective_end: dt.date, year: int) -> Period:
@@ -95,6 +127,9 @@ class _Draft:
     fraction: float = 0.0
     base_period: Period | None = None
     base_fraction: float = 0.0
+    rule: str = ""
+    tolerance: float | None = None
+    evaluated: str = ""
 
 
 def objective_statuses(conn: Connection, objectives: pd.DataFrame, territory: str | None, year: int) -> list[ObjectiveResult]:
@@ -104,29 +139,47 @@ def objective_statuses(conn: Connection, objectives: pd.DataFrame, territory: st
     to two sums)."""
     codes = sorted({*objectives["territory_code"], *([territory] if territory else [])})
     places = {
-        code: (level, dep or "", households or 0)
-        for code, level, dep, households in conn.execute(
-            select(Territory.code, Territory.level, Territory.departement_code, Territory.households).where(Territory.code.in_(codes))
+        code: (level, dep or "", households or 0, population or 0)
+        for code, level, dep, households, population in conn.execute(
+            select(Territory.code, Territory.level, Territory.departement_code, Territory.households, Territory.population).where(
+                Territory.code.in_(codes)
+            )
         )
     }
+    records = milestone_records(conn, sorted(set(objectives["plan_code"]))) if not objectives.empty else {}
     indicators = sorted({i for i in objectives["indicator_code"] if isinstance(i, str)})
     parts = stored_components(conn, indicators)
-    coverage = coverage_index(conn, {c for p in parts.values() for c in p}, {dep for _, dep, _ in places.values()})
+    coverage = coverage_index(conn, {c for p in parts.values() for c in p}, {place[1] for place in places.values()})
     drafts, requests = [], []
     for _, objective in objectives.iterrows():
         own = objective["territory_code"]
-        evaluated = own if territory is None or places[own][0] != "departement" else territory
-        prorata = evaluated != own
-        share = places[evaluated][2] / (places[own][2] or 1) if prorata else 1.0
         kind = objective["kind"]
+        rule = applied_rule(objective, places[own][0], places[territory][0] if territory else None, territory)
+        evaluated = territory if rule in (TerritorialRule.PRORATA, TerritorialRule.CHAQUE_TERRITOIRE) and territory else own
+        prorata = rule == TerritorialRule.PRORATA
+        size = _population if objective["prorata_base"] == ProrataBase.POPULATION else _households
+        share = size(places[evaluated]) / (size(places[own]) or 1) if prorata else 1.0
         period = evaluated_period(kind, objective["period_start"], objective["period_end"], year)
-        target = prorata_target(kind, _float(objective["target_value"]), share)
+        if rule == TerritorialRule.CHAQUE_TERRITOIRE:
+            target = _float(objective["target_per_territory"])
+        else:
+            target = prorata_target(kind, _float(objective["target_value"]), share)
         indicator = objective["indicator_code"] if isinstance(objective["indicator_code"], str) else None
         baseline = prorata_target(kind, _float(objective["baseline_value"]), share)
-        draft = _Draft(kind, target, period, prorata, baseline, measured=kind != "milestone" and indicator is not None)
+        draft = _Draft(
+            kind,
+            target,
+            period,
+            prorata,
+            baseline,
+            measured=kind != "milestone" and indicator is not None,
+            rule=rule,
+            tolerance=_float(objective["tolerance"]),
+            evaluated=evaluated,
+        )
         if draft.measured:
             assert indicator is not None
-            place = places[evaluated][:2]
+            place = (places[evaluated][0], places[evaluated][1])
             draft = replace(draft, fraction=_covered_fraction(coverage, parts.get(indicator, ()), place, period))
             requests.append(SumRequest((indicator,), (evaluated,), period, "total"))
             if baseline is None and kind in BASELINE_KINDS and pd.notna(objective["baseline_start"]):
@@ -138,12 +191,13 @@ def objective_statuses(conn: Connection, objectives: pd.DataFrame, territory: st
     results = []
     for objective, draft in drafts:
         if draft.kind == "milestone":
-            achieved = objective["achieved_on"] if pd.notna(objective["achieved_on"]) else None
-            status = milestone_status(achieved, draft.period.end - dt.timedelta(days=1))
-            results.append(ObjectiveResult(status, None, None, None, 1.0, draft.period, False, False))
+            state, achieved = _milestone_record(objective, records)
+            due = objective["due_on"] if pd.notna(objective["due_on"]) else objective["period_end"]
+            status = milestone_status(state, achieved, due_on=due, period_end=draft.period.end - dt.timedelta(days=1))
+            results.append(ObjectiveResult(status, None, None, None, 1.0, draft.period, False, False, draft.rule, achieved))
             continue
         if not draft.measured:
-            results.append(ObjectiveResult("pas de données", None, draft.target, None, 0.0, draft.period, draft.prorata, False))
+            results.append(ObjectiveResult("pas de données", None, draft.target, None, 0.0, draft.period, draft.prorata, False, draft.rule))
             continue
         value, demo = _measured(next(sums), draft.fraction)
         baseline = draft.baseline
@@ -151,9 +205,44 @@ def objective_statuses(conn: Connection, objectives: pd.DataFrame, territory: st
             measured, base_demo = _measured(next(sums), draft.base_fraction)
             baseline = measured if draft.base_fraction >= 1 else None
             demo = demo or base_demo
-        status = status_from_measurement(draft.kind, draft.target, Measurement(value, draft.fraction, baseline))
-        results.append(ObjectiveResult(status, value, draft.target, baseline, draft.fraction, draft.period, draft.prorata, demo))
+        status = status_from_measurement(draft.kind, draft.target, Measurement(value, draft.fraction, baseline), draft.tolerance)
+        results.append(
+            ObjectiveResult(status, value, draft.target, baseline, draft.fraction, draft.period, draft.prorata, demo, draft.rule)
+        )
     return results
+
+
+def _households(place: tuple[str, str, int, int]) -> float:
+    return float(place[2])
+
+
+def _population(place: tuple[str, str, int, int]) -> float:
+    return float(place[3])
+
+
+def applied_rule(objective: pd.Series, own_level: str, territory_level: str | None, territory: str | None) -> str:
+    """The rule that reads ``objective`` for ``territory`` ("" when it is evaluated on its own territory)."""
+    rule = str(objective["territorial_rule"])
+    if territory is None or territory == objective["territory_code"] or rule == TerritorialRule.TERRITORIAL or own_level != "departement":
+        return ""
+    if rule == TerritorialRule.CHAQUE_TERRITOIRE and territory_level != "territoire":
+        return TerritorialRule.DEPARTEMENTAL  # « un référent par territoire » says nothing of an EPCI or a commune
+    if rule == TerritorialRule.PRORATA and objective["kind"] not in PRORATA_KINDS:
+        return TerritorialRule.DEPARTEMENTAL
+    return rule
+
+
+def _milestone_record(
+    objective: pd.Series, records: dict[tuple[str, str, int], tuple[str, dt.date | None, str | None]]
+) -> tuple[str | None, dt.date | None]:
+    """(state, date) of a milestone: its latest record, else the plan's own « atteint_le »."""
+    key = (str(objective["plan_code"]), str(objective["action_code"]), int(objective["position"]))
+    if key in records:
+        state, day, _ = records[key]
+        return state, day
+    if pd.notna(objective["achieved_on"]):
+        return MilestoneState.REALISE, objective["achieved_on"]
+    return None, None
 
 
 def _measured(rows: list[tuple], fraction: float) -> tuple[float | None, bool]:  # type: ignore[type-arg]
@@ -177,11 +266,15 @@ def objective_status_frame(conn: Connection, objectives: pd.DataFrame, territory
         rows.append(
             (
                 int(objective["id"]),
+                result.rule,
+                RULE_LABELS.get(TerritorialRule(result.rule), "") if result.rule else "",
+                objective["tolerance_label"] if isinstance(objective["tolerance_label"], str) else "",
+                _baseline_label(objective, result),
                 objective["action_code"],
                 objective["label"],
                 objective["kind"],
                 objective["indicator_code"],
-                territory if result.prorata else objective["territory_code"],
+                territory if result.rule in (TerritorialRule.PRORATA, TerritorialRule.CHAQUE_TERRITOIRE) else objective["territory_code"],
                 result.period.label(),
                 result.target,
                 result.baseline,
@@ -189,13 +282,22 @@ def objective_status_frame(conn: Connection, objectives: pd.DataFrame, territory
                 result.fraction,
                 result.status,
                 result.prorata,
-                objective["achieved_on"],
+                result.achieved_on,
                 result.demo,
             )
         )
     frame = pd.DataFrame(rows, columns=STATUS_TABLE_COLUMNS)
     frame.attrs["demo"] = bool(frame["demo"].any()) if not frame.empty else False
     return frame
+
+
+def _baseline_label(objective: pd.Series, result: ObjectiveResult) -> str:
+    """« 2013 », « 2013 (année de référence supposée) », « nov. 2012 – oct. 2013 », or "" without a baseline."""
+    if objective["kind"] not in BASELINE_KINDS or pd.isna(objective["baseline_start"]):
+        return ""
+    end = objective["baseline_end"] if pd.notna(objective["baseline_end"]) else objective["baseline_start"]
+    label = Period(objective["baseline_start"].replace(day=1), add_months(end.replace(day=1), 1)).label()
+    return f"{label} (année de référence supposée)" if bool(objective["baseline_assumed"]) else label
 
 
 def latest_complete_year(conn: Connection, *, plan: str) -> int | None:

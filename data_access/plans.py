@@ -9,6 +9,7 @@ Loading the same plan twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,9 @@ from data_access.models import ActionIndicator, Indicator, Objective, Plan, Plan
 from data_access.reference import load_published_points
 from data_access.seances import load_seances_file
 from data_access.settings import ROOT, load_settings
-from data_access.status import OBJECTIVE_KINDS
+from data_access.status import OBJECTIVE_KINDS, PRORATA_KINDS
 from data_access.territories import ReferentielFiles, load_territories
+from data_access.vocabulary import ProrataBase, TerritorialRule
 from data_access.writes import upsert
 
 PLANS_DIR = ROOT / "plans"
@@ -196,12 +198,13 @@ def _objective_row(plan: dict[str, Any], action_code: str, position: int, object
             f"Plan {plan['code']}, action {action_code} : type d'objectif inconnu « {kind} » (attendu : {', '.join(OBJECTIVE_KINDS)})."
         )
     _check_indicator(objective.get("indicateur"), known, plan["code"], action_code)
+    territory = str(objective.get("territoire") or plan["departement"]["code"])
     return dict(
         plan_code=plan["code"],
         action_code=action_code,
         position=position,
         indicator_code=objective.get("indicateur"),
-        territory_code=str(objective.get("territoire") or plan["departement"]["code"]),
+        territory_code=territory,
         period_start=_date(objective.get("debut") or plan["debut"]),
         period_end=_date(objective.get("fin") or plan["fin"]),
         kind=kind,
@@ -211,4 +214,41 @@ def _objective_row(plan: dict[str, Any], action_code: str, position: int, object
         baseline_end=_date(objective.get("reference_fin")),
         label=objective["label"],
         achieved_on=_date(objective.get("atteint_le")),
+        territorial_rule=_rule(plan, action_code, kind, objective, territorial=territory != str(plan["departement"]["code"])),
+        prorata_base=_choice(objective.get("prorata_base", ProrataBase.MENAGES), ProrataBase, "prorata_base", plan, action_code),
+        target_per_territory=objective.get("cible_par_territoire"),
+        tolerance=_tolerance(objective.get("tolerance"), plan, action_code),
+        tolerance_label=objective.get("tolerance_libelle"),
+        due_on=_date(objective.get("echeance")),
+        baseline_assumed=bool(objective.get("reference_supposee", False)),
     )
+
+
+def _choice(value: object, vocabulary: type[StrEnum], key: str, plan: dict[str, Any], action_code: str) -> str:
+    if str(value) not in {member.value for member in vocabulary}:  # type: ignore[attr-defined]
+        expected = ", ".join(member.value for member in vocabulary)  # type: ignore[attr-defined]
+        raise UserError(f"Plan {plan['code']}, action {action_code} : « {key}: {value} » inconnu (attendu : {expected}).")
+    return str(value)
+
+
+def _rule(plan: dict[str, Any], action_code: str, kind: str, objective: dict[str, Any], *, territorial: bool) -> str:
+    """The declared territorial rule; by default a named territory's own, a shared count's pro rata,
+    and everything that cannot be divided (ratios, shares, milestones) the département's."""
+    if territorial:
+        return TerritorialRule.TERRITORIAL
+    if "regle" in objective:
+        rule = _choice(objective["regle"], TerritorialRule, "regle", plan, action_code)
+        if rule == TerritorialRule.CHAQUE_TERRITOIRE and objective.get("cible_par_territoire") is None:
+            raise UserError(f"Plan {plan['code']}, action {action_code} : « regle: chaque_territoire » demande « cible_par_territoire ».")
+        return rule
+    return TerritorialRule.PRORATA if kind in PRORATA_KINDS else TerritorialRule.DEPARTEMENTAL
+
+
+def _tolerance(value: object, plan: dict[str, Any], action_code: str) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or not 0 <= float(value) < 1:
+        raise UserError(
+            f"Plan {plan['code']}, action {action_code} : « tolerance » attend une part entre 0 et 1 (0.1 pour ±10 %), reçu {value!r}."
+        )
+    return float(value)

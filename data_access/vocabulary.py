@@ -75,10 +75,14 @@ GRANULARITY_MENU = {granularity: GRANULARITY_LABELS[granularity].capitalize() fo
 
 
 class ObjectiveStatus(StrEnum):
+    """What an objective's measurement (or a milestone's record) says for an evaluated period."""
+
     ATTEINT = "atteint"
     EN_BONNE_VOIE = "en bonne voie"
     EN_RETARD = "en retard"
     NON_ATTEINT = "non atteint"
+    A_RENSEIGNER = "à renseigner"  # a milestone nobody recorded yet, before its due date
+    ABANDONNE = "abandonné"  # a milestone given up
     PAS_DE_DONNEES = "pas de données"
 
 
@@ -88,8 +92,47 @@ STATUS_SYMBOLS = {
     ObjectiveStatus.EN_BONNE_VOIE: "↗",
     ObjectiveStatus.EN_RETARD: "⚠",
     ObjectiveStatus.NON_ATTEINT: "✖",
+    ObjectiveStatus.A_RENSEIGNER: "✎",
+    ObjectiveStatus.ABANDONNE: "⊘",
     ObjectiveStatus.PAS_DE_DONNEES: "–",
 }
+
+
+class MilestoneState(StrEnum):
+    """What a data manager records about a milestone (« réalisé » with its date, « abandonné »)."""
+
+    REALISE = "realise"
+    ABANDONNE = "abandonne"
+    A_RENSEIGNER = "a_renseigner"  # withdraws an earlier record
+
+
+MILESTONE_STATE_LABELS = {
+    MilestoneState.REALISE: "réalisé",
+    MilestoneState.ABANDONNE: "abandonné",
+    MilestoneState.A_RENSEIGNER: "à renseigner",
+}
+
+
+class TerritorialRule(StrEnum):
+    """How a plan-wide objective reads for one territory (declared per objective in plan.yaml)."""
+
+    PRORATA = "prorata"  # a count shared pro rata of households (or population)
+    CHAQUE_TERRITOIRE = "chaque_territoire"  # the per-territory target holds in each territory
+    DEPARTEMENTAL = "departemental"  # not divided: a territory shows the département's objective
+    TERRITORIAL = "territorial"  # the objective names its own territory (Sarthe 2A)
+
+
+RULE_LABELS = {
+    TerritorialRule.PRORATA: "au prorata",
+    TerritorialRule.CHAQUE_TERRITOIRE: "objectif de chaque territoire",
+    TerritorialRule.DEPARTEMENTAL: "objectif départemental",
+    TerritorialRule.TERRITORIAL: "objectif du territoire",
+}
+
+
+class ProrataBase(StrEnum):
+    MENAGES = "menages"
+    POPULATION = "population"
 
 
 class ObjectiveKind(StrEnum):

@@ -25,6 +25,8 @@ STATUS_COLOURS = {
     "en bonne voie": "#56B4E9",
     "en retard": "#E69F00",
     "non atteint": "#D55E00",
+    "à renseigner": "#CC79A7",
+    "abandonné": "#666666",
     "pas de données": "#999999",
 }
 # The eviction chain and the families keep fixed colours everywhere.

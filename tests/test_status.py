@@ -51,12 +51,43 @@ def test_every_kind_is_covered_by_the_cases():
     assert {c[0] for c in CASES} | {"milestone"} == set(OBJECTIVE_KINDS)
 
 
+DUE = dt.date(2020, 12, 31)
+TODAY = dt.date(2026, 12, 1)
+MILESTONES = [
+    # state, achieved_on, period end, expected
+    ("realise", dt.date(2016, 6, 30), dt.date(2016, 12, 31), "atteint"),
+    ("realise", dt.date(2016, 6, 30), dt.date(2015, 12, 31), "à renseigner"),  # realised later, not due yet
+    ("realise", dt.date(2021, 3, 1), dt.date(2020, 12, 31), "en retard"),  # realised after its due date
+    ("abandonne", None, dt.date(2016, 12, 31), "abandonné"),
+    (None, None, dt.date(2016, 12, 31), "à renseigner"),  # nobody recorded it, not due yet
+    (None, None, dt.date(2020, 12, 31), "en retard"),  # due on the evaluated period's last day: passed
+    ("a_renseigner", None, dt.date(2022, 12, 31), "en retard"),
+]
+
+
+@pytest.mark.parametrize(("state", "achieved_on", "period_end", "expected"), MILESTONES)
+def test_milestone_status_follows_its_record_and_due_date(state, achieved_on, period_end, expected):
+    assert milestone_status(state, achieved_on, due_on=DUE, period_end=period_end, today=TODAY) == expected
+
+
+def test_a_milestone_is_not_late_before_today():
+    assert milestone_status(None, None, due_on=dt.date(2026, 12, 31), period_end=dt.date(2027, 12, 31), today=TODAY) == "à renseigner"
+
+
 @pytest.mark.parametrize(
-    ("achieved_on", "expected"),
-    [(dt.date(2016, 5, 1), "atteint"), (dt.date(2025, 1, 1), "non atteint"), (None, "non atteint")],
+    ("kind", "target", "value", "tolerance", "expected"),
+    [
+        ("min_per_year", 20, 19, 0.1, "atteint"),  # « une vingtaine par an »: 19 is a score
+        ("min_per_year", 20, 18, 0.1, "atteint"),
+        ("min_per_year", 20, 17, 0.1, "non atteint"),
+        ("min_per_year", 20, 19, None, "non atteint"),  # a strict target
+        ("max_per_year", 100, 109, 0.1, "atteint"),
+        ("ratio_max", 33, 36, 0.1, "atteint"),
+        ("ratio_max", 33, 37, 0.1, "non atteint"),
+    ],
 )
-def test_milestone_is_reached_only_with_a_recorded_date(achieved_on, expected):
-    assert milestone_status(achieved_on, dt.date(2024, 12, 31)) == expected
+def test_an_approximate_target_is_met_within_its_tolerance(kind, target, value, tolerance, expected):
+    assert status_from_measurement(kind, target, Measurement(value), tolerance) == expected
 
 
 def test_unknown_kind_is_rejected():

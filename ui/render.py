@@ -229,7 +229,7 @@ def style_status(frame: pd.DataFrame, column: str) -> pd.io.formats.style.Styler
 
     def colour(value: object) -> str:
         status = str(value).split(" ", 1)[-1]
-        dark_text = status in (ObjectiveStatus.EN_BONNE_VOIE, ObjectiveStatus.EN_RETARD)
+        dark_text = status in (ObjectiveStatus.EN_BONNE_VOIE, ObjectiveStatus.EN_RETARD, ObjectiveStatus.A_RENSEIGNER)
         return f"background-color: {STATUS_COLOURS.get(status, '#ffffff')}; color: {'#000' if dark_text else '#fff'}"
 
     return frame.style.map(colour, subset=[column])

@@ -54,10 +54,21 @@ def filters_text(params: ViewParams, *, level: bool = False, granularity: Granul
     parts = [params.plan_name, params.territory_name]
     if level:
         parts.append(f"par {LEVEL_SINGULAR[params.level]}")
-    parts.append((period or params.period).label())
+    shown = period or params.period
+    parts.append(shown.label() + plan_mark(params, shown.start.year, shown.end.year - (1 if shown.end.month == 1 else 0)))
     if granularity is not None:
         parts.append(f"par {GRANULARITY_LABELS[granularity]}")
     return " · ".join(parts)
+
+
+def plan_mark(params: ViewParams, first: int, last: int | None = None) -> str:
+    """«  (hors période du plan 2014–2020) » when the years lie outside the plan, « (en partie hors …) »
+    when some do, "" within it."""
+    last = first if last is None else last
+    inside = [year for year in range(first, last + 1) if params.in_plan(year)]
+    if len(inside) == last - first + 1:
+        return ""
+    return f" ({'en partie ' if inside else ''}hors période du plan {params.plan_years_label})"
 
 
 def is_demo(*frames: pd.DataFrame) -> bool:
@@ -129,13 +140,14 @@ def objective_status_text(loader: Loader, params: ViewParams, indicators: Sequen
     if statuses.empty:
         return None
     words = [ObjectiveStatus(s) for s in statuses["status"]]
+    year = f"{params.last_year}{plan_mark(params, params.last_year)}"
     if len(words) == 1:
-        return f"Objectif {params.last_year} : {words[0]}"
+        return f"Objectif {year} : {words[0]}"
     if len(set(words)) == 1:
-        return f"Objectifs {params.last_year} : {words[0]} ({len(words)} sur {len(words)})"
+        return f"Objectifs {year} : {words[0]} ({len(words)} sur {len(words)})"
     counts = pd.Series([str(w) for w in words]).value_counts()
     parts = [f"{count} {status}" for status, count in counts.items()]
-    return f"Objectifs {params.last_year} : " + ", ".join(parts)
+    return f"Objectifs {year} : " + ", ".join(parts)
 
 
 def level_map(

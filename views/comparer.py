@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data_access.french import fr_number
-from data_access.vocabulary import LEVEL_SINGULAR, PAGE_INFO, Granularity, Level, ObjectiveKind, Page
+from data_access.vocabulary import LEVEL_SINGULAR, PAGE_INFO, Granularity, Level, ObjectiveKind, Page, TerritorialRule
 from figures.ranking import gap_to_objective_bar, ranking_bar
 from figures.small_multiples import small_multiples
 from views import common
@@ -138,7 +138,8 @@ def _small_multiples(params: ViewParams, loader: Loader, indicator: str, label: 
 def _gaps(params: ViewParams, loader: Loader, indicator: str, values: pd.DataFrame, source: str) -> list[Block]:
     """Each territory's gap to a yearly plan-wide objective shared pro rata of households (one year only)."""
     objective = common.page_objectives(loader, params.plan, [indicator], [ObjectiveKind.MIN_PER_YEAR, ObjectiveKind.MAX_PER_YEAR])
-    objective = objective[objective["territory_code"] == params.departement]
+    # only a count the plan shares among territories (rule « prorata ») has a gap per territory
+    objective = objective[(objective["territory_code"] == params.departement) & (objective["territorial_rule"] == TerritorialRule.PRORATA)]
     if objective.empty:
         return []
     if params.first_year != params.last_year:

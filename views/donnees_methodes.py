@@ -31,11 +31,20 @@ METHODS = """
 - **Ratios.** Taux de CQL par assignation, d'octroi du concours de la force publique, expulsions par concours accordé, montants
   moyens : recalculés à partir des sommes, jamais moyennés.
 - **Taux pour 1 000 ménages / habitants.** Ménages INSEE RP 2021 et population municipale 2023 des communes, additionnés.
-- **Objectifs au prorata.** Un objectif départemental affiché pour un territoire est ramené au prorata de ses ménages ; les taux
-  et parts ne sont pas répartis. Le libellé l'indique (« au prorata »).
-- **Statuts.** *atteint* / *non atteint* sur une période complète ; sur une période en cours, *en bonne voie* ou *en retard* selon
-  la projection sur la période entière (les taux ne sont pas projetés) ; *pas de données* sans mesure. Un jalon qualitatif est
-  *atteint* à sa date d'enregistrement.
+- **Objectifs et territoires.** Chaque objectif dit comment il se lit pour un territoire, selon les termes du plan :
+  *au prorata* (un nombre réparti selon les ménages, ou la population), *objectif de chaque territoire* (« un référent
+  territorial par territoire » : 1 dans chacun), *objectif départemental* (non réparti : le territoire voit l'objectif et le
+  statut du département), ou *objectif du territoire* quand le plan le fixe pour un territoire nommé.
+- **Statuts.** Une valeur mesurée sur une période complète est *atteint* ou *non atteint* face à la cible ; sur une période
+  en cours, *en bonne voie* ou *en retard* selon la projection sur la période entière (les taux, parts et effectifs ne sont
+  pas projetés ; un minimum déjà atteint est *atteint*, un maximum déjà dépassé *non atteint*) ; *pas de données* sans
+  mesure. Une cible approchée (« une vingtaine ») est tenue à sa tolérance près (±10 %). Un objectif de baisse ou de hausse
+  se mesure face à sa valeur de référence (l'année de référence est dite *supposée* quand le plan ne la donne pas).
+- **Jalons.** Un objectif qualitatif est *atteint* quand il a été enregistré comme réalisé (avec sa date) ; *abandonné* s'il
+  a été abandonné ; sinon *à renseigner* jusqu'à son échéance (déclarée, ou la fin du plan), puis *en retard*.
+- **Évaluation sur la durée du plan.** Les objectifs annuels sont jugés année par année (« tenu 5 années sur 7 ») ; les
+  autres sur toute la période, par le statut de la dernière année. Les années hors de la période du plan sont signalées
+  « hors période du plan ».
 - **Données de démonstration.** Tant que des données fictives sont présentes, chaque figure qui en montre porte la mention
   « Données fictives de démonstration ». Elles sont générées par le code, calibrées sur des ordres de grandeur publiés.
 """

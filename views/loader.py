@@ -12,7 +12,7 @@ from typing import Protocol
 import pandas as pd
 from sqlalchemy import Connection
 
-from data_access import objectives, overview, queries
+from data_access import evaluation, objectives, overview, queries
 from data_access.errors import UserError
 from data_access.importers import list_batches
 from data_access.periods import Granularity, Period
@@ -28,6 +28,7 @@ class Loader(Protocol):
     def coverage(self, departement: str) -> pd.DataFrame: ...
     def latest_complete_year(self, plan: str) -> int | None: ...
     def objective_status_table(self, plan: str, year: int, territory: str | None = None) -> pd.DataFrame: ...
+    def plan_evaluation(self, plan: str, territory: str | None = None) -> pd.DataFrame: ...
     def territories(self, departement: str, level: str) -> pd.DataFrame: ...
     def territory_name(self, code: str) -> str: ...
     def year_bounds(self, departement: str) -> tuple[int, int]: ...
@@ -69,6 +70,9 @@ class DatabaseLoader:
 
     def objective_status_table(self, plan: str, year: int, territory: str | None = None) -> pd.DataFrame:
         return objectives.objective_status_table(self.conn, plan=plan, year=year, territory=territory)
+
+    def plan_evaluation(self, plan: str, territory: str | None = None) -> pd.DataFrame:
+        return evaluation.plan_evaluation(self.conn, plan=plan, territory=territory)
 
     def territories(self, departement: str, level: str) -> pd.DataFrame:
         return queries.territories(self.conn, departement=departement, level=level)

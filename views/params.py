@@ -8,8 +8,8 @@ values below are the ones bookmarks, minutes and séances hold.
 parameter      values                                                  default
 ============== ======================================================= ==========================
 plan           a loaded plan's code                                    the default plan
-debut, fin     years (4 ASCII digits, within the data's years)         the 5 years to the latest
-                                                                       complete one
+debut, fin     years (4 ASCII digits, within the data's years)         the plan's years (bounded by
+                                                                       the data)
 granularite    mois, trimestre, annee, glissant                        annee
 niveau         territoire, epci, arrondissement, commune               territoire
 territoire     a code of that level, or the département               the département
@@ -29,7 +29,6 @@ A default is never a parameter: :meth:`ViewParams.query` writes only what the us
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -65,6 +64,8 @@ class ViewParams:
     territory: str
     territory_name: str
     presentation: bool = False
+    plan_first_year: int = 0  # the plan's own years (its period), for « hors période du plan »
+    plan_last_year: int = 9999
     indicators: tuple[str, ...] = ()
     compared: tuple[str, ...] = ()
     with_departement: bool | None = None  # None: the page's default
@@ -81,6 +82,14 @@ class ViewParams:
     @property
     def is_departement(self) -> bool:
         return self.territory == self.departement
+
+    def in_plan(self, year: int) -> bool:
+        """Whether ``year`` lies within the plan's own period."""
+        return self.plan_first_year <= year <= self.plan_last_year
+
+    @property
+    def plan_years_label(self) -> str:
+        return f"{self.plan_first_year}–{self.plan_last_year}"
 
     def with_options(self, **options: object) -> ViewParams:
         """The same view with some page options changed (``indicators=("cql",)``)."""
@@ -172,10 +181,13 @@ def parse(query: Mapping[str, object], loader: Loader, *, plan: str | None = Non
     departement_name = loader.territory_name(departement)
 
     low, high = loader.year_bounds(departement)
-    latest = loader.latest_complete_year(code) or min(high, dt.date.today().year - 1)
-    latest = min(max(latest, low), high)
-    first = _year(_text(query, "debut"), max(low, latest - 4), "début", notices)
-    last = _year(_text(query, "fin"), latest, "fin", notices)
+    plan_first, plan_last = row["period_start"].year, row["period_end"].year
+    default_first, default_last = max(plan_first, low), min(plan_last, high)  # the plan's period, bounded by the data
+    if default_first > default_last:  # no data in the plan's years: the latest five years with data
+        latest = min(max(loader.latest_complete_year(code) or high, low), high)
+        default_first, default_last = max(low, latest - 4), latest
+    first = _year(_text(query, "debut"), default_first, "début", notices)
+    last = _year(_text(query, "fin"), default_last, "fin", notices)
     if first > last:
         notices.append("Période inversée dans l'adresse : début et fin échangés.")
         first, last = last, first
@@ -215,6 +227,8 @@ def parse(query: Mapping[str, object], loader: Loader, *, plan: str | None = Non
         territory=territory,
         territory_name=territory_name,
         presentation=_text(query, "presentation") == "1",
+        plan_first_year=int(plan_first),
+        plan_last_year=int(plan_last),
         indicators=_list(query, "indicateur"),
         compared=compared,
         with_departement=with_departement,
@@ -222,7 +236,7 @@ def parse(query: Mapping[str, object], loader: Loader, *, plan: str | None = Non
         seasonality=_text(query, "saisonnalite") or None,
         axes=_list(query, "axes"),
         statuses=_list(query, "statuts"),
-        defaults={"debut": str(max(low, latest - 4)), "fin": str(latest)},
+        defaults={"debut": str(default_first), "fin": str(default_last)},
     )
     return Parsed(params, tuple(notices))
 

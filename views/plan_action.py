@@ -46,12 +46,55 @@ def objective_table(table: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFr
             "Nature": table["kind"].map(KIND_LABELS),
             "Indicateur": table["indicator_code"].map(lambda c: labels.get(c, "—") if isinstance(c, str) else "— (non mesuré)"),
             "Période évaluée": table["period_label"],
-            "Cible": table["target"].map(fr_measure) + table["prorata"].map(lambda p: " (au prorata)" if p else ""),
-            "Référence": table["baseline"].map(fr_measure),
+            "Cible": [
+                target_text(target, rule, tolerance)
+                for target, rule, tolerance in zip(table["target"], table["rule_label"], table["tolerance_label"], strict=True)
+            ],
+            "Référence": [
+                fr_measure(value) + (f" ({label})" if label else "") if label or value is not None else MISSING
+                for value, label in zip(table["baseline"], table["baseline_label"], strict=True)
+            ],
             "Valeur": table["value"].map(fr_measure),
             "Statut": table["status"].map(status_with_symbol),
         }
     )
+
+
+def target_text(target: object, rule_label: str, tolerance_label: str) -> str:
+    """« 40 », « 1 (objectif de chaque territoire) », « 20 (une vingtaine) », « 3,1 (au prorata) »."""
+    notes = [note for note in (tolerance_label, rule_label) if note]
+    return fr_measure(target) + (f" ({', '.join(notes)})" if notes else "")
+
+
+def evaluation_table(evaluation: pd.DataFrame) -> pd.DataFrame:
+    """The plan evaluated year by year (``data_access.evaluation.plan_evaluation``) in French columns:
+    each plan year « ✔ 46 », then the verdict over the plan « ✔ atteint 5 années sur 7 »."""
+    years: list[int] = evaluation.attrs.get("years", [])
+    columns: dict[str, object] = {
+        "Fiche": evaluation["action_code"],
+        "Objectif (termes du plan)": evaluation["label"],
+        "Cible": [
+            target_text(target, rule, tolerance)
+            for target, rule, tolerance in zip(evaluation["target"], evaluation["rule_label"], evaluation["tolerance_label"], strict=True)
+        ],
+        "Référence": [
+            fr_measure(value) + (f" ({label})" if label else "") if label else MISSING
+            for value, label in zip(evaluation["baseline"], evaluation["baseline_label"], strict=True)
+        ],
+    }
+    for year in years:
+        columns[str(year)] = [_year_cell(*cells[year]) if year in cells else MISSING for cells in evaluation["years"]]
+    columns["Bilan du plan"] = [
+        f"{status_with_symbol(verdict).split(' ')[0]} {text}"
+        for verdict, text in zip(evaluation["verdict"], evaluation["verdict_text"], strict=True)
+    ]
+    return pd.DataFrame(columns)
+
+
+def _year_cell(status: str, value: object) -> str:
+    symbol = status_with_symbol(status).split(" ")[0]
+    measured = fr_measure(value)
+    return f"{symbol} {measured}" if measured != MISSING else f"{symbol} {status}"
 
 
 def status_counts(statuses: Sequence[str]) -> tuple[KeyFigure, ...]:
@@ -157,10 +200,26 @@ def build(params: ViewParams, loader: Loader) -> View:
     period = Period.years(year - TREND_YEARS, year)
     series = loader.indicator_series(codes, (params.territory,), period, Granularity.YEAR.value) if codes else pd.DataFrame()
     labels = common.labels(loader)
-    territory = f" — {params.territory_name} (au prorata des ménages)" if not params.is_departement else ""
+    territory = f" — {params.territory_name}" if not params.is_departement else ""
+    evaluated = loader.plan_evaluation(params.plan, None if params.is_departement else params.territory)
+    evaluation = evaluated[evaluated["objective_id"].isin(shown_objectives["objective_id"])]
+    evaluation.attrs = dict(evaluated.attrs)
     blocks: list[Block] = [
         Group(
-            f"Tableau des objectifs : statut {year}{territory}",
+            f"Évaluation sur la durée du plan ({params.plan_years_label}){territory}",
+            (
+                Table(
+                    f"evaluation-{params.plan}",
+                    None,
+                    evaluation_table(evaluation),
+                    caption="Chaque année du plan : statut et valeur mesurée ; bilan : les objectifs annuels année par année, "
+                    "les autres sur toute la période (statut de la dernière année).",
+                    demo=common.is_demo(evaluation),
+                ),
+            ),
+        ),
+        Group(
+            f"Tableau des objectifs : statut {year}{common.plan_mark(params, year)}{territory}",
             (
                 Table(
                     f"objectifs-{params.plan}-{year}",
@@ -170,7 +229,7 @@ def build(params: ViewParams, loader: Loader) -> View:
                     status_column="Statut",
                 ),
             ),
-        )
+        ),
     ]
     for axis in axes:
         actions = structure[structure["axis_code"].astype(str) == axis]

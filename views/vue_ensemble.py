@@ -23,8 +23,9 @@ ATTENTION_CAPTION = (
 
 
 def build(params: ViewParams, loader: Loader) -> View:
-    """The latest complete year: one tile per family, points of attention, objectives, source freshness."""
-    year = loader.latest_complete_year(params.plan)
+    """The last complete year of the chosen period: one tile per family, points of attention, objectives, source freshness."""
+    latest = loader.latest_complete_year(params.plan)
+    year = min(latest, params.last_year) if latest is not None else None
     if year is None:
         return View(Page.VUE_ENSEMBLE, TITLE, f"{params.plan_name} · {params.territory_name}", empty=NO_COMPLETE_YEAR)
     territory = None if params.is_departement else params.territory
@@ -45,7 +46,7 @@ def build(params: ViewParams, loader: Loader) -> View:
         *_attention(loader, params, year),
         Table(
             f"objectifs-{params.plan}-{year}",
-            f"Objectifs du plan : statut {year}" + (f" — {params.territory_name} (au prorata des ménages)" if territory else ""),
+            f"Objectifs du plan : statut {year}{common.plan_mark(params, year)}" + (f" — {params.territory_name}" if territory else ""),
             objective_table(statuses, labels),
             demo=common.is_demo(objectives, statuses),
             status_column="Statut",
@@ -55,7 +56,7 @@ def build(params: ViewParams, loader: Loader) -> View:
     return View(
         Page.VUE_ENSEMBLE,
         TITLE,
-        f"{params.plan_name} · {params.territory_name} · {year} (dernière année complète)",
+        f"{params.plan_name} · {params.territory_name} · {year} (dernière année complète){common.plan_mark(params, year)}",
         tuple(blocks),
         key_figures=key_figures(tiles, year),
         status=summary_status([str(s) for s in statuses["status"]], year),

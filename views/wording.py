@@ -12,6 +12,8 @@ BADGE_COLOURS = {
     ObjectiveStatus.EN_BONNE_VOIE: "blue",
     ObjectiveStatus.EN_RETARD: "orange",
     ObjectiveStatus.NON_ATTEINT: "red",
+    ObjectiveStatus.A_RENSEIGNER: "violet",
+    ObjectiveStatus.ABANDONNE: "gray",
     ObjectiveStatus.PAS_DE_DONNEES: "gray",
 }
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]#$~<>|])")
