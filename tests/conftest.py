@@ -125,3 +125,11 @@ def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
         pytest.skip("the app tests run once, on SQLite")
     monkeypatch.setenv("OBSERVATOIRE_DATABASE_URL", database_url)
     return new_app()
+
+
+def plan_objective_count(code: str) -> int:
+    """How many objectives the plan's ``plan.yaml`` declares (the counts tests compare tables with)."""
+    import yaml
+
+    plan = yaml.safe_load((ROOT / "plans" / code / "plan.yaml").read_text(encoding="utf-8"))
+    return sum(len(action.get("objectifs") or []) for axis in plan["axes"] for action in axis["actions"])

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.vocabulary import PAGES as REGISTRY
-from tests.conftest import open_page
+from tests.conftest import open_page, plan_objective_count
 
 PAGES = [info.script for info in REGISTRY]
 
@@ -36,7 +36,7 @@ def test_overview_lists_points_of_attention_and_every_objective(app):
     run_page(app, "pages/vue_ensemble.py")
     sentences = [m.value for m in app.markdown if "par rapport à la moyenne" in m.value]
     assert sentences, "no point d'attention"
-    assert len(app.dataframe[0].value) == 21  # the 21 objectives of the Isère plan
+    assert len(app.dataframe[0].value) == plan_objective_count("isere-palhdi-2014-2020")  # every objective of the plan
 
 
 def test_trends_draw_the_objective_as_a_named_trace(app):

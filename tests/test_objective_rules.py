@@ -67,9 +67,9 @@ def test_a_shared_count_is_divided_by_households_or_population(conn, base):
     sizes = {
         code: (households, population)
         for code, households, population in conn.execute(
-            Territory.__table__.select().with_only_columns(Territory.code, Territory.households, Territory.population).where(
-                Territory.code.in_(["38", "trieves"])
-            )
+            Territory.__table__.select()
+            .with_only_columns(Territory.code, Territory.households, Territory.population)
+            .where(Territory.code.in_(["38", "trieves"]))
         )
     }
     column = 0 if base == "menages" else 1
@@ -81,10 +81,10 @@ def test_a_shared_count_is_divided_by_households_or_population(conn, base):
 def test_a_milestone_lives_from_nobody_recorded_to_realised(conn):
     before = _row(objective_status_table(conn, plan=ISERE, year=2016), "1.3", "outils permanents")
     assert before["status"] in ("à renseigner", "en retard")
-    set_milestone(conn, plan=ISERE, action="1.3", state=MilestoneState.REALISE, achieved_on=dt.date(2016, 6, 30), user="test")
+    set_milestone(conn, plan=ISERE, action="1.3", state=MilestoneState.REALISE, achieved_on=dt.date(2016, 6, 30), user="test", position=0)
     assert _row(objective_status_table(conn, plan=ISERE, year=2016), "1.3", "outils permanents")["status"] == "atteint"
     assert _row(objective_status_table(conn, plan=ISERE, year=2015), "1.3", "outils permanents")["status"] == "à renseigner"
-    set_milestone(conn, plan=ISERE, action="1.3", state=MilestoneState.ABANDONNE, user="test", comment="remplacé par 1.1")
+    set_milestone(conn, plan=ISERE, action="1.3", state=MilestoneState.ABANDONNE, user="test", comment="remplacé par 1.1", position=0)
     assert _row(objective_status_table(conn, plan=ISERE, year=2016), "1.3", "outils permanents")["status"] == "abandonné"
     history = milestone_history(conn, plan=ISERE)
     assert list(history["state"][:2]) == ["abandonne", "realise"] and history["comment"].iloc[0] == "remplacé par 1.1"
@@ -93,9 +93,10 @@ def test_a_milestone_lives_from_nobody_recorded_to_realised(conn):
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (dict(action="1.3", state=MilestoneState.REALISE), "demande sa date"),
-        (dict(action="1.3", state=MilestoneState.REALISE, achieved_on=dt.date(2999, 1, 1)), "dans le futur"),
-        (dict(action="5.2", state=MilestoneState.ABANDONNE), "aucun jalon"),
+        (dict(action="1.3", state=MilestoneState.REALISE, position=0), "demande sa date"),
+        (dict(action="1.3", state=MilestoneState.REALISE, position=0, achieved_on=dt.date(2999, 1, 1)), "dans le futur"),
+        (dict(action="1.3", state=MilestoneState.REALISE, achieved_on=dt.date(2016, 1, 1)), "plusieurs jalons"),
+        (dict(action="2.2", state=MilestoneState.ABANDONNE), "aucun jalon"),
         (dict(action="1.3", state=MilestoneState.ABANDONNE, position=42), "pas de jalon n° 42"),
     ],
 )
@@ -122,9 +123,17 @@ def test_the_milestone_command_records_and_shows(small_database_template, tmp_pa
 
     shutil.copy(small_database_template, tmp_path / "jalons.db")
     url = f"sqlite:///{tmp_path / 'jalons.db'}"
-    assert cli.main(["--database-url", url, "milestone", "set", "--plan", ISERE, "--action", "1.2", "--state", "a_renseigner"]) == 0
+    assert (
+        cli.main(
+            ["--database-url", url, "milestone", "set", "--plan", ISERE, "--action", "1.2", "--objectif", "0", "--state", "a_renseigner"]
+        )
+        == 0
+    )
     assert "à renseigner. Enregistré." in capsys.readouterr().out
-    assert cli.main(["--database-url", url, "milestone", "set", "--plan", ISERE, "--action", "1.2", "--state", "réalisé"]) == 2
+    assert (
+        cli.main(["--database-url", url, "milestone", "set", "--plan", ISERE, "--action", "1.2", "--objectif", "0", "--state", "réalisé"])
+        == 2
+    )
     assert "demande sa date" in capsys.readouterr().err
     assert cli.main(["--database-url", url, "milestone", "show", "--plan", ISERE]) == 0
     assert "1.2 n° " in capsys.readouterr().out

@@ -19,7 +19,7 @@ ISERE, SARTHE = "isere-palhdi-2014-2020", "sarthe-pdalpd-2008-2012"
 QUANTIFIED = [
     (ISERE, "5.2", "min_per_year", "signalements_insalubrite", 40, None, "38", "40 situations d’insalubrité"),
     (ISERE, "5.2", "min_per_year", "signalements_non_decence", 300, None, "38", "300 situations de non-décence"),
-    (ISERE, "5.2", "min_per_year", "signalements_precarite_energetique", 650, None, "38", "650 situations de précarité"),
+    (ISERE, "5.2", "min_per_year", "situations_precarite_energetique_traitees", 650, None, "38", "650 situations de précarité"),
     (ISERE, "5.2", "increase_from_baseline", "menages_reperes", None, 1529, "38", "1 529 ménages"),
     (ISERE, "5.4", "min_per_year", "comites_suivi_precarite", 4, None, "38", "4 comités techniques"),
     (ISERE, "5.3", "decrease_from_baseline", "fsl_demandes_charges_courantes", None, 10248, "38", "10 248 demandes"),

@@ -13,6 +13,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from reporting.__main__ import main
 from reporting.pptx import FOOTER_NAME
+from tests.conftest import plan_objective_count
 
 SEANCE = "CCAPEX plénière — exemple"
 PLAN = "isere-palhdi-2014-2020"
@@ -66,7 +67,7 @@ def test_bilan_xlsx(exports: dict[str, Path]) -> None:
     assert book.sheetnames == ["Objectifs", "Indicateurs", "Territoires"]
     sheet = book["Objectifs"]
     header = next(i for i, row in enumerate(sheet.iter_rows(values_only=True), start=1) if "Statut" in row)
-    assert sheet.max_row - header == 21
+    assert sheet.max_row - header == plan_objective_count("isere-palhdi-2014-2020")
     assert "Chantier" in [c.value for c in sheet[header]]
 
 

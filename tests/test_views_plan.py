@@ -7,7 +7,7 @@ import pytest
 
 from data_access.french import fr_measure
 from data_access.vocabulary import CHOOSABLE_LEVELS
-from tests.conftest import open_page
+from tests.conftest import open_page, plan_objective_count
 from views import donnees_methodes, plan_action, vue_ensemble, wording
 from views import params as view_params
 from views.loader import DatabaseLoader
@@ -78,8 +78,9 @@ def test_overview_has_tiles_points_objectives_and_freshness(conn):
     tables = list(view.tables())
     assert [table.key for table in tables][-1] == "fraicheur-des-sources"
     objectives = tables[0]
-    assert objectives.status_column == "Statut" and len(objectives.data) == 21  # the first table is the slide's notes
-    assert view.status is not None and view.status.endswith("remplis") and " sur 21 " in view.status
+    count = plan_objective_count("isere-palhdi-2014-2020")
+    assert objectives.status_column == "Statut" and len(objectives.data) == count  # the first table is the slide's notes
+    assert view.status is not None and view.status.endswith("remplis") and f" sur {count} " in view.status
     assert 1 <= len(view.key_figures) <= 4
     assert view.filters.endswith("(dernière année complète)")
 
