@@ -159,3 +159,22 @@ def test_every_page_defaults_to_the_plan_period_bounded_by_the_data(conn):
     low, high = loader.year_bounds("72")
     assert (sarthe.first_year, sarthe.last_year) == (max(2008, low), min(2012, high)) or low > 2012
     assert not isere.in_plan(2021) and isere.in_plan(2014)
+
+
+def test_trieves_reads_the_isere_plan_as_it_is_worded(conn):
+    """The rules declared in plan.yaml: one référent in Trièves, the 4 comités stay départemental."""
+    table = objective_status_table(conn, plan=ISERE, year=2016, territory="trieves")
+    referents = _row(table, "3.3", "référent territorial")
+    assert referents["target"] == 1 and referents["rule_label"] == "objectif de chaque territoire"
+    comites = _row(table, "5.4", "comités techniques")
+    assert comites["target"] == 4 and comites["rule_label"] == "objectif départemental"
+    insalubrite = _row(table, "5.2", "40 situations")
+    assert 0 < insalubrite["target"] < 40 and insalubrite["rule_label"] == "au prorata"
+    share = _row(table, "4.3", "10 %")
+    assert share["target"] == 10 and share["rule_label"] == "objectif départemental"
+
+
+def test_an_approximate_target_is_declared_with_its_words(conn):
+    table = objective_status_table(conn, plan=SARTHE, year=2010)
+    row = _row(table, "2F", "une vingtaine")
+    assert row["tolerance_label"] == "une vingtaine" and row["target"] == 20
