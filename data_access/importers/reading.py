@@ -258,15 +258,37 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None, is_header:
     return read_csv_bytes(data, is_header)
 
 
+@dataclass
+class SelectedRows:
+    """What :func:`read_rows` keeps of a file holding personal data.
+
+    ``labels``: the kept header labels; ``header``: every header label (made unique, empty trailing
+    cells dropped), to name columns in messages; ``rows``: each data row's line and its kept cells,
+    or ``None`` when it has not as many fields as the header; ``samples``: for the first
+    ``SAMPLE_ROWS`` data rows, ``describe`` applied to *all* their fields (a shape per cell, never
+    the cells), to check that the header and the data are aligned.
+    """
+
+    labels: list[str]
+    header: list[str]
+    rows: list[tuple[int, list[str] | None]]
+    description: str
+    samples: list[list[str]] = field(default_factory=list)
+
+
+SAMPLE_ROWS = 200
+CellsDescriber = Callable[[Sequence[str]], list[str]]
+"""Turns a row's cells into non-identifying descriptions (one short word per cell)."""
+
+
 def read_rows(
-    data: bytes, sheet: str | None, is_header: HeaderTest, keep: Callable[[str], bool]
-) -> tuple[list[str], list[tuple[int, list[str] | None]], str]:
+    data: bytes, sheet: str | None, is_header: HeaderTest, keep: Callable[[str], bool], describe: CellsDescriber | None = None
+) -> SelectedRows:
     """Row by row reading for exports holding personal data (Histologe).
 
     Only the header cells for which ``keep(label)`` is true are kept from each row: other cells are
-    dropped as the row is read and never reach a DataFrame. Returns the kept labels, and for each
-    data row its line and its kept cells, or ``None`` when the row has not as many fields as the
-    header (shifted or broken row), and a description of the file.
+    dropped as the row is read and never reach a DataFrame. ``describe``, when given, sees the whole
+    of the first rows and returns what may be kept of them (see :class:`SelectedRows`).
     """
     if is_xlsx(data):
         book = _workbook(data)
@@ -276,7 +298,7 @@ def read_rows(
                 raise UserError(f"Le classeur n'a pas de feuille « {sheet} » (feuilles : {', '.join(f'« {n} »' for n in names)}).")
             name = sheet or names[0]
             rows = ([clean_cell(c) for c in row] for row in book[name].iter_rows(values_only=True))
-            return _select(enumerate(rows, start=1), is_header, keep, f"classeur Excel, feuille « {name} »", strict_width=False)
+            return _select(enumerate(rows, start=1), is_header, keep, f"classeur Excel, feuille « {name} »", False, describe)
         except UserError:
             raise
         except Exception as error:  # a damaged workbook fails anywhere in zip, XML or openpyxl code
@@ -300,12 +322,17 @@ def read_rows(
             raise UserError(f"ligne {line} : le fichier CSV n'a pas pu être lu ({_plain(error)}).") from error
 
     description = f"CSV, {encoding}, séparateur « {sep if sep != chr(9) else 'tab'} » ({SEPARATOR_NAMES[sep]})"
-    return _select(numbered(), is_header, keep, description, strict_width=True)
+    return _select(numbered(), is_header, keep, description, True, describe)
 
 
 def _select(
-    rows: Iterable[tuple[int, list[str]]], is_header: HeaderTest, keep: Callable[[str], bool], description: str, strict_width: bool
-) -> tuple[list[str], list[tuple[int, list[str] | None]], str]:
+    rows: Iterable[tuple[int, list[str]]],
+    is_header: HeaderTest,
+    keep: Callable[[str], bool],
+    description: str,
+    strict_width: bool,
+    describe: CellsDescriber | None,
+) -> SelectedRows:
     iterator = iter(rows)
     for scanned, (_, row) in enumerate(iterator):
         if is_header(row):
@@ -321,9 +348,12 @@ def _select(
     labels = _labels(header[:width])
     indices = [i for i, label in enumerate(labels) if keep(label)]
     out: list[tuple[int, list[str] | None]] = []
+    samples: list[list[str]] = []
     for line, row in iterator:
         if not any(str(c).strip() for c in row):
             continue
+        if describe is not None and len(samples) < SAMPLE_ROWS:
+            samples.append(describe([str(c) for c in row]))
         extra = row[width:]
         if (strict_width and len(row) != len(header) and (len(row) < width or any(str(c).strip() for c in extra))) or (
             not strict_width and any(str(c).strip() for c in extra)
@@ -331,4 +361,4 @@ def _select(
             out.append((line, None))
             continue
         out.append((line, [str(row[i]).strip() if i < len(row) else "" for i in indices]))
-    return [labels[i] for i in indices], out, description
+    return SelectedRows([labels[i] for i in indices], labels, out, description, samples)

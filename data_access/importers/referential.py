@@ -7,8 +7,10 @@ accents and punctuation ignored), and report ambiguities rather than guess.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 from sqlalchemy import Connection, inspect, select
@@ -32,10 +34,17 @@ REQUIRED_TABLES = ("observation_history", "import_batch_detail", "territory_alia
 
 @dataclass(frozen=True)
 class Resolved:
-    """A looked-up cell: ``code`` when found, else a French ``problem`` (the text after the value)."""
+    """A looked-up cell: ``code`` when found, else a French ``problem`` (the text after the value).
+
+    For a Histologe commune, ``outside`` is set when the row's INSEE code or postal code belongs to
+    a département that no loaded plan covers (``departement``); ``homonym`` when its name is also
+    the name of a loaded commune (the row must not be counted on it)."""
 
     code: str = ""
     problem: str = ""
+    outside: bool = False
+    departement: str = ""
+    homonym: bool = False
 
 
 @dataclass
@@ -103,33 +112,70 @@ class Referential:
         )
 
     def commune(self, insee: str, postal_code: str, name: str) -> Resolved:
-        """A commune of a Histologe row: its INSEE code when given, else its postal code and name.
+        """A commune of a Histologe row, never across a département border.
 
-        The postal code's first two digits give the département (three for overseas); the name is
-        compared folded, with the current names of communes nouvelles as aliases; a name unique
-        among all loaded communes is accepted when the postal code points elsewhere.
+        The row's INSEE code decides first: a loaded commune is taken as is; a code of a département
+        no plan covers puts the row outside (``outside``), even when a loaded commune has the same
+        name (Fontaine 38169 and Fontaine 10153…). Without a usable INSEE code, the postal code's
+        département decides the same way (first two digits; three overseas; 2A/2B in Corsica). The
+        name is only a fallback inside that département (folded, with the current names of communes
+        nouvelles as aliases); without any code, a name must be unique among the loaded communes.
+        Ambiguous names are problems, never guesses.
         """
-        if insee:
-            code = clean_code(insee)
-            if self._levels.get(code) == "commune":
-                return Resolved(code=code)
-        if not name:
-            return Resolved(problem="ne permet pas de trouver la commune : le nom de la commune est vide")
+        code = clean_code(insee) if insee else ""
+        code_departement = departement_of_commune_code(code)
+        if code_departement and self._levels.get(code) == "commune":
+            return Resolved(code=code)
+        key = _name_key(name)
         postal = clean_code(postal_code)
-        departement = _departement_of_postal_code(postal)
-        key = fold(name.split(" cedex")[0].split(" CEDEX")[0])
-        found = self._commune_names.get((departement, key), set())
-        if len(found) != 1:
-            anywhere = {c for (_, k), codes in self._commune_names.items() if k == key for c in codes}
-            found = anywhere if len(anywhere) == 1 else found
+        postal_departement = departement_of_postal_code(postal)
+        departement = code_departement or postal_departement
+        covered = self._covered
+        if departement and departement not in covered:
+            return Resolved(outside=True, departement=departement, homonym=key in self._commune_keys)
+        if not key:
+            return Resolved(problem="ne permet pas de trouver la commune : le code INSEE est inconnu et le nom de la commune est vide")
+        if departement:
+            found = self._commune_names.get((departement, key), set())
+        else:
+            found = {c for d in covered for c in self._commune_names.get((d, key), set())}
         if len(found) == 1:
             return Resolved(code=next(iter(found)))
-        loaded = sorted(set(self.territories.loc[self.territories["level"] == "departement"].index))
-        if departement not in loaded:
-            where = f"le département {departement} n'est couvert par aucun plan chargé ({', '.join(loaded)})"
-        else:
-            where = f"aucune commune de ce nom dans le département {departement} (géographie 2018 ou noms actuels)"
-        return Resolved(problem=f"(code postal « {postal or '-'} ») ne correspond à aucune commune connue : {where}")
+        if len(found) > 1:
+            return Resolved(problem=f"désigne plusieurs communes ({self._describe(found)}) : cochez « Code INSEE » lors de l'export")
+        by = (
+            f"code INSEE « {code} »"
+            if code_departement
+            else f"code postal « {postal} »"
+            if postal_departement
+            else "ni code INSEE ni code postal"
+        )
+        where = f"le département {departement}" if departement else f"les départements chargés ({', '.join(sorted(covered))})"
+        return Resolved(
+            problem=f"({by}) ne correspond à aucune commune connue : aucune commune de ce nom dans {where} (géographie 2018 ou noms actuels)"
+        )
+
+    @cached_property
+    def _covered(self) -> frozenset[str]:
+        """The départements with loaded communes."""
+        return frozenset(d for d, _ in self._commune_names)
+
+    @cached_property
+    def _commune_keys(self) -> frozenset[str]:
+        """The folded names (and aliases) of every loaded commune."""
+        return frozenset(k for _, k in self._commune_names)
+
+    def commune_departement(self, code: str) -> str:
+        return str(self.territories.at[code, "departement_code"])
+
+    def communes_of(self, departements: set[str]) -> list[str]:
+        """The loaded communes of ``departements``, sorted by code."""
+        t = self.territories
+        return sorted(t.index[(t["level"] == "commune") & t["departement_code"].astype(str).isin(departements)])
+
+    def is_commune_name(self, name: str) -> bool:
+        """Whether ``name`` is the (folded) name of a loaded commune: only such a cell may be quoted in a message."""
+        return bool(_name_key(name)) and _name_key(name) in self._commune_keys
 
     def _describe(self, codes: set[str]) -> str:
         return ", ".join(f"{LEVEL_NAMES[self._levels[c]]} {c}" for c in sorted(codes))
@@ -139,7 +185,13 @@ def _period_word(granularity: str) -> str:
     return {"month": "mensuelle", "quarter": "trimestrielle", "year": "annuelle"}[granularity]
 
 
-def _departement_of_postal_code(postal: str) -> str:
+def _name_key(name: str) -> str:
+    """The folded name of a commune cell, without « Cedex » and what follows."""
+    return fold(re.split(r"(?i)\s+cedex\b", str(name))[0])
+
+
+def departement_of_postal_code(postal: str) -> str:
+    """The département of a 5-digit postal code (``""`` when it is not one)."""
     if len(postal) != 5 or not postal.isdigit():
         return ""
     if postal.startswith("97"):
@@ -147,6 +199,15 @@ def _departement_of_postal_code(postal: str) -> str:
     if postal.startswith("20"):
         return "2A" if postal < "20200" else "2B"
     return postal[:2]
+
+
+def departement_of_commune_code(code: str) -> str:
+    """The département of an INSEE commune code (``""`` when it is not one): 38185 → 38, 2A004 → 2A, 97411 → 974."""
+    if re.fullmatch(r"2[AB]\d{3}", code):
+        return code[:2]
+    if len(code) != 5 or not code.isdigit() or code.startswith("00"):
+        return ""
+    return code[:3] if code.startswith("97") else code[:2]
 
 
 def check_schema(conn: Connection) -> None:

@@ -1,5 +1,10 @@
 """Writes the golden input files of tests/test_import_golden.py (run by hand after changing a case).
 
+The Histologe expected values are written from two hand-made parts: ``histologe-*.counts.csv``
+(the non-zero counts, worked out by hand from the rows below) and HISTOLOGE_COVERAGE (which
+départements, months and indicators each export covers): an export is a snapshot, so every other
+commune, month and indicator it covers is expected with a zero.
+
 Every value is fictitious. The Histologe rows carry fictitious personal data (DUPONT, 0612345678,
 jean.dupont@example.org…) on purpose: the tests check that none of it reaches the database. The
 header lines are those documented in ../shared/data/histologe (three generations).
@@ -18,6 +23,27 @@ from openpyxl import Workbook
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent.parent / "shared" / "data" / "histologe"
+REFERENTIEL = SHARED.parent / "referentiel"
+ALL_HISTOLOGE = [
+    "signalements_deposes",
+    "signalements_clotures",
+    "signalements_clotures_travaux",
+    "signalements_clotures_relogement",
+    "signalements_clotures_sans_suite",
+    "signalements_clotures_sans_infraction",
+    "signalements_insalubrite",
+    "signalements_non_decence",
+    "signalements_precarite_energetique",
+]
+# case → (départements of its signalements, first month, last month, indicators its columns measure)
+HISTOLOGE_COVERAGE = {
+    "histologe-2026-complet": (["38", "72"], "2026-01", "2026-03", ALL_HISTOLOGE),
+    "histologe-2025-virgule": (["38"], "2025-09", "2025-10", ALL_HISTOLOGE),
+    "histologe-2023-ancien": (["38"], "2023-01", "2023-03", ALL_HISTOLOGE),
+    "histologe-2026": (["38"], "2026-05", "2026-05", ALL_HISTOLOGE),
+    # default columns: no closure date, motive nor visit conclusion (Chambéry, 73, is left out)
+    "histologe-2026-defaut": (["38"], "2026-03", "2026-04", ["signalements_deposes", "signalements_precarite_energetique"]),
+}
 
 PERSONAL = {
     "Nom occupant": "DUPONT",
@@ -178,6 +204,40 @@ def histologe_2026_xlsx() -> None:
     _save(book, HERE / "histologe-2026.xlsx")
 
 
+def histologe_expected() -> None:
+    """``<case>.expected.csv``: the hand-made non-zero counts plus a zero for every other indicator,
+    commune and month the export covers (months before the last one are « définitif »)."""
+    communes = {
+        dep: [row["code_commune"] for row in csv.DictReader((REFERENTIEL / f"{name}-communes.csv").open(encoding="utf-8"))]
+        for dep, name in (("38", "isere"), ("72", "sarthe"))
+    }
+    source = "Histologe / Signal Logement"
+    for case, (departements, first, last, indicators) in HISTOLOGE_COVERAGE.items():
+        counts = {
+            (row["indicator_code"], row["territory_code"], row["period_start"]): row
+            for row in csv.DictReader((HERE / f"{case}.counts.csv").open(encoding="utf-8"), delimiter=";")
+        }
+        months, (year, month) = [], map(int, first.split("-"))
+        while f"{year}-{month:02d}" <= last:
+            months.append(f"{year}-{month:02d}-01")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        rows = []
+        for indicator in indicators:
+            for territory in (c for d in departements for c in communes[d]):
+                for start in months:
+                    status = "provisoire" if start == months[-1] else "définitif"
+                    row = counts.pop((indicator, territory, start), None)
+                    value = row["value"] if row else "0"
+                    rows.append([indicator, territory, "month", start, value, row["status"] if row else status, source])
+        assert not counts, f"{case}: counts outside the coverage {sorted(counts)}"
+        rows.sort()
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+        writer.writerow(["indicator_code", "territory_code", "granularity", "period_start", "value", "status", "source"])
+        writer.writerows(rows)
+        (HERE / f"{case}.expected.csv").write_text(buffer.getvalue(), encoding="utf-8")
+
+
 def long_xlsx() -> None:
     """A workbook with a notes sheet and a data sheet: codes typed as numbers, periods as date cells."""
     book = Workbook()
@@ -221,5 +281,6 @@ if __name__ == "__main__":
     histologe_2023_old()
     histologe_2026_default()
     histologe_2026_xlsx()
+    histologe_expected()
     long_xlsx()
     wide_xlsx()
