@@ -43,8 +43,21 @@ def catalogue_entries(path: Path = CATALOGUE_FILE) -> list[dict[str, Any]]:
                 scale=float(e.get("scale", 1)),
             )
         )
+    for row in rows:
+        _check_lengths(row, path)
     # numerators and denominators must exist before the ratios that reference them
     return sorted(rows, key=lambda r: r["numerator_code"] is not None)
+
+
+def _check_lengths(row: dict[str, Any], path: Path) -> None:
+    """Every text fits its column (SQLite would store a longer one, PostgreSQL refuses it): say which, in French."""
+    for column in Indicator.__table__.columns:
+        length = getattr(column.type, "length", None)
+        value = row.get(column.name)
+        if length is not None and isinstance(value, str) and len(value) > length:
+            raise UserError(
+                f"Catalogue {path.name} : « {row['code']} », champ « {column.name} » trop long ({len(value)} caractères pour {length} au plus)."
+            )
 
 
 def load_catalogue(conn: Connection, path: Path = CATALOGUE_FILE) -> int:

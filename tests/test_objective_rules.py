@@ -178,3 +178,24 @@ def test_an_approximate_target_is_declared_with_its_words(conn):
     table = objective_status_table(conn, plan=SARTHE, year=2010)
     row = _row(table, "2F", "une vingtaine")
     assert row["tolerance_label"] == "une vingtaine" and row["target"] == 20
+
+
+def test_the_overview_tendances_and_the_bilan_agree_on_a_complete_year_of_evictions(conn):
+    """One meaning of « année complète »: the zero months of the trêve are zeros, so the last year whose
+    months are covered is complete everywhere (it showed complete on the overview, provisional on Tendances)."""
+    from data_access import objectives, overview, queries
+    from data_access.periods import Period
+    from reporting.bilan import indicators_sheet
+
+    year = objectives.latest_complete_year(conn, plan=ISERE)
+    assert year is not None
+    series = queries.indicator_series(
+        conn, indicators=["expulsions_effectives"], territories=["38"], period=Period.years(year), granularity="year"
+    )
+    assert bool(series["complete"].iloc[0]), "Tendances calls the year provisional"
+    tiles = overview.family_tiles(conn, territory="38", year=year)
+    tile = float(tiles.loc[tiles["part"] == "Expulsions effectives", "value"].iloc[0])
+    assert tile == float(series["value"].iloc[0])
+    sheet = indicators_sheet(conn, ISERE, year)
+    bilan = sheet.loc[sheet["Indicateur"] == "Expulsions effectives", str(year)].dropna()
+    assert not bilan.empty and float(bilan.iloc[0]) == tile

@@ -395,3 +395,26 @@ def test_every_fiche_is_evaluated():
     # each fiche has at least one catalogue indicator or one objective (milestones included)
     for key, action in ACTIONS.items():
         assert action.get("indicateurs") or action.get("objectifs"), key
+
+
+def test_every_catalogue_text_fits_its_column():
+    """SQLite stores a unit of 44 characters in a String(40); PostgreSQL refuses the whole catalogue."""
+    from data_access.catalogue import catalogue_entries
+
+    assert catalogue_entries()  # raises a French UserError naming the entry and the field otherwise
+
+
+def test_a_text_too_long_for_its_column_is_refused_in_french(tmp_path):
+    import pytest as _pytest
+
+    from data_access.catalogue import catalogue_entries
+    from data_access.errors import UserError
+
+    path = tmp_path / "indicateurs.yaml"
+    path.write_text(
+        "indicateurs:\n  - {code: x, label: X, unit: '" + "u" * 41 + "', theme: expulsions, better: none, "
+        "granularities: [year], definition: d, source: s}\n",
+        encoding="utf-8",
+    )
+    with _pytest.raises(UserError, match="« x », champ « unit » trop long"):
+        catalogue_entries(path)
