@@ -67,8 +67,9 @@ def view(
             _slide(shown)
             return
         st.caption(shown.filters)
-        if shown.demo and not any(isinstance(block, Chart | Table) and block.demo for block in shown.blocks):
-            demo_badge()  # once for the page, unless its charts and tables say it themselves
+        first = shown.blocks[0] if shown.blocks else None
+        if shown.demo and not (isinstance(first, Chart | Table) and first.demo):
+            demo_badge()  # at the top of the page, unless its first chart or table says it right there
         blocks(shown.blocks[:head_blocks])
     blocks(shown.blocks[head_blocks:])
 
