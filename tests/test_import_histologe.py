@@ -11,7 +11,8 @@ the importer must not keep (DUPONT, 0612345678, 12 rue des Lilas…):
 4. a header cell missing (2025–2026 exports) is refused with one message naming the column, and no
    message, report, log or database byte ever holds a personal value;
 5. « Commmune » (three m) and two « Téléphone » (2023), « Situations » empty for the new form
-   (until September 2024): its categories are read from « Désordres ».
+   (until September 2024): its categories are read from « Désordres »;
+7. précarité énergétique on the first form: its heating critères, in « Désordres », count.
 """
 
 from __future__ import annotations
@@ -502,6 +503,55 @@ def test_until_september_2024_the_new_forms_categories_count_when_situations_is_
     preview = _preview(conn, export(header, rows))
     assert _value(preview, "signalements_precarite_energetique", "38185", "2024-03-01") == 2
     assert any("2 signalement(s) sans « Situations »" in n for n in preview.notes)
+
+
+# --- 7. energy poverty on the first form ---------------------------------------------------------
+
+
+def test_energy_poverty_on_the_first_form_is_counted_from_its_heating_criteres(conn):
+    """The first form's « les performances énergétiques » situation is linked to no critère of the
+    platform any more: its heating complaints are critères of « le confort du logement », in
+    « Désordres » (MTES-MCT/histologe, Critere.yml; export: Situations = old situations, Désordres =
+    old critères). Electricity or ventilation, in the same situation, are not energy poverty."""
+    header = GENERATIONS["2023-06-15"]
+    rows = [
+        {"deposited": "12/06/2023", "situations": "le confort du logement", "desordres": "Le chauffage ne fonctionne pas bien."},
+        {
+            "deposited": "13/06/2023",
+            "situations": "le confort du logement|l'état et propreté du logement",
+            "desordres": "Les murs ont des fissures.|Mes factures de chauffage sont anormalement élevées.",
+        },
+        {"deposited": "14/06/2023", "situations": "le confort du logement", "desordres": "Mon logement est mal isolé"},
+        {
+            "deposited": "15/06/2023",
+            "situations": "le confort du logement",
+            "desordres": "J’utilise un appareil d'appoint pour le chauffage.",
+        },
+        {
+            "deposited": "16/06/2023",
+            "situations": "le confort du logement",
+            "desordres": "Les installations électriques ne sont pas en bon état.|J'ai un problème de ventilation dans mon logement.",
+        },
+        {
+            "deposited": "17/06/2023",
+            "situations": "l'état et propreté du logement",
+            "desordres": "Il y a des traces importantes de moisissures.",
+        },
+    ]
+    rows = [{**r, "postal": "38000", "commune": "Grenoble"} for r in rows]
+    preview = _preview(conn, export(header, rows, drop=["Code INSEE"]))
+    assert not _errors(preview)
+    assert _value(preview, "signalements_deposes", "38185", "2023-06-01") == 6
+    assert _value(preview, "signalements_precarite_energetique", "38185", "2023-06-01") == 4
+    _no_personal_value(_shown(preview))
+
+
+def test_energy_poverty_is_measured_by_desordres_alone():
+    from data_access.importers.histologe import _measured, load_classification
+
+    measured, _ = _measured({"types": {"x": {"desordres": ["Isolation thermique"]}}}, {"deposited", "categories"})
+    assert "x" in measured
+    assert load_classification()["types"]["signalements_precarite_energetique"]["desordres"]
 
 
 # --- the golden expectations ---------------------------------------------------------------------

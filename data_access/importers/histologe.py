@@ -380,6 +380,7 @@ def aggregate(data: bytes, options: ImportOptions, ref: Referential, classificat
             "motif": column("motif").to_numpy()[valid],
             "conclusion": column("conclusion").to_numpy()[valid],
             "situations": _situations(column("situations"), column("categories")).to_numpy()[valid],
+            "desordres": column("categories").to_numpy()[valid],
         }
     )
     dated = ~(bad_deposit | bad_closed)
@@ -591,8 +592,18 @@ def _period(deposited: pd.Series, closed: pd.Series) -> tuple[pd.Timestamp, pd.T
     return pd.Timestamp(first).to_period("M").to_timestamp(), pd.Timestamp(last).to_period("M").to_timestamp()
 
 
-RULE_COLUMNS = {"conclusions": ("conclusion",), "motifs": ("motif",), "situations": ("situations", "categories")}
-RULE_LABELS = {"conclusions": "« Ccl. de la dernière visite »", "motifs": "« Motif de clôture »", "situations": "« Situations »"}
+RULE_COLUMNS = {
+    "conclusions": ("conclusion",),
+    "motifs": ("motif",),
+    "situations": ("situations", "categories"),
+    "desordres": ("categories",),
+}
+RULE_LABELS = {
+    "conclusions": "« Ccl. de la dernière visite »",
+    "motifs": "« Motif de clôture »",
+    "situations": "« Situations »",
+    "desordres": "« Désordres »",
+}
 
 
 def _measured(config: Mapping[str, Any], roles: set[str]) -> tuple[list[str], list[tuple[str, str]]]:
@@ -625,7 +636,7 @@ def _matches(cells: np.ndarray, rule: Mapping[str, Any], kind: str) -> np.ndarra
     folded = {fold(w) for w in wanted}
     if kind == "motifs":
         return np.array([fold(v) in folded for v in cells], dtype=bool)
-    return np.array([bool(folded & {fold(c) for c in str(v).split("|")}) for v in cells], dtype=bool)
+    return np.array([bool(folded & {fold(c) for c in str(v).split("|")}) for v in cells], dtype=bool)  # situations, desordres
 
 
 def _counts(
@@ -662,6 +673,7 @@ def _counts(
             _matches(s["conclusion"].to_numpy(), rule, "conclusions")
             | _matches(s["motif"].to_numpy(), rule, "motifs")
             | _matches(s["situations"].to_numpy(), rule, "situations")
+            | _matches(s["desordres"].to_numpy(), rule, "desordres")
         )
         part = s[mask].groupby(["territory_code", "deposited"]).size().rename("value").reset_index()
         frames.append(part.rename(columns={"deposited": "period_start"}).assign(indicator_code=indicator))
