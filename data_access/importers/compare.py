@@ -69,13 +69,20 @@ def compare(conn: Connection, obs: pd.DataFrame) -> pd.DataFrame:
 
     A value equal to a stored demo value counts as changed: storing it turns a fictitious value into a
     real one (the demo notice disappears where no demo value remains).
+
+    A row that names no source (no « source » cell, no ``--source`` option) and whose value equals
+    the stored real one keeps the stored source: re-importing a table that does not cite its
+    sources never erases a citation, and such a value is « inchangée » when its status is too.
     """
     stored = stored_values(conn, sorted(obs["indicator_code"].unique()), obs)
     merged = obs.merge(stored, on=OBSERVATION_KEY, how="left", validate="one_to_one")
     exists = merged["old_value"].notna().to_numpy()
+    equal = exists & np.isclose(merged["value"].astype(float), merged["old_value"].astype(float), rtol=0, atol=1e-9)
+    real = (merged["old_kind"] != "demo").to_numpy()
+    uncited = (merged["source"].isna() | (merged["source"].astype(str).str.strip() == "")).to_numpy()
+    merged["source"] = merged["source"].astype(object).where(~(uncited & equal & real), merged["old_source"])
     same = (
-        exists
-        & np.isclose(merged["value"].astype(float), merged["old_value"].astype(float), rtol=0, atol=1e-9)
+        equal
         & (merged["status"] == merged["old_status"]).to_numpy()
         & (merged["source"].fillna("") == merged["old_source"].fillna("")).to_numpy()
         & (merged["old_kind"] != "demo").to_numpy()

@@ -5,8 +5,12 @@ optional ``statut`` and ``source`` (names compared without case or accents).
 
 Wide: one row per territory (or per indicator) and one column per period, as partners' Excel
 tables usually are. The user says which column holds the territories (``territory_column``) or
-gives one territory for the whole table (``territory``), and likewise for the indicator. Columns
+gives one territory for the whole table (``territory``), and likewise for the indicator. A
+« Source » column, when there is one, gives the source of every value of its row. Other columns
 whose header is not a period (a name, a total) are ignored and listed in the preview.
+
+In both formats a row without a source takes the ``--source`` option; when it has none either, a
+value equal to a stored one keeps the stored source (see :func:`data_access.importers.compare.compare`).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ CANDIDATE_COLUMNS = [
     "status",
     "status_column",
     "source",
+    "source_column",
 ]
 LONG_COLUMNS: dict[str, tuple[str, ...]] = {
     "indicator": ("indicateur", "code indicateur", "indicator"),
@@ -41,7 +46,7 @@ LONG_COLUMNS: dict[str, tuple[str, ...]] = {
     "period": ("periode", "period"),
     "value": ("valeur", "value"),
     "status": ("statut", "status"),
-    "source": ("source",),
+    "source": ("source", "sources"),
 }
 REQUIRED_LONG = ("indicator", "territory", "period", "value")
 LONG_NAMES = {"indicator": "indicateur", "territory": "territoire", "period": "periode", "value": "valeur"}
@@ -100,6 +105,7 @@ def long_candidates(table: Table, options: ImportOptions) -> Candidates:
             "status": f[columns["status"]].array if columns["status"] else options.status or "",
             "status_column": columns["status"] or "statut",
             "source": f[columns["source"]].array if columns["source"] else "",
+            "source_column": columns["source"] or "--source",
         }
     )
     used = {c for c in columns.values() if c}
@@ -128,9 +134,10 @@ def wide_candidates(table: Table, options: ImportOptions) -> Candidates:
                 f"Colonnes trouvées : {', '.join(f'« {c} »' for c in f.columns[:15])}."
             )
         keys[key] = label
+    source = next((c for c in f.columns if fold(c) in LONG_COLUMNS["source"] and c not in keys.values()), None)
     periods, ignored, issues = [], [], []
     for label in f.columns:
-        if label in keys.values():
+        if label in keys.values() or label == source:
             continue
         parsed = parse_period(label)
         if not parsed.problem:
@@ -148,6 +155,8 @@ def wide_candidates(table: Table, options: ImportOptions) -> Candidates:
     for key in ("indicator", "territory"):
         base[key] = f[keys[key]].to_numpy() if key in keys else getattr(options, key)
         base[f"{key}_column"] = keys.get(key, f"--{key}")
+    base["source"] = f[source].fillna("").astype(str).to_numpy() if source else ""
+    base["source_column"] = source or "--source"
     melted = base.join(f[periods].reset_index(drop=True)).melt(
         id_vars=list(base.columns), value_vars=periods, var_name="period_column", value_name="value"
     )
@@ -157,6 +166,5 @@ def wide_candidates(table: Table, options: ImportOptions) -> Candidates:
         value_column=melted["period_column"],
         status=options.status or "",
         status_column="--status",
-        source="",
     ).sort_values("line", kind="stable")  # file order: row by row, periods left to right
     return Candidates(melted[CANDIDATE_COLUMNS].reset_index(drop=True), header_issues=issues, ignored_columns=ignored)
