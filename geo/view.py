@@ -1,56 +1,59 @@
-"""Centre and zoom that make a département fill a MapLibre map of known size.
+"""Where a place lands on a map drawn with ``fitbounds``: Web Mercator pixels at the fitted scale.
 
-Plotly's ``map`` subplots have no « fit bounds » for a ``Choroplethmap``: the view is set by a
-centre and a zoom, which we compute from the layer's bounds and the figure's size in pixels.
+Plotly's ``geo`` subplot fits the drawn GeoJSON to its box (``fitbounds``) at whatever size the map
+is drawn: on screen, in a slide, in a PNG. Text, however, keeps its size in pixels, so where names
+can go without hiding each other depends on the scale at which the département is shown. This
+module computes it for a box of known size, so that ``geo.maps`` can place labels.
+
+Projection: spherical Web Mercator (``projection_type="mercator"``, the shapes of an online map).
 """
 
 from __future__ import annotations
 
 import math
 
-TILE_SIZE = 512  # MapLibre: the whole world is 512 px wide at zoom 0
+import numpy as np
 
 
-def _mercator_y(latitude: float) -> float:
-    """Web Mercator ordinate in [0, 1] (0 at the north edge)."""
-    phi = math.radians(latitude)
-    return (1 - math.log(math.tan(math.pi / 4 + phi / 2)) / math.pi) / 2
+def mercator(lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator coordinates in radians of the sphere (``x`` east, ``y`` north)."""
+    x = np.radians(np.asarray(lon, dtype=float))
+    y = np.log(np.tan(np.pi / 4 + np.radians(np.asarray(lat, dtype=float)) / 2))
+    return x, y
 
 
-def _latitude(y: float) -> float:
-    return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y))))
-
-
-def fit_view(
-    bounds: tuple[float, float, float, float], *, width: float, height: float, padding: float = 0.04
-) -> tuple[dict[str, float], float]:
-    """The centre and zoom at which ``bounds`` fill a ``width`` × ``height`` px map.
+def fitted_scale(bounds: tuple[float, float, float, float], *, width: float, height: float) -> float:
+    """Pixels per Mercator unit at which ``bounds`` fill a ``width`` × ``height`` px box (d3's ``fitSize``).
 
     Parameters
     ----------
     bounds
         ``(west, south, east, north)`` in degrees (EPSG:4326), e.g. ``GeoDataFrame.total_bounds``.
     width, height
-        Size of the map area in CSS pixels.
-    padding
-        Share of each side kept free around the bounds.
-
-    Returns
-    -------
-    tuple of dict and float
-        ``{"lon": …, "lat": …}`` (centre in Web Mercator, so the bounds are centred on screen) and
-        the zoom, the largest at which the whole of ``bounds`` is visible.
+        Size of the map's box in CSS pixels.
 
     Examples
     --------
-    >>> centre, zoom = fit_view((4.742, 44.696, 6.359, 45.884), width=900, height=700)
-    >>> round(zoom, 2), round(centre["lon"], 2)
-    (8.07, 5.55)
+    >>> scale = fitted_scale((4.742, 44.696, 6.359, 45.884), width=900, height=576)
+    >>> round(scale)  # the height governs: Isère is taller than wide at this size
+    19543
     """
     west, south, east, north = bounds
-    span_x = max((east - west) / 360, 1e-9)
-    top, bottom = _mercator_y(north), _mercator_y(south)
-    span_y = max(bottom - top, 1e-9)
-    usable = 1 - 2 * padding
-    zoom = math.log2(min(width * usable / (span_x * TILE_SIZE), height * usable / (span_y * TILE_SIZE)))
-    return {"lon": (west + east) / 2, "lat": _latitude((top + bottom) / 2)}, zoom
+    (x0, x1), (y0, y1) = mercator(np.array([west, east]), np.array([south, north]))
+    span_x, span_y = max(float(x1 - x0), 1e-12), max(float(y1 - y0), 1e-12)
+    return min(width / span_x, height / span_y)
+
+
+def decimals_for(bounds: tuple[float, float, float, float], *, pixels: int = 1000) -> int:
+    """Decimals of a degree that keep every vertex within half a pixel of where it belongs when the
+    larger side of ``bounds`` is drawn ``pixels`` px long (the plot of a 1 920 × 1 080 export is
+    about 1 000 px high): 3 for Isère (1,6° across), 4 for Paris (0,25°).
+
+    Examples
+    --------
+    >>> decimals_for((4.742, 44.696, 6.359, 45.884)), decimals_for((2.224, 48.815, 2.470, 48.902))
+    (3, 4)
+    """
+    west, south, east, north = bounds
+    extent = max(east - west, north - south, 1e-9)
+    return max(0, math.ceil(math.log10(pixels / extent)))

@@ -5,14 +5,11 @@ closed at exit. Measured on a shared, busy two-core server once warm: a chart ta
 and the 521-commune map of Isère 0.3–0.6 s (cold: 3–3.6 s, the browser starting). Every call is
 thread-safe: Streamlit runs each session in its own thread, and they all share that browser.
 
-Two things make warm exports fast (issue #8):
-
-- kaleido reloads its page, and with it the 4.6 MB plotly.js, after every figure: 0.2 s of a
-  0.27 s chart. ``Plotly.toImage`` draws each figure in a div of its own and purges it, so the page
-  is kept and reloaded only every ``RELOAD_EVERY`` figures, which bounds whatever figures leave
-  behind (a few kB of heap each; a failed figure its div).
-- maps are redrawn in SVG before export (:mod:`reporting.static_maps`): MapLibre draws with WebGL
-  in software in a headless browser, 3–5 s for the commune map.
+What makes warm exports fast (issue #8): kaleido reloads its page, and with it the 4.6 MB
+plotly.js, after every figure: 0.2 s of a 0.27 s chart. ``Plotly.toImage`` draws each figure in a
+div of its own and purges it, so the page is kept and reloaded only every ``RELOAD_EVERY``
+figures, which bounds whatever figures leave behind (a few kB of heap each; a failed figure its
+div). Maps are the screen's own figures (``geo.maps``: SVG, no WebGL), exported as they are.
 
 Why not ``kaleido.start_sync_server()``: its calls share one return queue without a lock (two
 threads can receive each other's image), and when the browser cannot start its worker thread dies
@@ -20,10 +17,9 @@ while callers wait on ``Queue.join()`` forever. The small runner below drives on
 ``kaleido.Kaleido`` on a private event loop, with a time limit on every call.
 
 Offline: the page that draws the figures loads the plotly.js shipped with the ``plotly`` package
-and no MathJax (its default is a CDN); maps redrawn in SVG get an empty world topology from a
-temporary folder instead of Plotly's CDN; maps left to MapLibre must use a style without tiles
-(``geo.maps`` does). The browser is ``$BROWSER_PATH`` when set, else ``/usr/bin/chromium``;
-nothing is ever downloaded.
+and no MathJax (its default is a CDN); maps get the empty world topology of ``geo.maps.TOPOJSON_URL``
+(a ``data:`` URL) instead of Plotly's CDN, as on screen. The browser is ``$BROWSER_PATH`` when set,
+else ``/usr/bin/chromium``; nothing is ever downloaded.
 """
 
 from __future__ import annotations
@@ -31,9 +27,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import math
 import os
-import tempfile
 import threading
 from collections.abc import Coroutine
 from pathlib import Path
@@ -43,7 +37,7 @@ import kaleido
 import plotly.graph_objects as go
 from kaleido.errors import JavascriptError, KaleidoError
 
-from reporting import static_maps
+from geo.maps import TOPOJSON_URL
 
 DEFAULT_BROWSER = "/usr/bin/chromium"
 DEFAULT_WIDTH = 1920
@@ -86,11 +80,6 @@ class _Renderer:
     """One ``kaleido.Kaleido`` (one Chromium, one tab) on an event loop in a daemon thread."""
 
     def __init__(self, path: Path) -> None:
-        # the only topology maps redrawn in SVG ask for, served from here rather than Plotly's CDN
-        self._topojson = tempfile.TemporaryDirectory(prefix="observatoire-topojson-")
-        folder = Path(self._topojson.name)
-        (folder / f"{static_maps.TOPOJSON_NAME}.json").write_text(static_maps.EMPTY_TOPOJSON, encoding="utf-8")
-        self._topojson_url = folder.as_uri() + "/"
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="kaleido-export", daemon=True)
         self._thread.start()
@@ -99,7 +88,6 @@ class _Renderer:
             self._kaleido = self._run(self._open(path), START_TIMEOUT)
         except BaseException:
             self._stop_loop()
-            self._topojson.cleanup()
             raise
 
     async def _open(self, path: Path) -> kaleido.Kaleido:
@@ -118,7 +106,7 @@ class _Renderer:
 
     def render(self, figure: go.Figure, opts: dict[str, Any]) -> bytes:
         assert self._kaleido is not None
-        result = self._run(self._kaleido.calc_fig(figure, opts=opts, topojson=self._topojson_url), RENDER_TIMEOUT + 5)
+        result = self._run(self._kaleido.calc_fig(figure, opts=opts, topojson=TOPOJSON_URL), RENDER_TIMEOUT + 5)
         return bytes(result)
 
     def close(self) -> None:
@@ -127,7 +115,6 @@ class _Renderer:
                 self._run(self._kaleido.close(), 15)
             self._kaleido = None
         self._stop_loop()
-        self._topojson.cleanup()
 
     def _stop_loop(self) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -178,7 +165,6 @@ def is_running() -> bool:
 def _render(figure: go.Figure, opts: dict[str, Any]) -> bytes:
     if not isinstance(figure, go.Figure):
         raise TypeError(f"figure : un plotly.graph_objects.Figure était attendu, reçu {type(figure).__name__}")
-    figure = static_maps.svg_map(figure)
     renderer = _shared_renderer()
     try:
         return renderer.render(figure, opts)
@@ -234,47 +220,23 @@ def figure_png(figure: go.Figure, *, width: int = DEFAULT_WIDTH, height: int = D
 
 
 def figure_svg(figure: go.Figure, *, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT) -> bytes:
-    """The figure as UTF-8 SVG bytes (``<svg …``), laid out at ``width`` × ``height`` CSS pixels.
-
-    Maps are redrawn in SVG (:func:`reporting.static_maps.svg_map`) and so are vector throughout;
-    a map that only MapLibre can draw (tiles) embeds the map as a raster image, its legend and
-    titles vector.
-    """
+    """The figure as UTF-8 SVG bytes (``<svg …``), laid out at ``width`` × ``height`` CSS pixels;
+    maps are vector throughout (each territory a path)."""
     return _render(figure, {"format": "svg", "width": width, "height": height})
 
 
-MAP_TRACE_TYPES = ("choroplethmap", "scattermap", "densitymap", "choroplethmapbox", "scattermapbox", "densitymapbox")
-PLOTLY_DEFAULT_MARGINS = (100, 80)  # top, bottom (px) when a figure sets none
-
-
-def is_map(figure: go.Figure) -> bool:
-    """Whether the figure draws a MapLibre (or Mapbox) map: its zoom was chosen for its own height."""
-    return any(trace.type in MAP_TRACE_TYPES for trace in figure.data)
+def figure_pdf(figure: go.Figure, *, width: int = DEFAULT_WIDTH, height: int = DEFAULT_HEIGHT) -> bytes:
+    """The figure as a one-page vector PDF (``%PDF…``) of ``width`` × ``height`` CSS pixels, printed
+    by the same Chromium (a map's territories stay paths)."""
+    return _render(figure, {"format": "pdf", "width": width, "height": height})
 
 
 def refit_map(figure: go.Figure, height: int) -> go.Figure:
-    """A copy of a map laid out ``height`` px high that shows what it showed at its own height.
+    """``figure`` itself: maps fit their box at any size (``fitbounds``), as charts reflow.
 
-    A chart reflows to any size, a map does not: its zoom was fitted to its plot height
-    (``geo.view.fit_view``), so drawn smaller the territory would overflow, drawn larger it would
-    float in white space. The zoom is shifted by ``log2(new plot height / old plot height)``
-    (Web Mercator: one zoom level doubles the scale); the centre stays. Figures that are not maps,
-    or have no layout height or zoom, are returned unchanged.
-
-    Exports redraw most maps in SVG, fitted to whatever size they are drawn at
-    (:func:`reporting.static_maps.svg_map`); this keeps the extent of those left to MapLibre (tiles).
+    Kept for the callers that refitted the MapLibre maps' zoom to a new height (``reporting.slides``).
     """
-    layout = figure.layout
-    if not is_map(figure) or layout.height is None or layout.map.zoom is None:
-        return figure
-    top = layout.margin.t if layout.margin.t is not None else PLOTLY_DEFAULT_MARGINS[0]
-    bottom = layout.margin.b if layout.margin.b is not None else PLOTLY_DEFAULT_MARGINS[1]
-    old_plot, new_plot = layout.height - top - bottom, height - top - bottom
-    if old_plot <= 0 or new_plot <= 0:
-        return figure
-    fitted = go.Figure(figure)
-    fitted.update_layout(height=height, map_zoom=layout.map.zoom + math.log2(new_plot / old_plot))
-    return fitted
+    return figure
 
 
 def png_size(png: bytes) -> tuple[int, int]:

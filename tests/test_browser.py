@@ -1,7 +1,8 @@
 """End to end: the app served by ``streamlit run``, every page opened in headless Chromium.
 
-Fails on any Streamlit exception box; saves a screenshot per page and viewport under
-tests/screenshots/ (git-ignored) for a person to look at."""
+Fails on any Streamlit exception box, on a map not drawn in SVG, and on a request to another host
+than the app's own; saves a screenshot per page and viewport under tests/screenshots/ (git-ignored)
+for a person to look at."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 PAGES = {("" if info.page == HOME_PAGE else info.page.value): info.page.value for info in REGISTRY}
 CHARTLESS = {"", "plan_action", "donnees_methodes", "import_donnees", "seances"}
+MAPS = {"comparer", "mal_logement"}
+# the page icon (app.py: page_icon=":material/home:") is the one file Streamlit's page asks of another host
+KNOWN_OUTSIDE = ("https://fonts.gstatic.com/s/i/short-term/release/materialsymbolsrounded/",)
 VIEWPORTS = {"1920x1080": (1920, 1080), "1280x800": (1280, 800)}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -98,6 +102,8 @@ def browser(server: str) -> Iterator[object]:
 def test_every_page_renders_without_exception(server, browser, path, viewport):
     width, height = VIEWPORTS[viewport]
     page = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith((server, "data:", "blob:")) else None)
     try:
         page.goto(f"{server}/{path}", wait_until="networkidle", timeout=90_000)
         page.wait_for_selector("h1", timeout=90_000)
@@ -109,6 +115,10 @@ def test_every_page_renders_without_exception(server, browser, path, viewport):
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / f"{PAGES[path]}.png"), full_page=True)
         assert page.locator('[data-testid="stException"]').count() == 0, f"exception box on /{path}"
+        if path in MAPS:  # plotly.js draws the territories as SVG paths: no WebGL canvas, no tile or glyph server
+            assert page.locator(".js-plotly-plot path.choroplethlocation").count() > 0
+            assert page.locator(".js-plotly-plot canvas").count() == 0
+        assert [url for url in outside if not url.startswith(KNOWN_OUTSIDE)] == [], f"requests to another host on /{path}"
     finally:
         page.close()
 

@@ -35,8 +35,8 @@ from geo.boundaries import read_communes, read_layer, resolve_source
 from geo.classes import NO_DATA_LABEL, diverging_classes, sequential_classes
 from geo.errors import BoundariesUnavailable, InvalidLayer
 from geo.levels import build_levels, dissolve_levels, reconcile
-from geo.maps import choropleth, unavailable_message
-from geo.view import TILE_SIZE, _mercator_y, fit_view
+from geo.maps import TOPOJSON_URL, choropleth, place_labels, unavailable_message, wrapped
+from geo.view import decimals_for, fitted_scale, mercator
 
 SHARED_GEO = load_settings().shared_data / "geo"
 ISERE = SHARED_GEO / "isere-communes-2018.geojson"
@@ -454,7 +454,7 @@ def territory_map(geo_db_engine, isere_levels):
 
 
 def test_map_has_one_trace_per_class_and_a_no_data_entry(territory_map, isere_levels):
-    areas = [trace for trace in territory_map.data if trace.type == "choroplethmap"]
+    areas = [trace for trace in territory_map.data if trace.type == "choropleth"]
     assert areas[-1].name == NO_DATA_LABEL and list(areas[-1].locations) == ["trieves"]
     assert areas[-1].colorscale[0][1] == NO_DATA
     drawn = [code for trace in areas for code in trace.locations]
@@ -462,18 +462,31 @@ def test_map_has_one_trace_per_class_and_a_no_data_entry(territory_map, isere_le
     for trace in areas:  # each trace carries only its own outlines: the geometry is serialised once
         assert [feature["id"] for feature in trace.geojson["features"]] == list(trace.locations)
     assert all("–" in trace.name or trace.name.replace(",", "").isdigit() for trace in areas[:-1])
-    style = territory_map.layout.map.style  # blank: no tile source, works offline
-    assert set(style["sources"]) == {"noms"} and style["layers"][0]["paint"]["background-color"] == "#ffffff"
+
+
+def test_map_is_svg_without_base_map_and_asks_nothing_of_another_host(territory_map):
+    assert {trace.type for trace in territory_map.data} == {"choropleth", "scattergeo"}  # no WebGL trace
+    geo = territory_map.layout.geo
+    assert (geo.visible, geo.fitbounds, geo.projection.type) == (False, "geojson", "mercator")
+    assert "http" not in territory_map.to_json()  # no style, tile, glyph or topology URL
+    assert TOPOJSON_URL.startswith("data:application/json,") and TOPOJSON_URL.endswith("#/")
+
+
+def test_legend_stands_beside_the_map_not_over_it(territory_map):
+    legend = territory_map.layout.legend
+    assert legend.x >= 1 and legend.xanchor == "left"  # right of the plot area: Plotly narrows the map
+    assert all(len(line) <= 26 for line in legend.title.text.split("<br>"))
+    assert "1\u202f000" in legend.title.text  # « 1 000 » never split over two lines
 
 
 def test_map_outlines_the_selection_and_labels_territories(territory_map):
-    selection = [trace for trace in territory_map.data if trace.type == "scattermap" and trace.mode == "lines"]
+    selection = [trace for trace in territory_map.data if trace.type == "scattergeo" and trace.mode == "lines"]
     assert len(selection) == 1 and selection[0].name == "Sélection : Oisans" and selection[0].line.color == HIGHLIGHT
-    style = territory_map.layout.map.style
-    labels = [feature["properties"]["nom"] for feature in style["sources"]["noms"]["data"]["features"]]
-    assert sorted(labels) == sorted(_names_of_territoires())
-    (layer,) = [layer for layer in style["layers"] if layer["type"] == "symbol"]
-    assert layer["paint"]["text-halo-width"] > 0  # readable on the darkest class and on a light neighbour
+    (names,) = [trace for trace in territory_map.data if trace.type == "scattergeo" and trace.mode == "text"]
+    assert sorted(text.replace("-<br>", "-").replace("<br>", " ") for text in names.text) == sorted(_names_of_territoires())
+    assert names is territory_map.data[-1]  # above the classes and the outlines
+    assert names.textfont.weight == "bold" and "#ffffff" in names.textfont.shadow  # a white halo: readable on every class
+    assert names.hoverinfo == "skip" and names.showlegend is False
 
 
 def _names_of_territoires() -> list[str]:
@@ -481,8 +494,63 @@ def _names_of_territoires() -> list[str]:
     return territoires["nom_territoire"].tolist()
 
 
+@pytest.mark.parametrize("presentation", [False, True])
+def test_territory_names_do_not_cover_each_other(geo_db_engine, isere_levels, presentation):
+    layer = isere_levels["territoire"]
+    figure = choropleth(
+        layer, _values(geo_db_engine, "territoire"), value_column="rate", unit="", title="t", labels=True, presentation=presentation
+    )
+    (names,) = [trace for trace in figure.data if trace.type == "scattergeo" and trace.mode == "text"]
+    geometries = layer.geometry.to_crs("EPSG:4326").to_numpy()
+    bounds = tuple(shapely.total_bounds(geometries))
+    plot_height = 450 if presentation else figure.layout.height - figure.layout.margin.t - figure.layout.margin.b
+    scale = fitted_scale(bounds, width=plot_height * 1.15, height=plot_height) * 0.9
+    x, y = mercator(np.array(names.lon), np.array(names.lat))
+    boxes = []
+    for cx, cy, text in zip(x * scale, -y * scale, names.text, strict=True):
+        lines = text.split("<br>")
+        half_w, half_h = max(map(len, lines)) * 0.62 * names.textfont.size / 2, len(lines) * 1.25 * names.textfont.size / 2
+        boxes.append(box(cx - half_w, cy - half_h, cx + half_w, cy + half_h))
+    shared = sum(a.intersection(b).area for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    # the names of 13 territoires do not touch on screen; projected (22 px on a 450 px map) they barely do
+    assert shared <= (0.08 if presentation else 0.01) * sum(b.area for b in boxes)
+    assert len(names.lon) == len(geometries)  # one name per territory, in the layer's order
+    assert all(shape.contains(shapely.Point(lon, lat)) for shape, lon, lat in zip(geometries, names.lon, names.lat, strict=True))
+
+
+def test_a_selected_commune_is_named_beside_its_outline(geo_db_engine, isere_levels):
+    communes = isere_levels["commune"]
+    figure = choropleth(communes, _values(geo_db_engine, "commune"), value_column="value", unit="", title="t", selected="38185")
+    (names,) = [trace for trace in figure.data if trace.type == "scattergeo" and trace.mode == "text"]
+    assert list(names.text) == ["Grenoble"] and names.textposition in ("top center", "bottom center")
+    grenoble = communes.set_index("code").geometry.to_crs("EPSG:4326")["38185"]
+    assert names.lat[0] == pytest.approx(grenoble.bounds[3] if names.textposition == "top center" else grenoble.bounds[1], abs=1e-3)
+    unnamed = choropleth(communes, _values(geo_db_engine, "commune"), value_column="value", unit="", title="t")
+    assert not [trace for trace in unnamed.data if trace.type == "scattergeo" and trace.mode == "text"]  # 521 names would hide the map
+
+
+def test_label_placement_is_stable_and_moves_a_name_that_would_cover_another():
+    squares = np.array([box(5.0, 45.0, 5.1, 45.1), box(5.1, 45.0, 5.2, 45.1)], dtype=object)
+    lines = [["Une-très-longue-commune"], ["Sa-voisine-au-nom-long"]]
+    first, positions = place_labels(squares, np.arange(2), lines, size=16, plot_height=200)
+    again, _ = place_labels(squares, np.arange(2), lines, size=16, plot_height=200)
+    assert np.array_equal(first, again) and positions == ["middle center"] * 2
+    assert abs(first[0, 1] - first[1, 1]) > 0.01  # one above the other rather than one over the other
+
+
+def test_names_wrap_between_words_never_inside_a_number():
+    assert wrapped("Agglomération grenobloise") == ["Agglomération", "grenobloise"]
+    assert wrapped("pour 1 000 ménages", 6) == ["pour", "1\u202f000", "ménages"]
+
+
+def test_coordinates_are_rounded_to_a_fraction_of_a_pixel_of_a_full_hd_export(isere_levels):
+    bounds = tuple(isere_levels["departement"].to_crs("EPSG:4326").total_bounds)
+    assert decimals_for(bounds) == 3  # Isère: 1,6° across, 1 000 px → 0,0016° a pixel
+    assert decimals_for((2.224, 48.815, 2.470, 48.902)) == 4  # Paris
+
+
 def test_hover_shows_name_rate_count_rank_and_departement_value_in_french(territory_map):
-    areas = [trace for trace in territory_map.data if trace.type == "choroplethmap" and trace.name != NO_DATA_LABEL]
+    areas = [trace for trace in territory_map.data if trace.type == "choropleth" and trace.name != NO_DATA_LABEL]
     template = areas[0].hovertemplate
     assert "Taux : %{customdata[1]} pour 1 000 ménages" in template
     assert "Isère : 5,5" in template  # with the legend's decimals, so values and classes read alike
@@ -497,8 +565,10 @@ def test_departement_outline_is_drawn_over_commune_maps(isere_levels):
     communes = isere_levels["commune"]
     values = pd.DataFrame({"territory_code": communes["code"], "value": np.arange(len(communes), dtype=float)})
     figure = choropleth(communes, values, value_column="value", unit="", title="t", outline=isere_levels["departement"])
-    (layer,) = figure.layout.map.layers
-    assert layer.type == "line" and len(layer.source["features"]) == 1
+    (contour,) = [trace for trace in figure.data if trace.name == "contour"]
+    assert contour.type == "scattergeo" and contour.mode == "lines" and contour.line.width == 2.5
+    assert list(figure.data).index(contour) == len(figure.data) - 1  # over every commune
+    assert None in contour.lon and min(v for v in contour.lon if v is not None) < 5  # Isère's whole edge
     assert [t.name for t in figure.data if t.name == NO_DATA_LABEL] == []  # every commune has a value here
 
 
@@ -508,41 +578,22 @@ def test_diverging_map_keeps_one_colour_per_gap_class(isere_levels):
     def colour_of(gaps: list[float], code: str) -> str:
         values = pd.DataFrame({"territory_code": territoires["code"], "gap": gaps})
         figure = choropleth(territoires, values, value_column="gap", unit="%", title="t", diverging=True)
-        return next(t.colorscale[0][1] for t in figure.data if code in list(t.locations))
+        return next(t.colorscale[0][1] for t in figure.data if t.type == "choropleth" and code in list(t.locations))
 
     first = territoires["code"].iloc[0]
     # the same gap (−10 %) keeps its colour whatever the other territories' gaps
     assert colour_of([-10.0] + [0.0] * 12, first) == colour_of([-10.0] + [60.0] * 12, first) == DIVERGING_5[1]
 
 
-def test_view_fits_the_departement_in_the_frame(isere_levels, territory_map):
-    west, south, east, north = isere_levels["departement"].to_crs("EPSG:4326").total_bounds
-    height = territory_map.layout.height - territory_map.layout.margin.t - territory_map.layout.margin.b
-    scale = TILE_SIZE * 2**territory_map.layout.map.zoom
-    shown = (_mercator_y(south) - _mercator_y(north)) * scale
-    assert 0.85 * height <= shown <= height  # fills the height: no small map in a white page
-    assert west < territory_map.layout.map.center.lon < east and south < territory_map.layout.map.center.lat < north
-
-
-@pytest.mark.parametrize(("width", "height"), [(2000, 500), (500, 2000), (900, 700)])
-def test_fit_view_shows_all_the_bounds_and_is_tight_on_one_side(width, height):
-    west, south, east, north = 5.0, 45.0, 6.0, 46.0
-    _, zoom = fit_view((west, south, east, north), width=width, height=height, padding=0.05)
-    scale = TILE_SIZE * 2**zoom
-    shown_width, shown_height = (east - west) / 360 * scale, (_mercator_y(south) - _mercator_y(north)) * scale
-    assert shown_width <= 0.9 * width + 1e-6 and shown_height <= 0.9 * height + 1e-6
-    assert max(shown_width / (0.9 * width), shown_height / (0.9 * height)) == pytest.approx(1.0)
-
-
-def test_background_tiles_are_optional(isere_levels):
+def test_the_figure_title_wraps_and_the_top_margin_makes_room(isere_levels):
     territoires = isere_levels["territoire"]
     values = pd.DataFrame({"territory_code": territoires["code"], "value": 1.0})
-    url = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    style = choropleth(
-        territoires, values, value_column="value", unit="", title="t", background=url, background_attribution="© OpenStreetMap"
-    ).layout.map.style
-    assert style["sources"]["tuiles"]["tiles"] == [url] and style["sources"]["tuiles"]["attribution"] == "© OpenStreetMap"
-    assert choropleth(territoires, values, value_column="value", unit="", title="t").layout.map.style["sources"] == {}
+    short = choropleth(territoires, values, value_column="value", unit="", title="Assignations")
+    long = choropleth(territoires, values, value_column="value", unit="", title="Assignations aux fins de résiliation du bail " * 3)
+    assert "<br>" not in short.layout.title.text and long.layout.title.text.count("<br>") >= 1
+    assert long.layout.margin.t > short.layout.margin.t
+    projected = choropleth(territoires, values, value_column="value", unit="", title="Assignations", departement_value=2, presentation=True)
+    assert projected.layout.title.text == "Département : 2" and not projected.layout.title.subtitle.text  # the frame titles it
 
 
 def test_unavailable_message_for_an_unexpected_error_points_to_the_cli():

@@ -20,7 +20,6 @@ import openpyxl
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from plotly.io.json import to_json_plotly
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from shapely.geometry import box
@@ -28,7 +27,7 @@ from shapely.geometry import box
 from data_access.french import fr_long_date
 from figures.theme import apply_theme
 from geo.maps import choropleth
-from reporting import images, static_maps
+from reporting import images
 from reporting.pdf import deck_html, deck_pdf
 from reporting.pptx import FOOTER_NAME, badge_lines, deck_pptx, text_colour_on
 from reporting.slides import Deck, Slide, slide_images, status_colour
@@ -275,7 +274,7 @@ def test_missing_chromium_is_an_error_that_says_what_to_do(monkeypatch: pytest.M
 
 @pytest.fixture(scope="module")
 def small_map() -> go.Figure:
-    """Two square « communes » near Grenoble, drawn by the geo module (MapLibre, blank style)."""
+    """Two square « communes » near Grenoble, drawn by the geo module (SVG, no base map)."""
     layer = gpd.GeoDataFrame(
         {"code": ["38185", "38151"]}, geometry=[box(5.70, 45.15, 5.75, 45.20), box(5.75, 45.10, 5.80, 45.15)], crs="EPSG:4326"
     )
@@ -298,74 +297,35 @@ def labelled_map() -> go.Figure:
     )
 
 
-def test_a_map_is_redrawn_in_svg_with_the_same_classes_names_and_outline(labelled_map: go.Figure) -> None:
-    drawn = static_maps.svg_map(labelled_map)
-    classes = [trace for trace in labelled_map.data if trace.type == "choroplethmap"]
-    redrawn = drawn.data[: len(classes)]
+def _filled_share(png: bytes) -> float:
+    """The share of a PNG's pixels that are not white."""
+    from PIL import Image
 
-    def legend(traces: tuple) -> list:
-        return [(t.name, list(t.locations), t.colorscale, t.marker.line.color, t.marker.line.width, t.showlegend) for t in traces]
-
-    assert [trace.type for trace in redrawn] == ["choropleth"] * len(classes)
-    assert legend(redrawn) == legend(tuple(classes))
-    assert to_json_plotly(redrawn[0].geojson) == to_json_plotly(classes[0].geojson)  # rings are NumPy arrays
-    selection, contour, names = drawn.data[len(classes) :]
-    assert (selection.type, selection.name) == ("scattergeo", "Sélection : Agglomération grenobloise")
-    assert selection.line.color == labelled_map.data[-1].line.color
-    assert (contour.line.color, contour.line.width, contour.showlegend) == (labelled_map.layout.map.layers[0].color, 2.5, False)
-    assert list(names.text) == ["Agglomération<br>grenobloise", "Porte des Alpes"]  # wrapped at 8 ems, as MapLibre does
-    assert names.textfont.weight == "bold" and "#ffffff" in names.textfont.shadow  # dark names on a white halo
-    assert (drawn.layout.geo.fitbounds, drawn.layout.geo.projection.type, drawn.layout.geo.visible) == ("locations", "mercator", False)
-    assert drawn.layout.title.text == "Assignations" and drawn.layout.legend.title.text == labelled_map.layout.legend.title.text
-    assert "map" not in drawn.layout.to_plotly_json()
-
-
-TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-
-
-@pytest.mark.parametrize(
-    "variant",
-    [
-        pytest.param(lambda fig: go.Figure(fig).update_layout(map_style="open-street-map"), id="named-style-with-tiles"),
-        pytest.param(lambda fig: go.Figure(fig).add_trace(go.Densitymap(lat=[45.15], lon=[5.75], z=[1])), id="density"),
-        pytest.param(lambda fig: go.Figure(fig).update_layout(map_layers=[{"sourcetype": "raster", "source": [TILES]}]), id="raster-layer"),
-        pytest.param(
-            lambda fig: go.Figure(fig).update_layout(
-                map_layers=[{"sourcetype": "geojson", "source": fig.data[0].geojson, "type": "line", "line": {"dash": [2, 2]}}]
-            ),
-            id="dashed-outline",
-        ),
-        pytest.param(lambda fig: bar_figure(), id="chart"),
-    ],
-)
-def test_what_svg_cannot_redraw_is_left_to_maplibre(small_map: go.Figure, variant) -> None:  # type: ignore[no-untyped-def]
-    figure = variant(small_map)
-    assert static_maps.svg_map(figure) is figure
-
-
-def test_a_map_on_tiles_is_left_to_maplibre() -> None:
-    layer = gpd.GeoDataFrame({"code": ["38185"]}, geometry=[box(5.70, 45.15, 5.75, 45.20)], crs="EPSG:4326")
-    values = pd.DataFrame({"territory_code": ["38185"], "rate": [6.5]})
-    figure = choropleth(layer, values, value_column="rate", unit="pour 1 000 ménages", title="Assignations", background=TILES)
-    assert static_maps.svg_map(figure) is figure
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+    return float((pixels < 250).mean())
 
 
 @needs_chromium
-def test_a_map_exports_offline_to_png_and_to_vector_svg(small_map: go.Figure) -> None:
-    assert small_map.data[0].type == "choroplethmap"
-    png = images.figure_png(small_map)
+def test_a_map_exports_offline_to_png_vector_svg_and_pdf(labelled_map: go.Figure) -> None:
+    assert labelled_map.data[0].type == "choropleth"  # the screen's own figure, exported as it is
+    png = images.figure_png(labelled_map)
     assert png_width(png) == 1920
     assert len(png) > 10_000  # drawn, not an empty canvas
-    svg = images.figure_svg(small_map)
-    assert svg.count(b'class="choroplethlocation"') == 2 and b"<image" not in svg  # each commune a path, no raster
+    svg = images.figure_svg(labelled_map)
+    assert svg.count(b'class="choroplethlocation"') == 2 and b"<image" not in svg  # each territory a path, no raster
+    assert _filled_share(png) < 0.5  # each square drawn as itself, not as the rest of the world (ring orientation)
+    assert "Agglomération".encode() in svg and b"Porte des" in svg  # the names, as text
+    assert b"http" not in svg.replace(b"http://www.w3.org", b"")  # nothing fetched: no font, tile or topology URL
+    pdf = images.figure_pdf(labelled_map, width=960, height=540)
+    assert pdf.startswith(b"%PDF") and pdf_pages(pdf) == 1
 
 
 @needs_chromium
-def test_a_map_left_to_maplibre_still_exports_from_the_kept_page(small_map: go.Figure) -> None:
-    density = go.Figure(small_map).add_trace(go.Densitymap(lat=[45.15], lon=[5.75], z=[1]))
-    pngs = [images.figure_png(density) for _ in range(2)]  # the second one in the page the first one drew in
-    assert [png_width(png) for png in pngs] == [1920, 1920]
-    assert min(len(png) for png in pngs) > 10_000
+def test_a_map_exported_at_another_size_still_fills_its_box(small_map: go.Figure) -> None:
+    # fitbounds: Plotly fits the territories to whatever box it draws them in, no zoom to refit
+    assert images.refit_map(small_map, 300) is small_map
+    svgs = [images.figure_svg(small_map, width=width, height=height) for width, height in ((1920, 1080), (960, 552))]
+    assert all(svg.count(b'class="choroplethlocation"') == 2 for svg in svgs)
 
 
 @needs_chromium
@@ -383,15 +343,6 @@ def test_the_page_is_reloaded_every_reload_every_figures_not_after_each(monkeypa
     # four figures: two reloads whatever the count so far, and the third figure drawn in a reloaded page
     assert [png_width(images.figure_png(bar_figure())) for _ in range(4)] == [1920] * 4
     assert len(reloads) == 2
-
-
-def test_refit_map_keeps_the_extent_when_the_height_changes(small_map: go.Figure) -> None:
-    margin = small_map.layout.margin
-    fitted = images.refit_map(small_map, 250 + margin.t + margin.b)  # half the plot height of 500 − margins…
-    plot = 500 - margin.t - margin.b
-    assert fitted.layout.map.zoom == pytest.approx(small_map.layout.map.zoom + np.log2(250 / plot))
-    assert fitted.layout.map.center == small_map.layout.map.center
-    assert images.refit_map(bar_figure(), 300).layout.height == bar_figure().layout.height  # charts reflow by themselves
 
 
 # --- decks ------------------------------------------------------------------------------------------

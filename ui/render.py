@@ -19,6 +19,7 @@ from streamlit.elements.lib.column_types import ColumnConfig
 from data_access.french import fr_auto
 from data_access.vocabulary import DEMO_NOTICE, ObjectiveStatus
 from figures.palette import STATUS_COLOURS
+from geo.maps import PLOTLY_CONFIG as MAP_CONFIG
 from reporting.images import figure_png, figure_svg
 from reporting.tables import csv_bytes, xlsx_bytes
 from views.model import Block, Chart, Group, Table, Text, Tiles, View
@@ -28,6 +29,7 @@ PLOTLY_CONFIG = {
     "displaylogo": False,
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     "toImageButtonOptions": {"format": "png", "scale": 2},
+    **MAP_CONFIG,  # maps ask for no world topology from Plotly's CDN
 }
 PRESENTATION_HEIGHT = 580  # séance bar, title, figure and footer fit a 1080-pixel screen
 
