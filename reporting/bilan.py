@@ -11,146 +11,28 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 from sqlalchemy import Connection
 
-from data_access import objectives, queries
-from data_access.aggregation import SERIES_COLUMNS
-from data_access.errors import UserError
-from data_access.periods import Period
 from reporting import tables
 from reporting.dossier import methods_lines
 from reporting.slides import Deck, Progress, Slide
 from reporting.view_slides import view_slide
+from views.bilan import TERRITORY_INDICATORS, axis_word, bilan_tables, objectives_sheet, plan_row
 from views.common import source_line
 from views.loader import DatabaseLoader
 from views.plan_action import status_counts, summary_status
 
-TERRITORY_INDICATORS = ("assignations", "expulsions_effectives", "fsl_energie_menages", "menages_reperes")
-FIRST_YEAR = 2000
-
-
-def _plan_row(conn: Connection, plan: str, year: int) -> pd.Series:
-    known = queries.plans(conn).set_index("code")
-    if plan not in known.index:
-        raise UserError(f"Plan « {plan} » inconnu. Plans chargés : {', '.join(known.index) or 'aucun'}.")
-    if not FIRST_YEAR <= year <= dt.date.today().year:
-        raise UserError(f"Année {year} invalide : une année entre {FIRST_YEAR} et {dt.date.today().year} est attendue.")
-    return known.loc[str(plan)]  # type: ignore[return-value]
-
-
-def _axis_word(row: pd.Series) -> str:
-    return str(row["axis_kind"] or "axe").capitalize()
-
-
-def objectives_sheet(conn: Connection, plan: str, year: int) -> pd.DataFrame:
-    """Every objective of ``plan`` with its status for ``year``, its chantier/orientation and fiche-action, French headers."""
-    row = _plan_row(conn, plan, year)
-    axis = _axis_word(row)
-    structure = queries.plan_structure(conn, plan=plan)[["axis_code", "axis_title", "code", "title"]]
-    table = objectives.objective_status_table(conn, plan=plan, year=year)
-    labels = queries.indicator_catalogue(conn).set_index("code")["label"].to_dict()
-    merged = table.merge(structure, left_on="action_code", right_on="code", how="left")
-    frame = pd.DataFrame(
-        {
-            axis: merged["axis_code"].astype(str) + " – " + merged["axis_title"].fillna(""),
-            "Fiche-action": merged["action_code"].astype(str) + " – " + merged["title"].fillna(""),
-            "Objectif": merged["label"],
-            "Indicateur": merged["indicator_code"].map(labels),
-            "Période évaluée": merged["period_label"],
-            "Cible": merged["target"],
-            "Référence": merged["baseline"],
-            "Valeur": merged["value"],
-            "Statut": merged["status"],
-            "Données fictives": merged["demo"].map({True: "oui", False: "non"}),
-        }
-    )
-    frame.attrs["demo"] = bool(table.attrs.get("demo"))
-    return frame
-
-
-def indicators_sheet(conn: Connection, plan: str, year: int) -> pd.DataFrame:
-    """Each fiche-action's linked indicators for the département: ``year - 1``, ``year`` and the change."""
-    departement = str(_plan_row(conn, plan, year)["departement_code"])
-    links = queries.action_indicators(conn, plan=plan)
-    structure = queries.plan_structure(conn, plan=plan)[["code", "title"]]
-    catalogue = queries.indicator_catalogue(conn).set_index("code")
-    codes = sorted(set(links["indicator_code"]))
-    values = (
-        queries.indicator_series(conn, indicators=codes, territories=[departement], period=Period.years(year - 1, year), granularity="year")
-        if codes
-        else pd.DataFrame(columns=SERIES_COLUMNS)
-    )
-    by_year = {
-        (code, day.year): value for code, day, value in zip(values["indicator_code"], values["period_start"], values["value"], strict=True)
-    }
-    order = {code: i for i, code in enumerate(structure["code"])}
-    links = links.assign(order=links["action_code"].map(order)).sort_values(["order", "indicator_code"])
-    titles = dict(zip(structure["code"], structure["title"], strict=True))
-    before, now = (links["indicator_code"].map(lambda c, y=y: by_year.get((c, y))) for y in (year - 1, year))
-    before, now = pd.to_numeric(before), pd.to_numeric(now)
-    frame = pd.DataFrame(
-        {
-            "Fiche-action": links["action_code"].astype(str) + " – " + links["action_code"].map(titles).fillna(""),
-            "Indicateur": links["indicator_code"].map(catalogue["label"]),
-            "Unité": links["indicator_code"].map(catalogue["unit"]),
-            str(year - 1): before.to_numpy(),
-            str(year): now.to_numpy(),
-            "Évolution (%)": (100 * (now - before) / before.where(before != 0)).round(1).to_numpy(),
-        }
-    ).reset_index(drop=True)
-    frame.attrs["demo"] = bool(values.attrs.get("demo", False))
-    return frame
-
-
-def territories_sheet(conn: Connection, plan: str, year: int) -> pd.DataFrame:
-    """The key indicators per territoire for ``year``, with their rates per 1 000 ménages."""
-    departement = str(_plan_row(conn, plan, year)["departement_code"])
-    labels = queries.indicator_catalogue(conn).set_index("code")["label"].to_dict()
-    frame: pd.DataFrame | None = None
-    demo = False
-    for code in TERRITORY_INDICATORS:
-        values = queries.level_values(conn, indicator=code, level="territoire", departement=departement, period=Period.years(year))
-        demo = demo or bool(values.attrs.get("demo"))
-        part = values.set_index("territory_code")[["value", "rate"]].rename(
-            columns={"value": labels.get(code, code), "rate": f"{labels.get(code, code)} pour 1 000 ménages"}
-        )
-        if frame is None:
-            frame = values.set_index("territory_code")[["name", "households"]].rename(
-                columns={"name": "Territoire", "households": "Ménages"}
-            )
-        frame = frame.join(part)
-    assert frame is not None
-    result = frame.sort_values("Territoire").reset_index(drop=True)
-    result.attrs["demo"] = demo
-    return result
-
-
-def bilan_tables(conn: Connection, plan: str, year: int) -> dict[str, pd.DataFrame]:
-    """Sheet name → table: « Objectifs », « Indicateurs », « Territoires » (see the module docstring).
-
-    Raises
-    ------
-    UserError
-        Unknown plan or a year outside 2000 – this year.
-    """
-    return {
-        "Objectifs": objectives_sheet(conn, plan, year),
-        "Indicateurs": indicators_sheet(conn, plan, year),
-        "Territoires": territories_sheet(conn, plan, year),
-    }
-
 
 def _title(conn: Connection, plan: str, year: int) -> str:
-    row = _plan_row(conn, plan, year)
+    row = plan_row(DatabaseLoader(conn), plan, year)
     return f"Bilan annuel {year} — {row['short_name']}"
 
 
 def bilan_xlsx(conn: Connection, plan: str, year: int) -> bytes:
     """The bilan's three sheets as an ``.xlsx`` (title, sources, demo notice above each table)."""
-    sheets = bilan_tables(conn, plan, year)
-    departement = str(_plan_row(conn, plan, year)["departement_code"])
-    indicators = [*TERRITORY_INDICATORS, *queries.action_indicators(conn, plan=plan)["indicator_code"].unique()]
+    sheets = bilan_tables(DatabaseLoader(conn), plan, year)
+    departement = str(plan_row(DatabaseLoader(conn), plan, year)["departement_code"])
+    indicators = [*TERRITORY_INDICATORS, *DatabaseLoader(conn).action_indicators(plan)["indicator_code"].unique()]
     return tables.xlsx_bytes(
         sheets,
         title=_title(conn, plan, year),
@@ -163,11 +45,12 @@ def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | N
     """The bilan as a deck: one slide per chantier/orientation (its objectives and their status for
     ``year``), then the assignations trend, the eviction funnel of the year, the assignations map per
     territoire and the signalements trend."""
-    row = _plan_row(conn, plan, year)
+    loader = DatabaseLoader(conn)
+    row = plan_row(loader, plan, year)
     departement = str(row["departement_code"])
-    axis_word = _axis_word(row)
-    sheet = objectives_sheet(conn, plan, year)
-    structure = queries.plan_structure(conn, plan=plan)
+    word = axis_word(row)
+    sheet = objectives_sheet(loader, plan, year)
+    structure = loader.plan_structure(plan)
     axes = structure.drop_duplicates("axis_code")[["axis_code", "axis_title"]]
     params = {
         "plan": plan,
@@ -188,15 +71,15 @@ def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | N
         ("mal_logement", params, f"Signalements de mal-logement, {year - 4}–{year}"),
     ]
     total = len(axes) + len(thematic)
-    indicators = queries.plan_objectives(conn, plan=plan)["indicator_code"].dropna().unique().tolist()
+    indicators = loader.plan_objectives(plan)["indicator_code"].dropna().unique().tolist()
     source = source_line(DatabaseLoader(conn), indicators, departement)
     slides: list[Slide] = []
     for number, axis in enumerate(axes.itertuples(), start=1):
         if progress:
-            progress(number - 1, total, f"{axis_word} {axis.axis_code}")
-        own = sheet[sheet[axis_word].str.startswith(f"{axis.axis_code} – ")]
+            progress(number - 1, total, f"{word} {axis.axis_code}")
+        own = sheet[sheet[word].str.startswith(f"{axis.axis_code} – ")]
         notes = own[["Fiche-action", "Objectif", "Valeur", "Cible", "Statut"]]
-        title = f"{axis_word} {axis.axis_code} : {axis.axis_title}"
+        title = f"{word} {axis.axis_code} : {axis.axis_title}"
         slides.append(
             Slide(
                 title if len(title) <= 110 else title[:108].rstrip() + "…",

@@ -6,9 +6,10 @@ import datetime as dt
 
 from sqlalchemy import Connection
 
-from data_access import queries, seances
+from data_access import seances
 from reporting.slides import Deck, Progress
 from reporting.view_slides import view_slide
+from views.loader import DatabaseLoader
 
 SOURCES_LINES = (
     "Sources des fonds de carte : « IGN – Admin Express COG 2018 ; INSEE – COG 2018 » (Licence Ouverte Etalab 2.0).",
@@ -59,7 +60,7 @@ def seance_deck(conn: Connection, name: str, *, plan: str | None = None, progres
     row = seances.seances(conn, plan=plan).set_index("id").loc[seance_id]
     plan_code = str(row["plan_code"])
     views = seances.seance_views(conn, seance_id=seance_id)
-    plan_name = str(queries.plans(conn).set_index("code").at[plan_code, "name"])
+    plan_name = str(DatabaseLoader(conn).plans().set_index("code").at[plan_code, "name"])
     slides = []
     for number, view in enumerate(views.itertuples(), start=1):
         if progress:

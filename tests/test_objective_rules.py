@@ -185,7 +185,8 @@ def test_the_overview_tendances_and_the_bilan_agree_on_a_complete_year_of_evicti
     months are covered is complete everywhere (it showed complete on the overview, provisional on Tendances)."""
     from data_access import objectives, overview, queries
     from data_access.periods import Period
-    from reporting.bilan import indicators_sheet
+    from views.bilan import indicators_sheet
+    from views.loader import DatabaseLoader
 
     year = objectives.latest_complete_year(conn, plan=ISERE)
     assert year is not None
@@ -196,6 +197,6 @@ def test_the_overview_tendances_and_the_bilan_agree_on_a_complete_year_of_evicti
     tiles = overview.family_tiles(conn, territory="38", year=year)
     tile = float(tiles.loc[tiles["part"] == "Expulsions effectives", "value"].iloc[0])
     assert tile == float(series["value"].iloc[0])
-    sheet = indicators_sheet(conn, ISERE, year)
+    sheet = indicators_sheet(DatabaseLoader(conn), ISERE, year)
     bilan = sheet.loc[sheet["Indicateur"] == "Expulsions effectives", str(year)].dropna()
     assert not bilan.empty and float(bilan.iloc[0]) == tile

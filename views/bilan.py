@@ -1,0 +1,132 @@
+"""The tables of the annual report (bilan annuel) of a plan for one year, built once from a
+:class:`~views.loader.Loader` and rendered by ``reporting.bilan`` (workbook, deck).
+
+« Objectifs » (every objective with its status for the year, by chantier/orientation and
+fiche-action), « Indicateurs » (each fiche-action's indicators for the département, the year before
+and the year) and « Territoires » (key indicators per territoire, with their rates per 1 000 ménages).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from data_access.aggregation import SERIES_COLUMNS
+from data_access.errors import UserError
+from data_access.periods import Period
+from views.loader import Loader
+
+TERRITORY_INDICATORS = ("assignations", "expulsions_effectives", "fsl_energie_menages", "menages_reperes")
+FIRST_YEAR = 2000
+
+
+def plan_row(loader: Loader, plan: str, year: int) -> pd.Series:
+    known = loader.plans().set_index("code")
+    if plan not in known.index:
+        raise UserError(f"Plan « {plan} » inconnu. Plans chargés : {', '.join(known.index) or 'aucun'}.")
+    if not FIRST_YEAR <= year <= dt.date.today().year:
+        raise UserError(f"Année {year} invalide : une année entre {FIRST_YEAR} et {dt.date.today().year} est attendue.")
+    return known.loc[str(plan)]  # type: ignore[return-value]
+
+
+def axis_word(row: pd.Series) -> str:
+    return str(row["axis_kind"] or "axe").capitalize()
+
+
+def objectives_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
+    """Every objective of ``plan`` with its status for ``year``, its chantier/orientation and fiche-action, French headers."""
+    row = plan_row(loader, plan, year)
+    axis = axis_word(row)
+    structure = loader.plan_structure(plan)[["axis_code", "axis_title", "code", "title"]]
+    table = loader.objective_status_table(plan, year)
+    labels = loader.indicator_catalogue().set_index("code")["label"].to_dict()
+    merged = table.merge(structure, left_on="action_code", right_on="code", how="left")
+    frame = pd.DataFrame(
+        {
+            axis: merged["axis_code"].astype(str) + " – " + merged["axis_title"].fillna(""),
+            "Fiche-action": merged["action_code"].astype(str) + " – " + merged["title"].fillna(""),
+            "Objectif": merged["label"],
+            "Indicateur": merged["indicator_code"].map(labels),
+            "Période évaluée": merged["period_label"],
+            "Cible": merged["target"],
+            "Référence": merged["baseline"],
+            "Valeur": merged["value"],
+            "Statut": merged["status"],
+            "Données fictives": merged["demo"].map({True: "oui", False: "non"}),
+        }
+    )
+    frame.attrs["demo"] = bool(table.attrs.get("demo"))
+    return frame
+
+
+def indicators_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
+    """Each fiche-action's linked indicators for the département: ``year - 1``, ``year`` and the change."""
+    departement = str(plan_row(loader, plan, year)["departement_code"])
+    links = loader.action_indicators(plan)
+    structure = loader.plan_structure(plan)[["code", "title"]]
+    catalogue = loader.indicator_catalogue().set_index("code")
+    codes = sorted(set(links["indicator_code"]))
+    values = (
+        loader.indicator_series(tuple(codes), (departement,), Period.years(year - 1, year), "year")
+        if codes
+        else pd.DataFrame(columns=SERIES_COLUMNS)
+    )
+    by_year = {
+        (code, day.year): value for code, day, value in zip(values["indicator_code"], values["period_start"], values["value"], strict=True)
+    }
+    order = {code: i for i, code in enumerate(structure["code"])}
+    links = links.assign(order=links["action_code"].map(order)).sort_values(["order", "indicator_code"])
+    titles = dict(zip(structure["code"], structure["title"], strict=True))
+    before, now = (links["indicator_code"].map(lambda c, y=y: by_year.get((c, y))) for y in (year - 1, year))
+    before, now = pd.to_numeric(before), pd.to_numeric(now)
+    frame = pd.DataFrame(
+        {
+            "Fiche-action": links["action_code"].astype(str) + " – " + links["action_code"].map(titles).fillna(""),
+            "Indicateur": links["indicator_code"].map(catalogue["label"]),
+            "Unité": links["indicator_code"].map(catalogue["unit"]),
+            str(year - 1): before.to_numpy(),
+            str(year): now.to_numpy(),
+            "Évolution (%)": (100 * (now - before) / before.where(before != 0)).round(1).to_numpy(),
+        }
+    ).reset_index(drop=True)
+    frame.attrs["demo"] = bool(values.attrs.get("demo", False))
+    return frame
+
+
+def territories_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
+    """The key indicators per territoire for ``year``, with their rates per 1 000 ménages."""
+    departement = str(plan_row(loader, plan, year)["departement_code"])
+    labels = loader.indicator_catalogue().set_index("code")["label"].to_dict()
+    frame: pd.DataFrame | None = None
+    demo = False
+    for code in TERRITORY_INDICATORS:
+        values = loader.level_values(code, "territoire", departement, Period.years(year))
+        demo = demo or bool(values.attrs.get("demo"))
+        part = values.set_index("territory_code")[["value", "rate"]].rename(
+            columns={"value": labels.get(code, code), "rate": f"{labels.get(code, code)} pour 1 000 ménages"}
+        )
+        if frame is None:
+            frame = values.set_index("territory_code")[["name", "households"]].rename(
+                columns={"name": "Territoire", "households": "Ménages"}
+            )
+        frame = frame.join(part)
+    assert frame is not None
+    result = frame.sort_values("Territoire").reset_index(drop=True)
+    result.attrs["demo"] = demo
+    return result
+
+
+def bilan_tables(loader: Loader, plan: str, year: int) -> dict[str, pd.DataFrame]:
+    """Sheet name → table: « Objectifs », « Indicateurs », « Territoires » (see the module docstring).
+
+    Raises
+    ------
+    UserError
+        Unknown plan or a year outside 2000 – this year.
+    """
+    return {
+        "Objectifs": objectives_sheet(loader, plan, year),
+        "Indicateurs": indicators_sheet(loader, plan, year),
+        "Territoires": territories_sheet(loader, plan, year),
+    }
