@@ -1,6 +1,6 @@
 """Writes the golden input files of tests/test_import_golden.py (run by hand after changing a case).
 
-The Histologe expected values are written from two hand-made parts: ``histologe-*.counts.csv``
+The Histologe expected values are built (by ``histologe_expected_rows``, in the test) from two hand-made parts: ``histologe-*.counts.csv``
 (the non-zero counts, worked out by hand from the rows below) and HISTOLOGE_COVERAGE (which
 départements, months and indicators each export covers): an export is a snapshot, so every other
 commune, month and indicator it covers is expected with a zero.
@@ -204,38 +204,37 @@ def histologe_2026_xlsx() -> None:
     _save(book, HERE / "histologe-2026.xlsx")
 
 
-def histologe_expected() -> None:
-    """``<case>.expected.csv``: the hand-made non-zero counts plus a zero for every other indicator,
-    commune and month the export covers (months before the last one are « définitif »)."""
+EXPECTED_HEADER = ["indicator_code", "territory_code", "granularity", "period_start", "value", "status", "source"]
+
+
+def histologe_expected_rows(case: str) -> list[list[str]]:
+    """The expected values of a Histologe case: the hand-made non-zero counts (``<case>.counts.csv``)
+    plus a zero for every other indicator, commune and month the export covers (months before the
+    last one are « définitif »), sorted. Built in memory by the test (no multi-megabyte golden file)."""
     communes = {
         dep: [row["code_commune"] for row in csv.DictReader((REFERENTIEL / f"{name}-communes.csv").open(encoding="utf-8"))]
         for dep, name in (("38", "isere"), ("72", "sarthe"))
     }
     source = "Histologe / Signal Logement"
-    for case, (departements, first, last, indicators) in HISTOLOGE_COVERAGE.items():
-        counts = {
-            (row["indicator_code"], row["territory_code"], row["period_start"]): row
-            for row in csv.DictReader((HERE / f"{case}.counts.csv").open(encoding="utf-8"), delimiter=";")
-        }
-        months, (year, month) = [], map(int, first.split("-"))
-        while f"{year}-{month:02d}" <= last:
-            months.append(f"{year}-{month:02d}-01")
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        rows = []
-        for indicator in indicators:
-            for territory in (c for d in departements for c in communes[d]):
-                for start in months:
-                    status = "provisoire" if start == months[-1] else "définitif"
-                    row = counts.pop((indicator, territory, start), None)
-                    value = row["value"] if row else "0"
-                    rows.append([indicator, territory, "month", start, value, row["status"] if row else status, source])
-        assert not counts, f"{case}: counts outside the coverage {sorted(counts)}"
-        rows.sort()
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-        writer.writerow(["indicator_code", "territory_code", "granularity", "period_start", "value", "status", "source"])
-        writer.writerows(rows)
-        (HERE / f"{case}.expected.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    departements, first, last, indicators = HISTOLOGE_COVERAGE[case]
+    counts = {
+        (row["indicator_code"], row["territory_code"], row["period_start"]): row
+        for row in csv.DictReader((HERE / f"{case}.counts.csv").open(encoding="utf-8"), delimiter=";")
+    }
+    months, (year, month) = [], map(int, first.split("-"))
+    while f"{year}-{month:02d}" <= last:
+        months.append(f"{year}-{month:02d}-01")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    rows = []
+    for indicator in indicators:
+        for territory in (c for d in departements for c in communes[d]):
+            for start in months:
+                status = "provisoire" if start == months[-1] else "définitif"
+                row = counts.pop((indicator, territory, start), None)
+                value = row["value"] if row else "0"
+                rows.append([indicator, territory, "month", start, value, row["status"] if row else status, source])
+    assert not counts, f"{case}: counts outside the coverage {sorted(counts)}"
+    return sorted(rows)
 
 
 def long_xlsx() -> None:
@@ -281,6 +280,5 @@ if __name__ == "__main__":
     histologe_2023_old()
     histologe_2026_default()
     histologe_2026_xlsx()
-    histologe_expected()
     long_xlsx()
     wide_xlsx()
