@@ -790,16 +790,28 @@ def _without_stored_keys(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     return frame[(merged["_merge"] == "left_only").to_numpy()].reset_index(drop=True)
 
 
+def _without_real_series(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop the demo rows of every (indicator, département) that holds imported real values: real
+    replaces demo for a whole series, so that no total adds real and fictitious values."""
+    real = real_series(conn)
+    if not real or frame.empty:
+        return frame
+    departements = territory_departements(conn)
+    pairs = frame["indicator_code"].astype(str) + "|" + frame["territory_code"].map(departements).fillna("").astype(str)
+    return frame[~pairs.isin({f"{i}|{d}" for i, d in real}).to_numpy()].reset_index(drop=True)
+
+
 def seed_demo(conn: Connection) -> int:
     """Generate and store the demo batch for every loaded plan's département; returns the row
     count, or 0 when demo data is already present (nothing is changed then). Keys that already
-    hold a value (imported data) are left as they are."""
+    hold a value (imported data) are left as they are, and so is every (indicator, département)
+    that holds imported values."""
     if demo_batch_ids(conn):
         return 0
     departements = sorted(set(conn.scalars(select(Plan.departement_code))))
     if not departements:
         return 0
-    frame = _without_stored_keys(conn, demo_frame(conn, departements))
+    frame = _without_real_series(conn, _without_stored_keys(conn, demo_frame(conn, departements)))
     digest = hashlib.sha256(f"{VERSION}:{SEED}:{','.join(departements)}".encode()).hexdigest()
     batch = create_batch(
         conn,
@@ -829,3 +841,131 @@ def delete_demo(conn: Connection) -> int:
     conn.execute(delete(ImportBatch).where(ImportBatch.id.in_(batches)))
     refresh_coverage(conn, codes)
     return int(removed or 0)
+
+
+# --- real replaces demo ------------------------------------------------------------------------------
+
+
+def territory_departements(conn: Connection) -> dict[str, str]:
+    """Every territory's département (territories without one, such as FR, are left out)."""
+    rows = conn.execute(select(Territory.code, Territory.departement_code).where(Territory.departement_code.is_not(None))).all()
+    return {str(code): str(dep) for code, dep in rows}
+
+
+def series_of(conn: Connection, frame: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (indicator, département) pairs of the rows of ``frame`` (``indicator_code``, ``territory_code``)."""
+    if frame.empty:
+        return set()
+    departements = territory_departements(conn)
+    pairs = frame[["indicator_code", "territory_code"]].drop_duplicates()
+    return {(str(i), departements[str(t)]) for i, t in pairs.itertuples(index=False, name=None) if str(t) in departements}
+
+
+def real_series(conn: Connection) -> set[tuple[str, str]]:
+    """The (indicator, département) pairs that hold values of an active import."""
+    from data_access.models import Observation
+
+    rows = conn.execute(
+        select(Observation.indicator_code, Territory.departement_code)
+        .join(Territory, Territory.code == Observation.territory_code)
+        .join(ImportBatch, ImportBatch.id == Observation.import_batch_id)
+        .where(ImportBatch.kind == "import", ImportBatch.reverted_at.is_(None), Territory.departement_code.is_not(None))
+        .distinct()
+    ).all()
+    return {(str(i), str(d)) for i, d in rows}
+
+
+def _demo_where(conn: Connection, indicators: Sequence[str] | None, departements: Sequence[str] | None):  # type: ignore[no-untyped-def]
+    from sqlalchemy import and_, true
+
+    from data_access.models import Observation
+
+    conditions = [Observation.import_batch_id.in_(demo_batch_ids(conn))]
+    if indicators:
+        conditions.append(Observation.indicator_code.in_(sorted(set(indicators))))
+    if departements:
+        places = select(Territory.code).where(Territory.departement_code.in_(sorted(set(departements))))
+        conditions.append(Observation.territory_code.in_(places))
+    return and_(true(), *conditions)
+
+
+def count_demo(conn: Connection, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """How many demo values each (indicator, département) of ``pairs`` holds (pairs without any are left out)."""
+    from sqlalchemy import func
+
+    from data_access.models import Observation
+
+    if not pairs or not demo_batch_ids(conn):
+        return {}
+    rows = conn.execute(
+        select(Observation.indicator_code, Territory.departement_code, func.count())
+        .join(Territory, Territory.code == Observation.territory_code)
+        .where(
+            _demo_where(conn, sorted({i for i, _ in pairs}), sorted({d for _, d in pairs})),
+        )
+        .group_by(Observation.indicator_code, Territory.departement_code)
+    ).all()
+    return {(str(i), str(d)): int(n) for i, d, n in rows if (i, d) in pairs}
+
+
+def remove_demo(
+    conn: Connection,
+    *,
+    indicators: Sequence[str] | None = None,
+    departements: Sequence[str] | None = None,
+    pairs: set[tuple[str, str]] | None = None,
+    history_batch: int | None = None,
+    refresh: bool = True,
+) -> dict[tuple[str, str], int]:
+    """Remove the demo values of the given indicators and départements (all when None), or of the
+    given (indicator, département) ``pairs``; returns the count removed per pair.
+
+    With ``history_batch`` (an import), the removed values are first copied to
+    ``observation_history`` under that batch, so that reverting the import restores them. The
+    demo batch itself stays (it may still hold other values). ``refresh`` False leaves the
+    coverage and rollup to the caller (an import refreshes them once for everything it wrote)."""
+    from sqlalchemy import delete, insert, literal, or_
+
+    from data_access.models import Observation, ObservationHistory
+    from data_access.writes import OBSERVATION_COLUMNS
+
+    if not demo_batch_ids(conn):
+        return {}
+    if pairs is not None:
+        if not pairs:
+            return {}
+        by_departement: dict[str, list[str]] = {}
+        for indicator, dep in pairs:
+            by_departement.setdefault(dep, []).append(indicator)
+        where = or_(*(_demo_where(conn, codes, [dep]) for dep, codes in sorted(by_departement.items())))
+        counted = count_demo(conn, pairs)
+    else:
+        where = _demo_where(conn, indicators, departements)
+        counted = _counts_where(conn, where)
+    if not counted:
+        return {}
+    if history_batch is not None:
+        columns = list(OBSERVATION_COLUMNS)
+        conn.execute(
+            insert(ObservationHistory).from_select(
+                ["batch_id", *columns], select(literal(history_batch), *(getattr(Observation, c) for c in columns)).where(where)
+            )
+        )
+    conn.execute(delete(Observation).where(where))
+    if refresh:
+        refresh_coverage(conn, sorted({i for i, _ in counted}))
+    return counted
+
+
+def _counts_where(conn: Connection, where) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func
+
+    from data_access.models import Observation
+
+    rows = conn.execute(
+        select(Observation.indicator_code, Territory.departement_code, func.count())
+        .join(Territory, Territory.code == Observation.territory_code)
+        .where(where)
+        .group_by(Observation.indicator_code, Territory.departement_code)
+    ).all()
+    return {(str(i), str(d)): int(n) for i, d, n in rows}

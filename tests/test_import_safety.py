@@ -359,7 +359,8 @@ def test_revert_restores_replaced_demo_values_exactly_and_in_order(small):
         ).scalar()
     assert value == 41  # the value of import A, not the demo one
     result = _revert(small, a.batch_id)
-    assert (result.removed, result.restored, result.restored_demo) == (2, 2, 2)
+    # the 2 demo values A replaced, and every other demo value of assignations in Isère, which A removed
+    assert result.removed == 2 and result.restored == result.restored_demo > 2 and result.not_restored == 0
     assert observations(small) == initial
     with pytest.raises(UserError, match="déjà été annulé"):
         _revert(small, a.batch_id)

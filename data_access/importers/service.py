@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection
 
+from data_access import demo
 from data_access.errors import UserError
 from data_access.importers import compare, formats, histologe, reading, store
 from data_access.importers.options import FORMAT_NAMES, FORMATS, ImportOptions
@@ -66,6 +67,7 @@ class Preview:
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     already: store.SameImport | None = None
+    demo_removed: dict[tuple[str, str], int] = field(default_factory=dict)  # (indicator, département) → demo values the import removes
 
     @property
     def fingerprint(self) -> str:
@@ -149,6 +151,8 @@ class Preview:
             + f", {c['inchangées']} inchangées.",
         ]
         lines += [f"Note : {note}" for note in self.notes]
+        if self.demo_removed:
+            lines.append(f"Données de démonstration : {demo_sentence(self.demo_removed, 'seront remplacées ou retirées')}.")
         if self.ignored_columns:
             lines.append(f"Colonnes ignorées : {', '.join(self.ignored_columns)}.")
         summary = self.summary()
@@ -325,7 +329,19 @@ def prepare_import(
         notes=notes,
     )
     preview.already = store.same_import(conn, sha256, preview.fingerprint)
+    preview.demo_removed = demo.count_demo(conn, demo.series_of(conn, compared)) if not compared.empty else {}
     return preview
+
+
+def demo_sentence(removed: Mapping[tuple[str, str], int], verb: str) -> str:
+    """« 81 000 valeurs fictives seront retirées : signalements_deposes (38 : 81 000), … ; ces séries
+    deviennent réelles », per indicator and département."""
+    total = sum(removed.values())
+    listed = ", ".join(f"{i} ({d} : {n})" for (i, d), n in sorted(removed.items()))
+    return (
+        f"{total} valeur(s) fictive(s) des mêmes indicateurs et départements {verb} ({listed}) : ces séries ne mêlent pas "
+        "valeurs réelles et fictives ; l'annulation de l'import les rétablit"
+    )
 
 
 def _wide_header(options: ImportOptions) -> reading.HeaderTest | None:
@@ -346,6 +362,7 @@ class ImportOutcome:
     unchanged: int = 0
     replaced_demo: int = 0
     indicator_codes: tuple[str, ...] = ()
+    removed_demo: int = 0
 
 
 def apply_import(conn: Connection, preview: Preview, *, user_name: str, exclude_errors: bool = False) -> ImportOutcome:
@@ -385,6 +402,7 @@ def apply_import(conn: Connection, preview: Preview, *, user_name: str, exclude_
         + (f" (dont {counts.replaced_demo} remplaçant des données de démonstration)" if counts.replaced_demo else "")
         + f", {counts.unchanged} inchangée(s)"
         + (f" ; {excluded} ligne(s) en erreur exclue(s)" if excluded else "")
+        + (f" ; {demo_sentence(counts.removed_demo, 'retirées')}" if counts.removed_demo else "")
         + ". Les pages montrent dès maintenant les nouvelles valeurs."
     )
     return ImportOutcome(
@@ -395,6 +413,7 @@ def apply_import(conn: Connection, preview: Preview, *, user_name: str, exclude_
         counts.unchanged,
         counts.replaced_demo,
         tuple(sorted(compared["indicator_code"].unique())),
+        sum(counts.removed_demo.values()),
     )
 
 

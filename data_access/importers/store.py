@@ -9,7 +9,7 @@ compared with the stored ones beforehand by :mod:`data_access.importers.compare`
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import (
@@ -24,6 +24,7 @@ from sqlalchemy import (
     and_,
     case,
     delete,
+    exists,
     func,
     insert,
     literal,
@@ -32,7 +33,7 @@ from sqlalchemy import (
     update,
 )
 
-from data_access import writes
+from data_access import demo, writes
 from data_access.errors import UserError
 from data_access.importers.compare import CHANGE_CHANGED, CHANGE_NEW, CHANGE_UNCHANGED
 from data_access.importers.validation import OBSERVATION_KEY
@@ -101,6 +102,7 @@ class WriteCounts:
     changed: int
     unchanged: int
     replaced_demo: int
+    removed_demo: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def write_observations(
@@ -119,6 +121,10 @@ def write_observations(
     Changed values are first copied to ``observation_history``, then updated in one set-based
     statement from a temporary table; new values are bulk-inserted. The caller's transaction
     makes the whole write atomic. Raises UserError when nothing is new or changed.
+
+    Real replaces demo: the demo values left of every (indicator, département) the file holds values
+    for are then removed, copied to ``observation_history`` under this batch first, so that
+    :func:`revert_batch` brings them back; no total then adds real and fictitious values.
     """
     new = compared[compared["change"] == CHANGE_NEW]
     changed = compared[compared["change"] == CHANGE_CHANGED]
@@ -144,8 +150,10 @@ def write_observations(
         _replace(conn, changed, batch_id)
     if not new.empty:
         writes.bulk_insert_observations(conn, new[[*OBSERVATION_KEY, "value", "status", "source"]].assign(approx=False), batch_id)
-    writes.refresh_coverage(conn, compared["indicator_code"].unique(), _written_changes(new, changed))
-    return counts
+    removed = demo.remove_demo(conn, pairs=demo.series_of(conn, compared), history_batch=batch_id, refresh=False)
+    # many demo values removed: rebuilding the indicators' rollup costs less than adding each change
+    writes.refresh_coverage(conn, compared["indicator_code"].unique(), None if removed else _written_changes(new, changed))
+    return WriteCounts(counts.batch_id, counts.new, counts.changed, counts.unchanged, counts.replaced_demo, removed)
 
 
 def _stage(conn: Connection, rows: pd.DataFrame) -> None:
@@ -195,7 +203,7 @@ class RevertResult:
         if self.not_restored:
             text += (
                 f" {self.not_restored} valeur(s) précédente(s) n'ont pas pu être restaurées : leur lot d'origine a été supprimé depuis "
-                "(données de démonstration régénérées)."
+                "(données de démonstration régénérées), ou un import plus récent a enregistré une valeur réelle à leur place."
             )
         return text
 
@@ -259,18 +267,18 @@ def revert_batch(conn: Connection, batch_id: int) -> RevertResult:
     codes = set(conn.scalars(select(Observation.indicator_code).where(Observation.import_batch_id == batch_id).distinct()))
     codes |= set(conn.scalars(select(h.indicator_code).where(h.batch_id == batch_id).distinct()))
     existing = select(ImportBatch.id).where(ImportBatch.reverted_at.is_(None))
-    restorable = and_(h.batch_id == batch_id, h.import_batch_id.in_(existing))
-    changes = _reverted_changes(conn, batch_id, restorable)
+    # a demo value this import removed may since have been replaced by a later import's new value
+    # (that import found no value there): the later value stays, the demo one is not restored
+    occupied = exists().where(*(getattr(Observation, k) == getattr(h, k) for k in OBSERVATION_KEY), Observation.import_batch_id != batch_id)
+    restorable = and_(h.batch_id == batch_id, h.import_batch_id.in_(existing), ~occupied)
+    demo_batches = select(ImportBatch.id).where(ImportBatch.kind == "demo")
+    restored_demo = conn.execute(select(func.count()).select_from(h).where(restorable, h.import_batch_id.in_(demo_batches))).scalar_one()
+    # many demo values put back (an import that replaced demo series): rebuild rather than add each change
+    changes = _reverted_changes(conn, batch_id, restorable) if restored_demo < 1000 else None
+    restored = conn.execute(select(func.count()).select_from(h).where(restorable)).scalar_one()  # before they occupy their keys
     removed = conn.execute(delete(Observation).where(Observation.import_batch_id == batch_id)).rowcount or 0
     columns = ["indicator_code", "granularity", "period_start", "territory_code", "value", "status", "approx", "source", "import_batch_id"]
     conn.execute(insert(Observation).from_select(columns, select(*(getattr(h, c) for c in columns)).where(restorable)))
-    restored = conn.execute(select(func.count()).select_from(h).where(restorable)).scalar_one()
-    restored_demo = conn.execute(
-        select(func.count())
-        .select_from(h)
-        .join(ImportBatch, ImportBatch.id == h.import_batch_id)
-        .where(h.batch_id == batch_id, ImportBatch.kind == "demo")
-    ).scalar_one()
     total = conn.execute(select(func.count()).select_from(h).where(h.batch_id == batch_id)).scalar_one()
     conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(reverted_at=_now()))
     writes.refresh_coverage(conn, codes, changes)
