@@ -29,6 +29,17 @@ STATUS_COLOURS = {
     "abandonné": "#666666",
     "pas de données": "#999999",
 }
+# The same statuses as cell backgrounds behind black text (contrast above 12:1, WCAG AAA): a table
+# of chips stays readable, and the symbol before each word carries the status without colour.
+STATUS_TINTS = {
+    "atteint": "#C9EBDF",
+    "en bonne voie": "#D9EEFA",
+    "en retard": "#FBE7C2",
+    "non atteint": "#F7D3BD",
+    "à renseigner": "#F2DCE8",
+    "abandonné": "#E3E3E3",
+    "pas de données": "#EFEFEF",
+}
 # The eviction chain and the families keep fixed colours everywhere.
 FIXED = {
     "assignations": "#0072B2",
