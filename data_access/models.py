@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -288,6 +289,95 @@ class MilestoneRecord(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
     __table_args__ = (Index(None, "plan_code", "action_code", "position"),)
+
+
+class ActionProgress(Base):
+    """The follow-up of a fiche-action for one year (issue 14): its state, what was done, who leads,
+    with whom, with what means. One row per (plan, fiche, year), written by ``data_access.progress``;
+    every change is also an ``action_progress_history`` row. ``budget`` is in euros."""
+
+    __tablename__ = "action_progress"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_code: Mapped[str] = mapped_column(String(60))
+    action_code: Mapped[str] = mapped_column(String(10))
+    year: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str | None] = mapped_column(String(20))  # data_access.vocabulary.ProgressState
+    done: Mapped[str | None] = mapped_column(Text)  # « réalisations »
+    comment: Mapped[str | None] = mapped_column(Text)
+    lead: Mapped[str | None] = mapped_column(String(200))  # « pilote »
+    partners: Mapped[str | None] = mapped_column(Text)
+    budget: Mapped[float | None] = mapped_column(Float)  # « moyens », euros
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["plan_code", "action_code"], ["plan_action.plan_code", "plan_action.code"]),
+        UniqueConstraint("plan_code", "action_code", "year"),
+    )
+
+
+class ActionProgressImport(Base):
+    """One follow-up file imported (``progress import``): its changes are the history rows that name
+    it, and reverting it restores what they replaced."""
+
+    __tablename__ = "action_progress_import"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"))
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)  # data rows read
+    changes: Mapped[int] = mapped_column(Integer)  # history rows written
+    imported_by: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    reverted_by: Mapped[str | None] = mapped_column(String(200))
+    reverted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ActionProgressHistory(Base):
+    """One change of a fiche's follow-up: who, when, the values before and after.
+
+    ``kind`` is one of ``data_access.progress.CHANGE_KINDS``. ``reverts_id`` names the change an undo
+    (or an import's revert) took back; ``import_id`` the import a change came from. A change of a
+    milestone made by an import has ``milestone_position`` and the ``milestone_record`` rows it wrote
+    and found (``previous_record_id`` None: none before); its old_*/new_* columns are empty.
+    ``old_exists`` / ``new_exists`` say whether the ``action_progress`` row existed before / after.
+    """
+
+    __tablename__ = "action_progress_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_code: Mapped[str] = mapped_column(String(60))
+    action_code: Mapped[str] = mapped_column(String(10))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("action_progress_import.id"), index=True)
+    reverts_id: Mapped[int | None] = mapped_column(ForeignKey("action_progress_history.id"), index=True)
+    milestone_position: Mapped[int | None] = mapped_column(Integer)
+    milestone_record_id: Mapped[int | None] = mapped_column(ForeignKey("milestone_record.id"))
+    previous_record_id: Mapped[int | None] = mapped_column(ForeignKey("milestone_record.id"))
+    old_exists: Mapped[bool] = mapped_column(Boolean)
+    old_state: Mapped[str | None] = mapped_column(String(20))
+    old_done: Mapped[str | None] = mapped_column(Text)
+    old_comment: Mapped[str | None] = mapped_column(Text)
+    old_lead: Mapped[str | None] = mapped_column(String(200))
+    old_partners: Mapped[str | None] = mapped_column(Text)
+    old_budget: Mapped[float | None] = mapped_column(Float)
+    new_exists: Mapped[bool] = mapped_column(Boolean)
+    new_state: Mapped[str | None] = mapped_column(String(20))
+    new_done: Mapped[str | None] = mapped_column(Text)
+    new_comment: Mapped[str | None] = mapped_column(Text)
+    new_lead: Mapped[str | None] = mapped_column(String(200))
+    new_partners: Mapped[str | None] = mapped_column(Text)
+    new_budget: Mapped[float | None] = mapped_column(Float)
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["plan_code", "action_code"], ["plan_action.plan_code", "plan_action.code"]),
+        Index(None, "plan_code", "action_code", "year"),
+    )
 
 
 class Event(Base):

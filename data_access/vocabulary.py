@@ -113,6 +113,24 @@ MILESTONE_STATE_LABELS = {
 }
 
 
+class ProgressState(StrEnum):
+    """How far a fiche-action has got in a year, as a data manager records it (issue 14)."""
+
+    NON_ENGAGEE = "non_engagee"
+    ENGAGEE = "engagee"
+    REALISEE = "realisee"
+    ABANDONNEE = "abandonnee"
+
+
+PROGRESS_STATE_LABELS = {
+    ProgressState.NON_ENGAGEE: "non engagée",
+    ProgressState.ENGAGEE: "engagée",
+    ProgressState.REALISEE: "réalisée",
+    ProgressState.ABANDONNEE: "abandonnée",
+}
+PROGRESS_NOT_RECORDED = "non renseigné"  # a fiche and year nobody recorded a state for
+
+
 class TerritorialRule(StrEnum):
     """How a plan-wide objective reads for one territory (declared per objective in plan.yaml)."""
 
