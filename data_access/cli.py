@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from data_access import demo, demo_cli, followup_cli, reference
+from data_access import demo, demo_cli, followup_cli, progress_cli, reference
 from data_access.auth import hash_password, os_user
 from data_access.catalogue import load_catalogue
 from data_access.db import make_engine, run_migrations
@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("status", help="nombre de lignes par table, plans chargés, périodes couvertes, part de démonstration")
     _import_parsers(commands)
     followup_cli.add_parsers(commands)
+    progress_cli.add_parsers(commands)
     demo_cli.add_parsers(commands)
     return parser
 
@@ -248,6 +249,8 @@ def _run(args: argparse.Namespace) -> int:
             followup_cli.run(engine, args)
         elif args.command == "demo":
             demo_cli.run(engine, args)
+        elif args.command == "progress":
+            return progress_cli.run(engine, args)
         elif args.command == "revert":
             with engine.begin() as conn:
                 print(revert_batch(conn, args.batch_id).message())
