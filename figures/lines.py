@@ -1,17 +1,20 @@
 """The traces of trend charts: a series' line (complete buckets solid, incomplete ones dotted),
-the plan's objective and trajectory, published reference points, legend-only entries."""
+the plan's objective (its line, the zone where it is met, each plan year's verdict) and
+trajectory, published reference points, legend-only entries."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from figures.inputs import ordered_codes, shorten, wrap
-from figures.palette import OBJECTIVE, REFERENCE
+from figures.palette import MET_ZONE_FILL, OBJECTIVE, REFERENCE, VERDICT_MARKERS, VERDICT_RIM
 from figures.theme import Theme
 from figures.time_axis import GRAIN_MONTHS, Grain, as_dates, bucket_end, infer_granularity, period_label, x_position
 from figures.units import decimals_for, hover_value, value_text
@@ -22,7 +25,57 @@ REFERENCE_PREFIX = "Repère publié : "
 PROVISIONAL_NOTE = " (provisoire/incomplet)"
 # Above this many points per line, markers would blur into the line: lines only.
 MAX_POINTS_WITH_MARKERS = 40
-LEGEND_NAME_WIDTH = 70
+# An objective's legend entry: the plan's words on one line, or two balanced ones when long (« Réduire …
+# dont 6 148 pour de l'énergie tous parcs confondus »), then its verdict.
+LEGEND_NAME_WIDTH = 140
+LEGEND_LINE_WIDTH = 80
+MET_ZONE_NAME = "Zone où l'objectif est atteint"
+VERDICT_NAMES = {
+    "atteint": "Objectif atteint",
+    "en bonne voie": "Objectif en bonne voie",
+    "en retard": "Objectif en retard",
+    "non atteint": "Objectif non atteint",
+}
+TARGET_YEAR_COLUMNS = ["period_start", "value", "status", "text"]
+
+
+@dataclass(frozen=True, eq=False)
+class Target:
+    """A plan objective as a trend chart draws it: its line, the side where it is met, and the
+    verdict of each plan year.
+
+    Attributes
+    ----------
+    line
+        ``period_start``, ``value`` and optionally ``label``: the target per bucket of the chart
+        (see :func:`objective_trace`).
+    met_above
+        Where the objective is met: ``True`` at or above the line (minimums, increases), ``False``
+        at or below it (maximums, decreases). ``None`` draws the bare line, without a zone.
+    tolerance
+        An approximate target (« une vingtaine », 0.1) is met from ``line × (1 − tolerance)`` for
+        a minimum, up to ``line × (1 + tolerance)`` for a maximum: the zone starts there.
+    years
+        ``TARGET_YEAR_COLUMNS``, one row per judged plan year (``period_start`` on 1 January): the
+        year's measured value in the chart's unit, its status (a key of
+        ``palette.VERDICT_MARKERS``; other statuses are not drawn) and its French hover line
+        (« 2016 : 50 / cible 40 — atteint »). The statuses are the objective status table's: a
+        figure never judges.
+    verdict
+        The latest judged year in words (« 2020 : 50 / 40 : atteint »), printed under the
+        objective's legend entry.
+    """
+
+    line: pd.DataFrame
+    met_above: bool | None = None
+    tolerance: float = 0.0
+    years: pd.DataFrame | None = None
+    verdict: str | None = None
+
+    def edge(self) -> np.ndarray:
+        """The zone's edge per row of ``line`` (sorted by ``period_start``): the line, moved by the tolerance."""
+        values = self.line.sort_values("period_start")["value"].to_numpy(float)
+        return values * (1 - self.tolerance if self.met_above else 1 + self.tolerance)
 
 
 def line_traces(
@@ -124,16 +177,36 @@ def legend_only(name: str, theme: Theme, *, dash: str | None = None, symbol: str
     )
 
 
-def objective_trace(objective: pd.DataFrame, *, series_grain: Grain, end: dt.date, unit: str, theme: Theme) -> go.Scatter:
-    rows = objective.assign(period_start=as_dates(objective["period_start"])).sort_values("period_start")
-    dates: list[dt.date] = list(rows["period_start"])
-    values = rows["value"].astype(float).tolist()
-    grain = infer_granularity(dates)
-    label = next((v for v in rows["label"] if isinstance(v, str) and v.strip()), None) if "label" in rows else None
+def objective_label(objective: pd.DataFrame) -> str | None:
+    """The plan's words for an objective line (its first non-empty ``label``), None without one."""
+    return next((v for v in objective["label"] if isinstance(v, str) and v.strip()), None) if "label" in objective else None
+
+
+def objective_name(objective: pd.DataFrame, verdict: str | None = None) -> str:
+    """The legend entry of an objective line: « Objectif : <label> » (at most two lines), the verdict on the next one."""
+    label = objective_label(objective)
     if label is None:
         name = f"{OBJECTIVE_PREFIX}du plan"
     else:  # pages may pass « Objectif : … » already
         name = shorten(label if label.lower().startswith("objectif") else f"{OBJECTIVE_PREFIX}: {label}", LEGEND_NAME_WIDTH)
+        if len(name) > LEGEND_LINE_WIDTH:  # two lines of about the same length, not a long one and a word
+            name = wrap(name, math.ceil(len(name) / 2) + 6)
+    return f"{name}<br>{verdict}" if verdict else name
+
+
+def objective_title(objective: pd.DataFrame) -> str:
+    """The bold first line of an objective's hovers: the plan's words, wrapped."""
+    return wrap(objective_label(objective) or "Objectif du plan", 50)
+
+
+def objective_trace(
+    objective: pd.DataFrame, *, series_grain: Grain, end: dt.date, unit: str, theme: Theme, verdict: str | None = None
+) -> go.Scatter:
+    rows = objective.assign(period_start=as_dates(objective["period_start"])).sort_values("period_start")
+    dates: list[dt.date] = list(rows["period_start"])
+    values = rows["value"].astype(float).tolist()
+    grain = infer_granularity(dates)
+    name = objective_name(rows, verdict)
     periods = [period_label(d, grain) for d in dates]
     steps = GRAIN_MONTHS[grain] > GRAIN_MONTHS[series_grain]
     if steps:
@@ -144,7 +217,7 @@ def objective_trace(objective: pd.DataFrame, *, series_grain: Grain, end: dt.dat
     else:
         positions = [x_position(d, grain) for d in dates]
     decimals = decimals_for(unit, values)
-    title = wrap(label or "Objectif du plan", 50)
+    title = objective_title(rows)
     return go.Scatter(
         x=[d.isoformat() for d in positions],
         y=values,
@@ -161,6 +234,93 @@ def objective_trace(objective: pd.DataFrame, *, series_grain: Grain, end: dt.dat
         },
         hovertemplate=f"<b>{title}</b><br>%{{customdata}}<br>{hover_value(unit, 'y', decimals)}<extra></extra>",
     )
+
+
+def met_zone_trace(target: Target, *, end: dt.date, far: float) -> go.Scatter:
+    """The side of ``target`` where it is met, shaded from its edge to ``far`` (the top or the bottom
+    of the y axis), bucket by bucket up to ``end``: a yearly target on a monthly chart is a step per
+    year. Drawn first, below every line; no legend entry of its own (see :data:`MET_ZONE_NAME`)."""
+    rows = target.line.assign(period_start=as_dates(target.line["period_start"])).sort_values("period_start")
+    dates: list[dt.date] = list(rows["period_start"])
+    grain = infer_granularity(dates)
+    x: list[dt.date] = []
+    y: list[float] = []
+    for day, level in zip(dates, target.edge(), strict=True):
+        stop = min(bucket_end(day, grain), end)
+        if stop > day:
+            x += [day, stop]
+            y += [float(level), float(level)]
+    if x:  # back along the axis edge, closed on the first corner
+        x += [x[-1], x[0], x[0]]
+        y += [far, far, y[0]]
+    return go.Scatter(
+        x=[d.isoformat() for d in x],
+        y=y,
+        mode="lines",
+        fill="toself",
+        fillcolor=MET_ZONE_FILL,
+        line={"width": 0},
+        name=MET_ZONE_NAME,
+        legendgroup=MET_ZONE_NAME,
+        showlegend=False,
+        hoverinfo="skip",
+    )
+
+
+def verdict_traces(target: Target, *, series_grain: Grain, theme: Theme) -> list[go.Scatter]:
+    """One marker trace per status of ``target.years`` (see ``palette.VERDICT_MARKERS``), named
+    « Objectif atteint », « Objectif non atteint »…, the year's hover line in its hover.
+
+    On a yearly chart a marker sits on the year's point (its measured value); on a finer chart,
+    whose points are months or quarters, on the target's step in the middle of the year."""
+    if target.years is None or target.years.empty:
+        return []
+    years = target.years.assign(period_start=as_dates(target.years["period_start"])).sort_values("period_start")
+    line = target.line.assign(period_start=as_dates(target.line["period_start"])).sort_values("period_start")
+    line_days: list[dt.date] = list(line["period_start"])
+    line_grain = infer_granularity(line_days)
+    points: dict[str, tuple[list[str], list[float], list[str]]] = {}
+    for day, value, status, text in years[TARGET_YEAR_COLUMNS].itertuples(index=False, name=None):
+        if status not in VERDICT_MARKERS:
+            continue
+        middle = x_position(day, "year")
+        if series_grain == "year":
+            level = float(value)
+        else:
+            holding = [v for d, v in zip(line_days, line["value"], strict=True) if d <= middle < bucket_end(d, line_grain)]
+            if not holding:
+                continue
+            level = float(holding[0])
+        xs, ys, texts = points.setdefault(status, ([], [], []))
+        xs.append(middle.isoformat())
+        ys.append(level)
+        texts.append(str(text))
+    title = objective_title(target.line)
+    traces = []
+    for status, (symbol, colour) in VERDICT_MARKERS.items():
+        if status not in points:
+            continue
+        xs, ys, texts = points[status]
+        hollow = symbol.endswith("-open")
+        traces.append(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                customdata=texts,
+                mode="markers",
+                name=VERDICT_NAMES[status],
+                marker={
+                    "symbol": symbol,
+                    "size": theme.marker_size + 8,
+                    "color": colour,
+                    # a dark rim sets a filled mark apart from the line it sits on, whatever that line's colour
+                    "line": {"width": 2.5 if hollow else 1.5, "color": colour if hollow else VERDICT_RIM},
+                },
+                cliponaxis=False,
+                hovertemplate=f"<b>{title}</b><br>%{{customdata}}<extra></extra>",
+            )
+        )
+    return traces
 
 
 def trajectory_trace(trajectory: pd.DataFrame, *, unit: str, theme: Theme) -> go.Scatter:

@@ -29,6 +29,18 @@ STATUS_COLOURS = {
     "abandonné": "#666666",
     "pas de données": "#999999",
 }
+# A plan year judged against its objective: a shape as well as a colour, so that the verdict reads
+# without colour vision — a circle on the side where the target is met, a cross on the other;
+# filled once the year is complete, hollow while it runs (as provisional points are).
+VERDICT_MARKERS = {
+    "atteint": ("circle", STATUS_COLOURS["atteint"]),
+    "en bonne voie": ("circle-open", STATUS_COLOURS["en bonne voie"]),
+    "en retard": ("x-open", STATUS_COLOURS["en retard"]),
+    "non atteint": ("x", STATUS_COLOURS["non atteint"]),
+}
+VERDICT_RIM = "#222222"
+# The side of a target where it is met: the « atteint » green, light enough to stay behind the lines.
+MET_ZONE_FILL = "rgba(0, 158, 115, 0.10)"
 # The same statuses as cell backgrounds behind black text (contrast above 12:1, WCAG AAA): a table
 # of chips stays readable, and the symbol before each word carries the status without colour.
 STATUS_TINTS = {

@@ -13,8 +13,20 @@ import plotly.graph_objects as go
 from data_access.aggregation import SERIES_COLUMNS
 from figures.events import TREVE_NAME, event_marks, label_row_px, treve_shapes
 from figures.inputs import require_columns
-from figures.lines import legend_only, line_keys, line_labels, line_traces, objective_trace, reference_traces, trajectory_trace
-from figures.palette import REFERENCE
+from figures.lines import (
+    MET_ZONE_NAME,
+    Target,
+    legend_only,
+    line_keys,
+    line_labels,
+    line_traces,
+    met_zone_trace,
+    objective_trace,
+    reference_traces,
+    trajectory_trace,
+    verdict_traces,
+)
+from figures.palette import MET_ZONE_FILL, REFERENCE
 from figures.theme import TREVE_FILL, distinct_colours, merged_layout, no_data_figure, theme_for, themed_layout
 from figures.time_axis import GRAIN_AXIS_TITLES, Grain, as_dates, bucket_end, infer_granularity, time_ticks
 from figures.units import INDEX_UNIT, axis_title, decimals_for
@@ -28,7 +40,7 @@ def trend_figure(
     *,
     names: Mapping[str, str],
     unit: str,
-    objective: pd.DataFrame | None = None,
+    objective: pd.DataFrame | Target | None = None,
     trajectory: pd.DataFrame | None = None,
     events: pd.DataFrame | None = None,
     treve: bool = True,
@@ -54,11 +66,17 @@ def trend_figure(
     unit
         The indicator's unit (``"assignations"``, ``"%"``, ``"€"``…): y-axis title and hover.
     objective
-        ``period_start``, ``value`` and optionally ``label``: the plan's target in the series'
-        unit and per bucket of the series (e.g. 40 / 12 a month for « 40 par an » on a monthly
-        chart). Drawn dashed, named « Objectif : <label> » (the label as it is when it already
-        starts with « Objectif »; « Objectif du plan » without label);
-        yearly rows on a finer series are drawn as steps covering their year.
+        A :class:`figures.lines.Target`, or its bare ``line``: ``period_start``, ``value`` and
+        optionally ``label``, the plan's target in the series' unit and per bucket of the series
+        (e.g. 40 / 12 a month for « 40 par an » on a monthly chart). The line is drawn dashed,
+        named « Objectif : <label> » (the label as it is when it already starts with
+        « Objectif »; « Objectif du plan » without label), the target's verdict on a second line
+        of its legend entry; yearly rows on a finer series are drawn as steps covering their
+        year. With ``met_above``, the side where the target is met is shaded from the line to
+        the edge of the y axis (« Zone où l'objectif est atteint »), and the y range is fixed so
+        that the zone reaches it; each judged plan year gets a marker, a filled circle when met,
+        a cross when not (hollow while the year runs): on the year's point on a yearly chart, on
+        the target's step in mid-year on a finer one.
     trajectory
         ``period_start``, ``value``: the path from a baseline to the target, drawn dotted, named
         « Trajectoire depuis la référence (<first value> en <first period>) ».
@@ -123,10 +141,17 @@ def trend_figure(
         traces += line_traces(groups[key], name=labels[key], colour=colours[key], grain=grain, unit=unit, decimals=decimals, theme=theme)
     if not frame["complete"].astype(bool).all():
         traces.append(legend_only(PROVISIONAL_NAME, theme, dash="dot", symbol="circle-open"))
-    if objective is not None and not objective.empty:
-        require_columns(objective, ["period_start", "value"], "trend_figure objective")
-        spans.append(_extent(objective["period_start"]))
-        traces.append(objective_trace(objective, series_grain=grain, end=spans[0][1], unit=unit, theme=theme))
+    target = objective if isinstance(objective, Target) else Target(objective) if objective is not None else None
+    if target is not None and target.line.empty:
+        target = None
+    if target is not None:
+        require_columns(target.line, ["period_start", "value"], "trend_figure objective")
+        spans.append(_extent(target.line["period_start"]))
+        line = objective_trace(target.line, series_grain=grain, end=spans[0][1], unit=unit, theme=theme, verdict=target.verdict)
+        traces.append(line)
+        if target.met_above is not None:
+            traces.append(legend_only(MET_ZONE_NAME, theme, symbol="square", fill=MET_ZONE_FILL).update(legendgroup=MET_ZONE_NAME))
+        traces += verdict_traces(target, series_grain=grain, theme=theme)
     if trajectory is not None and not trajectory.empty:
         require_columns(trajectory, ["period_start", "value"], "trend_figure trajectory")
         spans.append(_extent(trajectory["period_start"]))
@@ -155,6 +180,12 @@ def trend_figure(
 
     drawn = np.concatenate([np.asarray(trace.y, dtype=float) for trace in traces if trace.y is not None])
     no_negative = not (drawn < 0).any()  # NaN compares False
+    y_range: list[float] | None = None
+    if target is not None and target.met_above is not None:
+        # the zone runs to the edge of the axis: the range is fixed, so that the edge is where the zone stops
+        y_range = _y_range(np.concatenate([drawn, target.edge()]), from_zero=unit != INDEX_UNIT and no_negative)
+        zone = met_zone_trace(target, end=max(b for _, b in spans), far=y_range[1] if target.met_above else y_range[0])
+        traces.insert(0, zone)  # below every line
     themed = themed_layout(presentation=presentation, top_margin=16 + label_rows * label_row_px(theme))
     layout = merged_layout(
         merged_layout(themed, {"shapes": shapes + event_shapes, "annotations": annotations}),
@@ -167,6 +198,7 @@ def trend_figure(
             "yaxis": {
                 "title": {"text": y_title or axis_title(unit)},
                 "rangemode": "tozero" if unit != INDEX_UNIT and no_negative else "normal",
+                **({"range": y_range} if y_range is not None else {}),
             },
         },
     )
@@ -223,6 +255,16 @@ def index_figure(
         theme = theme_for(presentation)
         fig.add_hline(y=100, name="base", line={"color": REFERENCE, "width": theme.thin_line_width}, layer="below")
     return fig
+
+
+def _y_range(values: np.ndarray, *, from_zero: bool) -> list[float]:
+    """A y range holding ``values`` with a margin above (and below unless it starts at 0)."""
+    finite = values[np.isfinite(values)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if from_zero:
+        low = min(low, 0.0)
+    margin = 0.08 * ((high - low) or abs(high) or 1.0)
+    return [low if from_zero else low - margin, high + margin]
 
 
 def _extent(period_starts: Iterable[object], grain: Grain | None = None) -> tuple[dt.date, dt.date]:
