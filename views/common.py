@@ -4,16 +4,19 @@ the objective status of a page's indicators and the map of a level."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from data_access import objectives
 from data_access.errors import UserError
-from data_access.french import fr_bool, fr_date, fr_period, fr_signed_percent, fr_value, fr_year
+from data_access.french import fr_bool, fr_date, fr_measure, fr_percent, fr_period, fr_signed_percent, fr_value, fr_year
 from data_access.periods import Period
-from data_access.vocabulary import GRANULARITY_LABELS, LEVEL_SINGULAR, Granularity, Level, ObjectiveStatus
+from data_access.status import BASELINE_KINDS
+from data_access.vocabulary import GRANULARITY_LABELS, LEVEL_SINGULAR, Granularity, Level, ObjectiveKind, ObjectiveStatus
+from figures.lines import TARGET_YEAR_COLUMNS, Target
 from geo.maps import choropleth
 from views.loader import Loader
 from views.model import KeyFigure
@@ -116,16 +119,117 @@ def page_objectives(loader: Loader, plan: str, indicators: Sequence[str], kinds:
     return chosen[chosen["kind"].isin(list(kinds))] if kinds is not None else chosen
 
 
-def objective_line(objective: pd.Series, params: ViewParams, granularity: str) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """The objective drawn over a chart of ``params``'s territory: (line, trajectory), None when not drawn.
+# The side of its line where an objective is met, per kind: the rule is ``met`` in
+# ``data_access.status.status_from_measurement`` (a test checks that both agree on every kind).
+MET_ABOVE = {
+    ObjectiveKind.MIN_PER_YEAR: True,
+    ObjectiveKind.MIN_CUMULATIVE: True,
+    ObjectiveKind.STOCK_TARGET: True,
+    ObjectiveKind.SHARE_MIN: True,
+    ObjectiveKind.INCREASE_FROM_BASELINE: True,
+    ObjectiveKind.MAX_PER_YEAR: False,
+    ObjectiveKind.RATIO_MAX: False,
+    ObjectiveKind.DECREASE_FROM_BASELINE: False,
+}
+# kinds without a level to draw per bucket: a milestone, a total over the whole objective's period
+NOT_DRAWN = frozenset({ObjectiveKind.MILESTONE, ObjectiveKind.MIN_CUMULATIVE})
+JUDGED_ON_CHARTS = (ObjectiveStatus.ATTEINT, ObjectiveStatus.EN_BONNE_VOIE, ObjectiveStatus.EN_RETARD, ObjectiveStatus.NON_ATTEINT)
 
-    Drawn only where the objective applies as written (the territory it names)."""
-    if params.territory != objective["territory_code"]:
-        return None, None
-    line, trajectory = objectives.objective_series(objective, params.period, granularity)
+
+def objective_targets(
+    loader: Loader, params: ViewParams, objectives_shown: pd.DataFrame, granularity: str
+) -> list[tuple[Target | None, pd.DataFrame | None]]:
+    """Each objective (rows of :func:`page_objectives`) as a chart of ``params``'s territory at
+    ``granularity`` draws it: (target, trajectory), None for what is not drawn.
+
+    Drawn only where the objective applies as written (the territory it names), and for kinds
+    with a level (not milestones nor cumulative totals). The target's line is the level that
+    decides its status: the target, or for a baseline kind without one the baseline (the plan's,
+    else the one measured, as the evaluation reads it); the trajectory runs from the baseline to
+    a baseline kind's target. Each plan year shown gets the status of the plan's evaluation
+    (``loader.plan_evaluation``, the objective status table's rule, never recomputed here), and
+    the latest one judged is the verdict (« 2020 : 50 / 40 : atteint »)."""
+    drawn = [
+        params.territory == objective["territory_code"] and objective["kind"] not in NOT_DRAWN
+        for _, objective in objectives_shown.iterrows()
+    ]
+    if not any(drawn):
+        return [(None, None)] * len(objectives_shown)
+    evaluation = {int(row["objective_id"]): row for row in loader.plan_evaluation(params.plan).to_dict("records")}
+    units = catalogue(loader)["unit"]
+    results: list[tuple[Target | None, pd.DataFrame | None]] = []
+    for (_, objective), draw in zip(objectives_shown.iterrows(), drawn, strict=True):
+        judged = evaluation.get(int(objective["id"])) if draw else None
+        unit = str(units.get(objective["indicator_code"], ""))
+        results.append(_objective_target(objective, judged, params, granularity, unit) if judged is not None else (None, None))
+    return results
+
+
+def _objective_target(
+    objective: pd.Series, judged: Mapping[Hashable, Any], params: ViewParams, granularity: str, unit: str
+) -> tuple[Target | None, pd.DataFrame | None]:
+    kind = str(objective["kind"])
+    target, baseline = _number(judged["target"]), _number(judged["baseline"])
+    trajectory = None
+    if kind in BASELINE_KINDS:
+        level = target if target is not None else baseline
+        if level is None:
+            return None, None
+        if target is not None and baseline is not None:
+            _, path = objectives.objective_series(_with(objective, baseline_value=baseline), params.period, granularity)
+            trajectory = path if not path.empty else None
+        drawn = _with(objective, baseline_value=level, target_value=None)
+    else:
+        level = target if target is not None else _number(objective["target_value"])
+        if level is None:
+            return None, None
+        drawn = _with(objective, target_value=level)
+    line, _ = objectives.objective_series(drawn, params.period, granularity)
     if line.empty:
-        return None, (trajectory if not trajectory.empty else None)
-    return line.assign(label=f"Objectif : {objective['label']}"), (trajectory if not trajectory.empty else None)
+        return None, trajectory
+    # a tolerance applies to a target, never to a measured baseline (data_access.status)
+    tolerance = _number(objective["tolerance"]) if target is not None or kind not in BASELINE_KINDS else None
+    word = "cible" if target is not None or kind not in BASELINE_KINDS else "référence"
+    approx = f" ({objective['tolerance_label']})" if isinstance(objective["tolerance_label"], str) and objective["tolerance_label"] else ""
+    rows = []
+    for year, (status, value) in sorted(judged["years"].items()):
+        if status in JUDGED_ON_CHARTS and _number(value) is not None and params.period.start <= dt.date(year, 1, 1) < params.period.end:
+            amount = _amount(float(value), unit)
+            rows.append(
+                (dt.date(year, 1, 1), float(value), status, f"{year} : {amount} / {word} {_amount(level, unit)}{approx} — {status}")
+            )
+    years = pd.DataFrame(rows, columns=TARGET_YEAR_COLUMNS)
+    verdict = None
+    if rows:
+        day, value, status, _ = rows[-1]
+        verdict = f"{day.year} : {_amount(value, unit)} / {_amount(level, unit)} : {status}"
+    return (
+        Target(
+            line.assign(label=f"Objectif : {objective['label']}"),
+            met_above=MET_ABOVE[ObjectiveKind(kind)],
+            tolerance=tolerance or 0.0,
+            years=years,
+            verdict=verdict,
+        ),
+        trajectory,
+    )
+
+
+def _with(objective: pd.Series, **values: object) -> pd.Series:
+    """A copy of an objective's row with some fields replaced."""
+    changed = objective.copy()
+    for key, value in values.items():
+        changed[key] = value
+    return changed
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type,call-overload]
+
+
+def _amount(value: float, unit: str) -> str:
+    """A measured value or a target in short print: « 6 034 », « 9,9 % »."""
+    return fr_percent(value) if unit == "%" else fr_measure(value)
 
 
 def objective_status_text(loader: Loader, params: ViewParams, indicators: Sequence[str]) -> str | None:

@@ -20,6 +20,7 @@ HOUSEHOLDS = tuple(f"fsl_{t}_menages" for t in TYPES)
 AMOUNTS = tuple(f"fsl_{t}_montant" for t in TYPES)
 AVERAGES = tuple(f"fsl_{t}_montant_moyen" for t in TYPES)
 REQUESTS = ("fsl_demandes_charges_courantes", "fsl_demandes_energie")
+REQUEST_TITLES = ("Demandes d'aide pour charges courantes", "Dont demandes d'aide pour l'énergie")
 ENERGY = "fsl_energie_menages"
 RATE_UNIT = "ménages aidés pour 1 000 ménages"
 
@@ -36,7 +37,7 @@ def build(params: ViewParams, loader: Loader) -> View:
         _aids(params, loader, yearly, labels, HOUSEHOLDS, "menages", "Ménages aidés", "ménages aidés"),
         _aids(params, loader, yearly, labels, AMOUNTS, "montants", "Montants versés", "euros"),
         _aids(params, loader, yearly, labels, AVERAGES, "montant-moyen", "Montant moyen par ménage aidé", "euros par ménage aidé"),
-        _requests(params, loader, labels),
+        *_requests(params, loader, labels),
         _energy_ranking(params, loader),
     ]
     households = yearly[yearly["indicator_code"].isin(HOUSEHOLDS)]
@@ -115,36 +116,48 @@ def _average_amount(yearly: pd.DataFrame, what: str) -> KeyFigure | None:
     return KeyFigure(f"{what} ({common.year_or_month(last)})", fr_value(paid / helped, "€"))
 
 
-def _requests(params: ViewParams, loader: Loader, labels: dict[str, str]) -> Chart:
-    """The requests for everyday charges and for energy per year, against the plan's objective on the first."""
+def _requests(params: ViewParams, loader: Loader, labels: dict[str, str]) -> list[Chart]:
+    """One chart per kind of request (everyday charges, and energy among them) per year, each against
+    the plan's objective on it (« 10 248 demandes dont 6 148 pour de l'énergie »): one target zone
+    per chart, so that each verdict reads on its own series."""
     series = loader.indicator_series(REQUESTS, (params.territory,), params.period, Granularity.YEAR.value)
-    objective = common.page_objectives(loader, params.plan, REQUESTS[:1]).head(1)
-    line, trajectory = common.objective_line(objective.iloc[0], params, Granularity.YEAR.value) if not objective.empty else (None, None)
-    figure = (
-        trend_figure(
-            series,
-            names={**labels, params.territory: params.territory_name},
-            unit="demandes",
-            objective=line,
-            trajectory=trajectory,
-            presentation=params.presentation,
+    objectives = common.page_objectives(loader, params.plan, REQUESTS)
+    objectives = objectives.drop_duplicates("indicator_code")  # one objective per request kind in the plans
+    targets = dict(
+        zip(objectives["indicator_code"], common.objective_targets(loader, params, objectives, Granularity.YEAR.value), strict=True)
+    )
+    labels_of = dict(zip(objectives["indicator_code"], objectives["label"], strict=True))
+    charts = []
+    for code, key, title in zip(REQUESTS, ("fsl-demandes", "fsl-demandes-energie"), REQUEST_TITLES, strict=True):
+        own = series[series["indicator_code"] == code]
+        target, trajectory = targets.get(code, (None, None))
+        figure = (
+            trend_figure(
+                own,
+                names={**labels, params.territory: params.territory_name},
+                unit="demandes",
+                objective=target,
+                trajectory=trajectory,
+                presentation=params.presentation,
+            )
+            if not own.empty
+            else None
         )
-        if not series.empty
-        else None
-    )
-    data = common.series_table(series, Granularity.YEAR, indicators=labels)
-    return Chart(
-        "fsl-demandes",
-        f"Demandes d'aide pour charges courantes — {params.territory_name}, {params.period.label()}",
-        figure,
-        data,
-        "demandes par an",
-        REQUESTS,
-        common.is_demo(series),
-        source=common.source_line(loader, REQUESTS, params.departement),
-        note=f"Objectif du plan : {objective['label'].iloc[0]}" if not objective.empty else None,
-        message=None if figure is not None else "Aucune demande d'aide enregistrée sur cette période.",
-    )
+        charts.append(
+            Chart(
+                key,
+                f"{title} — {params.territory_name}, {params.period.label()}",
+                figure,
+                common.series_table(own, Granularity.YEAR, indicators=labels),
+                "demandes par an",
+                (code,),
+                common.is_demo(own),
+                source=common.source_line(loader, [code], params.departement),
+                note=f"Objectif du plan : {labels_of[code]}" if code in labels_of else None,
+                message=None if figure is not None else "Aucune demande d'aide enregistrée sur cette période.",
+            )
+        )
+    return charts
 
 
 def _energy_ranking(params: ViewParams, loader: Loader) -> Chart:

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from data_access.french import fr_number, fr_year
 from data_access.vocabulary import LEVEL_SINGULAR, PAGE_INFO, Granularity, ObjectiveKind, Page
+from figures.lines import Target
 from figures.trends import trend_figure
 from views import common
 from views.loader import Loader
@@ -15,7 +16,11 @@ from views.params import ViewParams
 
 TITLE = PAGE_INFO[Page.MAL_LOGEMENT].page_title
 TYPES = ("signalements_insalubrite", "signalements_non_decence", "signalements_precarite_energetique")
-OUT_OF_INDIGNITY = "logements_sortis_indignite"  # charted only when the plan sets it a yearly objective
+OUT_OF_INDIGNITY = "logements_sortis_indignite"
+TREATED_ENERGY = "situations_precarite_energetique_traitees"
+# charted only when the plan sets them a yearly objective (Sarthe 2B; Isère 5.2 « 650 situations traitées par an »)
+WITH_OBJECTIVE_ONLY = (TREATED_ENERGY, OUT_OF_INDIGNITY)
+CHARTED = (*TYPES, *WITH_OBJECTIVE_ONLY)  # signalements first, each treated kind after them
 TREATMENT = ("menages_reperes", "decisions_travaux", "arretes_insalubrite", "levees_insalubrite", "logements_sortis_indignite")
 SPOTTED = "menages_reperes"
 SHORT_NAMES = {
@@ -32,16 +37,21 @@ def build(params: ViewParams, loader: Loader) -> View:
     catalogue = common.catalogue(loader)
     labels = common.labels(loader)
     filters = common.filters_text(params, granularity=Granularity.YEAR)
-    yearly = loader.indicator_series((*TYPES, OUT_OF_INDIGNITY), (params.territory,), params.period, Granularity.YEAR.value)
+    yearly = loader.indicator_series(CHARTED, (params.territory,), params.period, Granularity.YEAR.value)
     if yearly.empty:
         return View(Page.MAL_LOGEMENT, TITLE, filters, empty=f"les signalements à {params.territory_name} sur {params.period.label()}")
+    minimums = common.page_objectives(loader, params.plan, CHARTED, [ObjectiveKind.MIN_PER_YEAR]).drop_duplicates("indicator_code")
+    targets = dict(zip(minimums["indicator_code"], common.objective_targets(loader, params, minimums, Granularity.YEAR.value), strict=True))
     blocks: list[Block] = []
-    for indicator in (*TYPES, OUT_OF_INDIGNITY):
-        objective = common.page_objectives(loader, params.plan, [indicator], [ObjectiveKind.MIN_PER_YEAR]).head(1)
-        if objective.empty and indicator == OUT_OF_INDIGNITY:
+    for indicator in CHARTED:
+        objective = minimums[minimums["indicator_code"] == indicator]
+        if objective.empty and indicator in WITH_OBJECTIVE_ONLY:
             continue
         unit = f"{str(catalogue.at[indicator, 'unit'])} par an"
-        blocks.append(_signalements(params, loader, yearly[yearly["indicator_code"] == indicator], indicator, labels, unit, objective))
+        target = targets.get(indicator, (None, None))[0]
+        blocks.append(
+            _signalements(params, loader, yearly[yearly["indicator_code"] == indicator], indicator, labels, unit, objective, target)
+        )
     blocks.extend(_treatment(params, loader, labels))
     blocks.append(_map(params, loader, labels))
     signalements = yearly[yearly["indicator_code"].isin(TYPES)]
@@ -51,7 +61,7 @@ def build(params: ViewParams, loader: Loader) -> View:
         filters,
         tuple(blocks),
         key_figures=tuple(_key_figures(signalements)),
-        status=common.objective_status_text(loader, params, TYPES),
+        status=common.objective_status_text(loader, params, CHARTED),
         source=common.source_line(loader, TYPES, params.departement),
         demo=common.is_demo(signalements),
     )
@@ -77,15 +87,16 @@ def _signalements(
     labels: dict[str, str],
     unit: str,
     objective: pd.DataFrame,
+    target: Target | None,
 ) -> Chart:
-    """One kind of situation per year, with the plan's yearly minimum where it applies (the territory it names)."""
-    line, _ = common.objective_line(objective.iloc[0], params, Granularity.YEAR.value) if not objective.empty else (None, None)
+    """One kind of situation per year, with the plan's yearly minimum where it applies (the territory
+    it names): its zone, each plan year's verdict and the latest one in the legend."""
     figure = (
         trend_figure(
             series,
             names={**labels, params.territory: params.territory_name},
             unit=unit,
-            objective=line,
+            objective=target,
             presentation=params.presentation,
         )
         if not series.empty
@@ -101,7 +112,7 @@ def _signalements(
         (indicator,),
         common.is_demo(series),
         source=common.source_line(loader, [indicator], params.departement),
-        note=_objective_note(loader, params, objective.iloc[0]) if line is not None else None,
+        note=_objective_note(loader, params, objective.iloc[0]) if target is not None else None,
         key_figure=common.last_value(series, labels[indicator], ""),
         message=None if figure is not None else "Aucune donnée sur cette période.",
     )

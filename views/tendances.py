@@ -59,8 +59,10 @@ def build(params: ViewParams, loader: Loader) -> View:
             empty=f"{', '.join(choices[i] for i in indicators)} sur {params.period.label()}",
         )
     unit = " / ".join(sorted(set(catalogue.loc[indicators, "unit"].astype(str))))
-    objective = common.page_objectives(loader, params.plan, indicators[:1]).head(1)
-    line, trajectory = common.objective_line(objective.iloc[0], params, granularity.value) if not objective.empty else (None, None)
+    # the first indicator's objective: one target zone per chart, so that its verdict reads on its line
+    objective = common.page_objectives(loader, params.plan, indicators[:1])
+    drawn = [pair for pair in common.objective_targets(loader, params, objective, granularity.value) if pair[0] is not None]
+    target, trajectory = drawn[0] if drawn else (None, None)
     reference = loader.reference_points(tuple(indicators), tuple(codes))
     starts = pd.to_datetime(reference["period_start"]).dt.date
     reference = reference[(starts >= params.period.start) & (starts < params.period.end)]  # within the chart's period only
@@ -68,7 +70,7 @@ def build(params: ViewParams, loader: Loader) -> View:
         series,
         names=names,
         unit=unit,
-        objective=line,
+        objective=target,
         trajectory=trajectory,
         events=loader.events(params.departement),
         reference=reference if not reference.empty else None,
@@ -80,9 +82,10 @@ def build(params: ViewParams, loader: Loader) -> View:
     first_unit = str(catalogue.at[indicators[0], "unit"])
     key_figure = common.last_value(first, choices[indicators[0]].split(" (")[0], first_unit)
     source = common.source_line(loader, indicators, params.departement)
-    note = (
-        f"Objectif du plan ramené au pas de temps affiché ; zones grisées : trêve hivernale ({TREVE.text})." if line is not None else None
-    )
+    note = None
+    if target is not None:
+        note = "Objectif du plan ramené au pas de temps affiché ; zone verte : où il est atteint"
+        note += "." if granularity == Granularity.YEAR else f" ; zones grisées : trêve hivernale ({TREVE.text})."
     blocks: list[Block] = [
         Chart(
             "tendances",
