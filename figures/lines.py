@@ -25,16 +25,17 @@ REFERENCE_PREFIX = "Repère publié : "
 PROVISIONAL_NOTE = " (provisoire/incomplet)"
 # Above this many points per line, markers would blur into the line: lines only.
 MAX_POINTS_WITH_MARKERS = 40
-# An objective's legend entry: the plan's words on one line, or two balanced ones when long (« Réduire …
-# dont 6 148 pour de l'énergie tous parcs confondus »), then its verdict.
-LEGEND_NAME_WIDTH = 140
+# An objective's legend entry: the plan's words (at most ``Theme.legend_text_width`` characters) on
+# one line, or two balanced ones when long (« Réduire … dont 6 148 pour de l'énergie tous parcs
+# confondus »), then its verdict.
 LEGEND_LINE_WIDTH = 80
 MET_ZONE_NAME = "Zone où l'objectif est atteint"
+# the status table's words: the entries follow the objective's own in the legend
 VERDICT_NAMES = {
-    "atteint": "Objectif atteint",
-    "en bonne voie": "Objectif en bonne voie",
-    "en retard": "Objectif en retard",
-    "non atteint": "Objectif non atteint",
+    "atteint": "Atteint",
+    "en bonne voie": "En bonne voie",
+    "en retard": "En retard",
+    "non atteint": "Non atteint",
 }
 TARGET_YEAR_COLUMNS = ["period_start", "value", "status", "text"]
 
@@ -182,13 +183,14 @@ def objective_label(objective: pd.DataFrame) -> str | None:
     return next((v for v in objective["label"] if isinstance(v, str) and v.strip()), None) if "label" in objective else None
 
 
-def objective_name(objective: pd.DataFrame, verdict: str | None = None) -> str:
-    """The legend entry of an objective line: « Objectif : <label> » (at most two lines), the verdict on the next one."""
+def objective_name(objective: pd.DataFrame, verdict: str | None = None, width: int = 140) -> str:
+    """The legend entry of an objective line: « Objectif : <label> » (shortened to ``width``
+    characters, on at most two lines), the verdict on the next one."""
     label = objective_label(objective)
     if label is None:
         name = f"{OBJECTIVE_PREFIX}du plan"
     else:  # pages may pass « Objectif : … » already
-        name = shorten(label if label.lower().startswith("objectif") else f"{OBJECTIVE_PREFIX}: {label}", LEGEND_NAME_WIDTH)
+        name = shorten(label if label.lower().startswith("objectif") else f"{OBJECTIVE_PREFIX}: {label}", width)
         if len(name) > LEGEND_LINE_WIDTH:  # two lines of about the same length, not a long one and a word
             name = wrap(name, math.ceil(len(name) / 2) + 6)
     return f"{name}<br>{verdict}" if verdict else name
@@ -206,7 +208,7 @@ def objective_trace(
     dates: list[dt.date] = list(rows["period_start"])
     values = rows["value"].astype(float).tolist()
     grain = infer_granularity(dates)
-    name = objective_name(rows, verdict)
+    name = objective_name(rows, verdict, theme.legend_text_width)
     periods = [period_label(d, grain) for d in dates]
     steps = GRAIN_MONTHS[grain] > GRAIN_MONTHS[series_grain]
     if steps:
@@ -269,7 +271,7 @@ def met_zone_trace(target: Target, *, end: dt.date, far: float) -> go.Scatter:
 
 def verdict_traces(target: Target, *, series_grain: Grain, theme: Theme) -> list[go.Scatter]:
     """One marker trace per status of ``target.years`` (see ``palette.VERDICT_MARKERS``), named
-    « Objectif atteint », « Objectif non atteint »…, the year's hover line in its hover.
+    « Atteint », « Non atteint »…, the year's hover line in its hover.
 
     On a yearly chart a marker sits on the year's point (its measured value); on a finer chart,
     whose points are months or quarters, on the target's step in the middle of the year."""

@@ -51,6 +51,9 @@ class Theme:
     text_colour: str
     grid_colour: str
     axis_colour: str
+    # the longest legend entry of a plan's words (an objective's): two lines on screen, one on a
+    # projected slide, where a tall legend would squeeze the plot
+    legend_text_width: int = 140
 
 
 STANDARD = Theme(
@@ -82,6 +85,7 @@ PRESENTATION = Theme(
     text_colour="#000000",
     grid_colour="#CCCCCC",
     axis_colour="#333333",
+    legend_text_width=64,
 )
 
 

@@ -309,4 +309,4 @@ def test_a_chart_with_its_target_exports_to_png_and_svg(conn) -> None:
         assert chart.figure is not None
         assert images.png_size(images.figure_png(chart.figure)) == (1920, 1080)
         svg = images.figure_svg(chart.figure).decode()
-        assert "Objectif non atteint" in svg and "Zone où l" in svg
+        assert "Non atteint" in svg and "Zone où l" in svg
