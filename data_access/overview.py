@@ -12,7 +12,7 @@ from data_access.aggregation import summed_values
 from data_access.french import fr_signed_percent
 from data_access.objectives import objective_status_frame
 from data_access.periods import Period
-from data_access.queries import coverage, indicator_catalogue, plan_objectives, territories
+from data_access.queries import coverage, indicator_catalogue, plan_objectives, territories, territory_name
 
 TILE_COLUMNS = ["family", "title", "part", "value", "previous", "change_pct", "unit", "demo"]
 ATTENTION_COLUMNS = ["territory_code", "name", "indicator_code", "label", "value", "mean_before", "change_pct", "sentence", "demo"]
@@ -92,13 +92,19 @@ def family_objectives(conn: Connection, *, plan: str, year: int, territory: str 
     return table.iloc[[i for _, i in rows]].reset_index(drop=True).assign(family=[key for key, _ in rows])
 
 
-def attention_points(conn: Connection, *, departement: str, year: int, level: str = "territoire", limit: int = 6) -> pd.DataFrame:
+def attention_points(
+    conn: Connection, *, departement: str, year: int, level: str = "territoire", territory: str | None = None, limit: int = 6
+) -> pd.DataFrame:
     """The territories and indicators that moved most in ``year`` against their average of the
     three previous years, largest relative change first, with a French sentence each.
 
-    Only series whose three-year average reaches ATTENTION_MIN_AVERAGE are considered.
-    Columns: ATTENTION_COLUMNS."""
-    places = territories(conn, departement=departement, level=level)
+    ``territory`` (any level's code) keeps that territory's own indicators instead of the
+    département's ``level``. Only series whose three-year average reaches ATTENTION_MIN_AVERAGE
+    are considered. Columns: ATTENTION_COLUMNS."""
+    if territory is not None:
+        places = pd.DataFrame({"code": [territory], "name": [territory_name(conn, code=territory)]})
+    else:
+        places = territories(conn, departement=departement, level=level)
     values = summed_values(conn, list(ATTENTION_INDICATORS), places["code"].tolist(), Period.years(year - 3, year), "year")
     if values.empty:
         return pd.DataFrame(columns=ATTENTION_COLUMNS)

@@ -463,7 +463,7 @@ def restore_change(conn: Connection, change: Any, *, user: str, kind: str, now: 
 
 def undo_last_change(conn: Connection, *, plan: str, action: str, year: int, user: str, now: dt.datetime | None = None) -> Undone:
     """Take back the last change of a fiche's follow-up for a year: its values before that change
-    come back (a first record is removed: the fiche is « non renseigné » again).
+    come back (a first record is removed: the fiche is « sans suivi » again).
 
     The undo is itself a history row (kind « annulation »). Undoing again takes back the change
     before, and so on: changes are undone newest first, a change made by an import included.
@@ -576,7 +576,7 @@ def progress_table(conn: Connection, plan: str, year: int | None = None) -> pd.D
 
     With ``year``, one row per fiche for that year; without, one per fiche and year of the plan's
     period, and of any other year that has a record. A fiche and year without record has ``state``
-    None, ``state_label`` « non renseigné » (PROGRESS_NOT_RECORDED) and empty fields, so that
+    None, ``state_label`` « sans suivi » (PROGRESS_NOT_RECORDED) and empty fields, so that
     callers count them; a record whose state was cleared reads the same. ``budget`` is euros
     (NaN when none); ``recorded_at`` naive UTC. Columns: PROGRESS_COLUMNS. UserError for an
     unknown plan.

@@ -128,7 +128,7 @@ PROGRESS_STATE_LABELS = {
     ProgressState.REALISEE: "réalisée",
     ProgressState.ABANDONNEE: "abandonnée",
 }
-PROGRESS_NOT_RECORDED = "non renseigné"  # a fiche and year nobody recorded a state for
+PROGRESS_NOT_RECORDED = "sans suivi"  # a fiche and year nobody recorded a state for
 
 
 class TerritorialRule(StrEnum):

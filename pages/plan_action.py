@@ -1,17 +1,20 @@
-"""Plan d'action : chantiers / orientations → fiches-action, avec objectifs, indicateurs et statuts.
+"""Plan d'action : le tableau de bord du plan, la matrice des objectifs, les fiches-action et leur suivi.
 
-La version écran du bilan annuel d'activité du plan."""
+La version écran du bilan annuel d'activité du plan ; les gestionnaires de données y enregistrent
+le suivi de chaque fiche-action."""
 
 import streamlit as st
 
-from ui import cache, filters, render
-from views import plan_action
+from ui import auth, cache, filters, render
+from ui.progress_form import progress_form
+from views import followup, plan_action
 
 params = filters.current()
 st.title(plan_action.TITLE)
 choices = plan_action.axis_choices(cache, params.plan)
 statuses = list(plan_action.STATUSES)
-left, right = st.columns(2)
+states = list(followup.STATES)
+left, middle, right = st.columns(3)
 label = f"{plan_action.axis_word(cache, params.plan)}s"
 axes = left.multiselect(
     label,
@@ -21,13 +24,26 @@ axes = left.multiselect(
     placeholder="Choisir…",
     key="p_axes",
 )
-chosen = right.multiselect(
+chosen = middle.multiselect(
     "Statut des objectifs", statuses, default=plan_action.chosen_statuses(params), placeholder="Choisir…", key="p_statuts"
+)
+chosen_states = right.multiselect(
+    "État des fiches-action", states, default=followup.chosen_states(params), placeholder="Choisir…", key="p_etats"
 )
 filters.remember("axes", axes, list(choices))
 filters.remember("statuts", chosen, statuses)
-if choices and (not axes or not chosen):
-    st.info(f"Choisissez au moins une valeur dans « {label} » et dans « Statut des objectifs ».")
+filters.remember("etats", chosen_states, states)
+if choices and (not axes or not chosen or not chosen_states):
+    st.info(f"Choisissez au moins une valeur dans « {label} », « Statut des objectifs » et « État des fiches-action ».")
     st.stop()
-view = plan_action.build(params.with_options(axes=tuple(axes), statuses=tuple(chosen)), cache)
-render.view(view, presentation=params.presentation, title=False)
+view = plan_action.build(params.with_options(axes=tuple(axes), statuses=tuple(chosen), progress_states=tuple(chosen_states)), cache)
+user = auth.data_manager()
+
+
+def edit_fiche(fiche: str) -> None:
+    """The follow-up form at the end of a fiche: data managers only (the form checks it again)."""
+    st.markdown(f"**Renseigner le suivi {params.last_year}** (gestionnaire de données : {user})")
+    progress_form(params.plan, fiche, params.last_year, user=str(user))
+
+
+render.view(view, presentation=params.presentation, title=False, group_end=edit_fiche if user and not params.presentation else None)

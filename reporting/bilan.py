@@ -20,7 +20,7 @@ from reporting.view_slides import view_slide
 from views.bilan import TERRITORY_INDICATORS, axis_word, bilan_tables, objectives_sheet, plan_row
 from views.common import source_line
 from views.loader import DatabaseLoader
-from views.plan_action import status_counts, summary_status
+from views.objective_tables import status_counts, summary_status
 
 
 def _title(conn: Connection, plan: str, year: int) -> str:

@@ -36,7 +36,9 @@ def test_overview_lists_points_of_attention_and_every_objective(app):
     run_page(app, "pages/vue_ensemble.py")
     sentences = [m.value for m in app.markdown if "par rapport à la moyenne" in m.value]
     assert sentences, "no point d'attention"
-    assert len(app.dataframe[0].value) == plan_objective_count("isere-palhdi-2014-2020")  # every objective of the plan
+    objectives = app.table[0].value  # a static table: every row shown, no inner scroll
+    assert len(objectives) == plan_objective_count("isere-palhdi-2014-2020")  # every objective of the plan
+    assert list(objectives.columns)[0] == "Statut"
 
 
 def test_trends_draw_the_objective_as_a_named_trace(app):

@@ -126,7 +126,7 @@ def test_an_empty_string_clears_a_field(db):
         "budget",
     )
     row = progress_table(db, ISERE, 2020).set_index("action_code").loc["1.1"]
-    assert row["state"] is None and row["state_label"] == "non renseigné" and row["comment"] is None and row["budget"] != row["budget"]
+    assert row["state"] is None and row["state_label"] == "sans suivi" and row["comment"] is None and row["budget"] != row["budget"]
 
 
 def test_every_change_is_a_history_row_with_the_values_before_and_after(db):
@@ -199,7 +199,7 @@ def test_the_table_has_one_row_per_fiche_and_year_with_the_unrecorded_ones(db):
     year = progress_table(db, ISERE, 2020)
     assert list(year.columns) == list(PROGRESS_COLUMNS)
     assert len(year) == ISERE_FICHES and year["action_code"].iloc[0] == "1.1"
-    assert year["state_label"].value_counts().to_dict() == {"non renseigné": ISERE_FICHES - 1, "réalisée": 1}
+    assert year["state_label"].value_counts().to_dict() == {"sans suivi": ISERE_FICHES - 1, "réalisée": 1}
     assert year["state"].isna().sum() == ISERE_FICHES - 1
     assert year.set_index("action_code").loc["1.2", "budget"] == 1000
     every = progress_table(db, ISERE)
@@ -488,7 +488,7 @@ def test_the_progress_commands_record_show_undo_in_french(cli_url, capsys):
     capsys.readouterr()
     assert _run(cli_url, "show", "--plan", ISERE, "--year", "2020") == 0
     out = capsys.readouterr().out
-    assert out.startswith("2020 — 16 fiches (non renseigné : 15, engagée : 1)\n")
+    assert out.startswith("2020 — 16 fiches (sans suivi : 15, engagée : 1)\n")
     assert "1.1   engagée" in out and "moyens : 12\u202f500 €" in out and "pilote : DDCS" in out
     assert _run(cli_url, "history", "--plan", ISERE) == 0
     assert "fiche 1.1, 2020 : saisie (commentaire)" in capsys.readouterr().out

@@ -3,15 +3,17 @@ both plans, every level, periods inside and after each plan, on screen and in pr
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from data_access.french import fr_measure
 from data_access.vocabulary import CHOOSABLE_LEVELS
-from tests.conftest import open_page, plan_objective_count
+from tests.conftest import new_app, open_page, plan_objective_count
 from views import donnees_methodes, plan_action, vue_ensemble, wording
 from views import params as view_params
 from views.loader import DatabaseLoader
-from views.model import Group, Table, Text, Tiles, View
+from views.model import Group, Scoreboard, Table, Text, Tiles, View
 
 PLANS = {"isere-palhdi-2014-2020": ("2014", "2020"), "sarthe-pdalpd-2008-2012": ("2008", "2012")}
 PERIODS = ("plan", ("2021", "2025"))
@@ -38,8 +40,7 @@ def _check(view: View) -> None:
         assert view.blocks
     for table in view.tables():
         assert list(table.data.columns), table.key
-        if table.status_column:
-            assert table.status_column in table.data.columns
+        assert set(table.status_columns) <= set(table.data.columns), table.key
         if table.sparkline_column:
             assert table.sparkline_column in table.data.columns
 
@@ -79,8 +80,9 @@ def test_overview_has_tiles_points_objectives_and_freshness(conn):
     assert [table.key for table in tables][-1] == "fraicheur-des-sources"
     objectives = tables[0]
     count = plan_objective_count("isere-palhdi-2014-2020")
-    assert objectives.status_column == "Statut" and len(objectives.data) == count  # the first table is the slide's notes
-    assert view.status is not None and view.status.endswith("remplis") and f" sur {count} " in view.status
+    assert objectives.status_columns == ("Statut",) and len(objectives.data) == count  # the first table is the slide's notes
+    assert objectives.full and list(objectives.data.columns)[0] == "Statut"
+    assert view.status is not None and view.status.endswith("atteints") and f" sur {count} " in view.status
     assert 1 <= len(view.key_figures) <= 4
     assert view.filters.endswith("(dernière année complète)")
 
@@ -108,11 +110,64 @@ def test_plan_view_groups_one_fiche_each_with_the_axis_heading_once(conn, plan):
     counted = sum(int(figure.value) for figure in view.key_figures)
     assert counted == len(loader.objective_status_table(plan, params.last_year))
     for group in fiches:
+        assert group.key in set(structure["code"])
         for table in (block for block in group.blocks if isinstance(block, Table)):
-            assert table.sparkline_column == "Évolution" and not table.downloads
-            assert table.sparkline_label == f"{params.last_year - 5}–{params.last_year}"
+            assert not table.downloads
+            if table.key.startswith("indicateurs-"):
+                assert table.sparkline_column == "Évolution"
+                assert table.sparkline_label == f"{params.last_year - 5}–{params.last_year}"
+            elif table.key.startswith("objectifs-fiche-"):
+                assert list(table.data.columns)[:3] == ["Statut", "Objectif (termes du plan)", "Valeur / cible"]
+                assert table.data.columns[-1] == "Trajectoire sur le plan" and table.full and not table.sparkline_column
     word = plan_action.axis_word(loader, plan)
     assert word == str(loader.plans().set_index("code").at[plan, "axis_kind"]).capitalize()
+
+
+@pytest.mark.parametrize("plan", list(PLANS))
+@pytest.mark.parametrize("where", ["departement", "territoire"])
+def test_scoreboard_counts_the_objective_status_table_and_leads_to_its_lists(conn, plan, where):
+    loader = DatabaseLoader(conn)
+    query = {"plan": plan}
+    if where == "territoire":
+        departement = str(loader.plans().set_index("code").at[plan, "departement_code"])
+        query["territoire"] = str(loader.territories(departement, "territoire")["code"].iloc[-1])
+    params = view_params.parse(query, loader).params
+    territory = None if params.is_departement else params.territory
+    statuses = loader.objective_status_table(plan, params.last_year, territory)["status"].value_counts()
+    for module in (vue_ensemble, plan_action):
+        view = module.build(params, loader)
+        board = next(block for block in view.blocks if isinstance(block, Scoreboard))
+        objectives, fiches = (counts for _, counts in board.rows)
+        assert {count.status: count.value for count in objectives} == statuses.to_dict()
+        assert sum(count.value for count in fiches) == len(loader.plan_structure(plan))
+        for count in objectives:
+            listed = plan_action.build(view_params.parse(dict(count.query), loader).params, loader)
+            matrix = next(table for table in listed.tables() if table.key.startswith("plan-annee-par-annee"))
+            assert len(matrix.data) == count.value, count  # the list it counts
+        if territory:
+            assert params.territory_name in board.title
+
+
+@pytest.mark.parametrize("plan", list(PLANS))
+def test_plan_matrix_has_a_chip_per_objective_and_plan_year_for_the_plan_and_a_territory(conn, plan):
+    loader = DatabaseLoader(conn)
+    first, last = PLANS[plan]
+    for query in ({"plan": plan}, {"plan": plan, "territoire": "__first__"}):
+        if query.get("territoire") == "__first__":
+            departement = str(loader.plans().set_index("code").at[plan, "departement_code"])
+            query["territoire"] = str(loader.territories(departement, "territoire")["code"].iloc[0])
+        params = view_params.parse(query, loader).params
+        view = plan_action.build(params, loader)
+        matrix = next(table for table in view.tables() if table.key.startswith("plan-annee-par-annee"))
+        years = [str(year) for year in range(int(first), int(last) + 1)]
+        assert list(matrix.data.columns) == ["Fiche", "Objectif (termes du plan)", *years, "Bilan du plan"]
+        assert matrix.status_columns == (*years, "Bilan du plan") and matrix.full
+        assert len(matrix.data) == plan_objective_count(plan)
+        for column in matrix.status_columns:
+            assert all(wording.cell_status(cell) for cell in matrix.data[column]), column
+        evaluation = loader.plan_evaluation(plan, None if params.is_departement else params.territory)
+        verdicts = [wording.cell_status(cell) for cell in matrix.data["Bilan du plan"]]
+        assert verdicts == list(evaluation["verdict"])
 
 
 def test_plan_view_filters_by_axis_and_status(conn):
@@ -140,6 +195,15 @@ def test_status_badge_and_plan_texts_as_markdown():
     )
     assert wording.markdown_paragraphs("- a\n- b", "Description") == "**Description.**\n\n- a\n- b"
     assert fr_measure(40.78) == "41" and fr_measure(6.5) == "6,5" and fr_measure(None) == "–"
+    assert wording.sparkline_text([0, 5, 10]) == "▁▅█" and wording.sparkline_text([3, 3]) == "▄▄" and wording.sparkline_text([]) == "–"
+    assert [wording.cell_status(cell) for cell in ("✔ 46", "✎", "⚠ en retard", "atteint", "46", "")] == [
+        "atteint",
+        "à renseigner",
+        "en retard",
+        "atteint",
+        None,
+        None,
+    ]
 
 
 def test_data_and_methods_tables_in_french(conn):
@@ -175,3 +239,58 @@ def test_pages_render(app, page, params):
         if params:
             assert app.multiselect[0].label == "Orientations"
             assert app.multiselect[0].value == ["1", "2"]
+
+
+@pytest.fixture
+def writable_app(small_database_template, tmp_path, monkeypatch):
+    """The app on its own copy of a small database (no demo data): the test writes."""
+    import shutil
+
+    shutil.copy(small_database_template, tmp_path / "plan.db")
+    monkeypatch.setenv("OBSERVATOIRE_DATABASE_URL", f"sqlite:///{tmp_path / 'plan.db'}")
+    return new_app()
+
+
+def test_the_plan_view_offers_the_follow_up_form_to_data_managers_only_and_shows_what_is_recorded(writable_app):
+    """The form's own writes are tested in test_progress.py; here: who sees it, and where a record then shows."""
+    from data_access.db import make_engine
+    from data_access.progress import set_progress
+    from ui.auth import SESSION_USER
+
+    query = {"plan": "isere-palhdi-2014-2020"}
+    at = open_page(writable_app, "pages/plan_action.py", query)
+    assert not at.exception
+    assert not at.button and not at.text_area and not any(e.selectbox for e in at.expander), "an anonymous visitor sees no form"
+    at.session_state[SESSION_USER] = "gestion"
+    at.run()
+    assert sum(1 for button in at.button if button.label == "Enregistrer") == 16, "one form per fiche-action"
+    fiches = [expander for expander in at.expander if expander.label.startswith("**")]
+    assert len(fiches) == 16 and all(fiche.selectbox[0].label == "État d'avancement" for fiche in fiches)
+    engine = make_engine(os.environ["OBSERVATOIRE_DATABASE_URL"])
+    with engine.begin() as conn:
+        set_progress(conn, plan=query["plan"], action="1.1", year=2020, user="gestion", state="réalisée", done="Feuille de route rédigée")
+    engine.dispose()
+    at.session_state[SESSION_USER] = None
+    fresh = open_page(new_app(), "pages/plan_action.py", query)
+    assert not fresh.button, "anonymous again: no form"
+    labels = [str(link.proto.label) for link in fresh.get("page_link")]
+    assert "**1** réalisée" in labels and "**15** sans suivi" in labels, labels
+    assert fresh.expander[0].label.startswith("**1.1** — Rénover la CCAPEX plénière · réalisée")
+    assert any("Feuille de route rédigée" in block.value for block in fresh.expander[0].markdown)
+    only_done = open_page(new_app(), "pages/plan_action.py", query | {"etats": "réalisée"})
+    assert [expander.label.split(" — ")[0] for expander in only_done.expander] == ["**1.1**"]
+
+
+def test_points_of_attention_follow_the_chosen_territory(conn):
+    loader = DatabaseLoader(conn)
+    params = view_params.parse({"plan": "isere-palhdi-2014-2020", "territoire": "trieves"}, loader).params
+    view = vue_ensemble.build(params, loader)
+    attention = next(block for block in view.blocks if isinstance(block, Text) and (block.heading or "").startswith("Points d'attention"))
+    assert attention.heading.endswith(" — Trièves")
+    sentences = [line for line in attention.body.splitlines() if line.startswith("- ")]
+    assert all(line.startswith("- Trièves : ") for line in sentences), sentences
+    points = loader.attention_points(params.departement, 2020, territory="trieves")
+    assert set(points["territory_code"]) <= {"trieves"}
+    tiles = next(block for block in view.blocks if isinstance(block, Tiles))
+    badges = [words for tile in tiles.tiles for _, words in tile.objectives]
+    assert badges and all(" — " in words and ("/" in words or "échéance" in words or "renseigner" in words) for words in badges), badges

@@ -63,6 +63,8 @@ plan_objectives = _cached(DatabaseLoader.plan_objectives)
 family_tiles = _cached(DatabaseLoader.family_tiles)
 family_objectives = _cached(DatabaseLoader.family_objectives)
 attention_points = _cached(DatabaseLoader.attention_points)
+action_progress = _cached(DatabaseLoader.action_progress)
+progress_history = _cached(DatabaseLoader.progress_history)
 source_freshness = _cached(DatabaseLoader.source_freshness)
 import_history = _cached(DatabaseLoader.import_history)
 

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
-from data_access.french import fr_auto
-from data_access.vocabulary import DEMO_NOTICE, ObjectiveStatus
-from figures.palette import STATUS_COLOURS
+from data_access.french import fr_auto, fr_number
+from data_access.vocabulary import DEMO_NOTICE, PAGE_INFO
+from figures.palette import STATUS_TINTS
 from geo.maps import PLOTLY_CONFIG as MAP_CONFIG
 from reporting.images import figure_png, figure_svg
 from reporting.tables import csv_bytes, xlsx_bytes
-from views.model import Block, Chart, Group, Table, Text, Tiles, View
-from views.wording import status_badge
+from views.model import Block, Chart, Group, Scoreboard, Table, Text, Tiles, View
+from views.wording import cell_status, status_badge
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -31,6 +32,21 @@ PLOTLY_CONFIG = {
     "toImageButtonOptions": {"format": "png", "scale": 2},
     **MAP_CONFIG,  # maps ask for no world topology from Plotly's CDN
 }
+# the icon before each scoreboard count says its status without colour (and without the glyphs of the tables)
+COUNT_ICONS = {
+    "atteint": ":material/check_circle:",
+    "en bonne voie": ":material/trending_up:",
+    "en retard": ":material/schedule:",
+    "non atteint": ":material/cancel:",
+    "à renseigner": ":material/edit_note:",
+    "abandonné": ":material/block:",
+    "pas de données": ":material/remove:",
+    "réalisée": ":material/task_alt:",
+    "engagée": ":material/pending:",
+    "non engagée": ":material/radio_button_unchecked:",
+    "abandonnée": ":material/block:",
+}
+FULL_ROW_HEIGHT = 56  # two lines of wrapped text in a grid cell
 PRESENTATION_HEIGHT = 580  # séance bar, title, figure and footer fit a 1080-pixel screen
 
 
@@ -50,12 +66,14 @@ def view(
     title: bool = True,
     head: st.delta_generator.DeltaGenerator | None = None,
     head_blocks: int = 0,
+    group_end: Callable[[str], None] | None = None,
 ) -> None:
     """Draw ``shown``: its title (unless the page drew it above its own widgets), notices, blocks.
 
     ``head``: a container the page made above one of its widgets; the filters line, the demo notice
     and the first ``head_blocks`` blocks are drawn there (the funnel above the « Saisonnalité de »
-    selector), the other blocks after the widget."""
+    selector), the other blocks after the widget. ``group_end(key)`` draws a page's own widgets at
+    the end of each keyed group (the follow-up form of a fiche-action)."""
     place = head if head is not None else st.container()
     with place:
         if title:
@@ -72,11 +90,11 @@ def view(
         first = shown.blocks[0] if shown.blocks else None
         if shown.demo and not (isinstance(first, Chart | Table) and first.demo):
             demo_badge()  # at the top of the page, unless its first chart or table says it right there
-        blocks(shown.blocks[:head_blocks])
-    blocks(shown.blocks[head_blocks:])
+        blocks(shown.blocks[:head_blocks], group_end)
+    blocks(shown.blocks[head_blocks:], group_end)
 
 
-def blocks(items: tuple[Block, ...]) -> None:
+def blocks(items: tuple[Block, ...], group_end: Callable[[str], None] | None = None) -> None:
     for block in items:
         if isinstance(block, Chart):
             chart(block)
@@ -87,7 +105,28 @@ def blocks(items: tuple[Block, ...]) -> None:
         elif isinstance(block, Tiles):
             tiles(block)
         elif isinstance(block, Group):
-            group(block)
+            group(block, group_end)
+        elif isinstance(block, Scoreboard):
+            scoreboard(block)
+
+
+def scoreboard(block: Scoreboard) -> None:
+    """The counts in a bordered box, each a link to the list it counts (keyboard-reachable)."""
+    with st.container(border=True):
+        st.subheader(block.title)
+        for name, counts in block.rows:
+            with st.container(horizontal=True, vertical_alignment="center"):
+                st.markdown(f"**{name}**")
+                for count in counts:
+                    st.page_link(
+                        PAGE_INFO[block.page].script,
+                        label=f"**{fr_number(count.value)}** {count.label}",
+                        icon=COUNT_ICONS.get(count.status or "", ":material/list:"),
+                        help=f"Ouvrir la liste dans « {PAGE_INFO[block.page].title} »",
+                        query_params=dict(count.query),
+                    )
+        if block.caption:
+            st.caption(block.caption)
 
 
 def text(block: Text) -> None:
@@ -99,13 +138,15 @@ def text(block: Text) -> None:
         st.markdown(block.body)
 
 
-def group(block: Group) -> None:
+def group(block: Group, group_end: Callable[[str], None] | None = None) -> None:
     if block.heading:
         st.subheader(block.heading)
     if block.heading_caption:
         st.caption(block.heading_caption)
     with st.expander(block.title):
         blocks(block.blocks)
+        if group_end is not None and block.key is not None:
+            group_end(block.key)
 
 
 def tiles(block: Tiles) -> None:
@@ -204,7 +245,10 @@ def _table_buttons(
 
 
 def table(block: Table) -> None:
-    """A data table with its CSV and Excel downloads; status words coloured, sparklines drawn."""
+    """A data table with its CSV and Excel downloads; status chips coloured, sparklines drawn.
+
+    A ``full`` table shows every row with its text wrapped: a static table, or (with sparklines)
+    a grid tall enough for all its rows, so that nothing hides behind a scroll bar."""
     if block.title:
         st.subheader(block.title)
     if block.demo:
@@ -217,8 +261,21 @@ def table(block: Table) -> None:
         if block.sparkline_column
         else shown_table(block.data)
     )
-    shown: pd.DataFrame | pd.io.formats.style.Styler = style_status(data, block.status_column) if block.status_column else data
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config or None, key=f"table-{block.key}")
+    shown: pd.DataFrame | pd.io.formats.style.Styler = style_status(data, block.status_columns) if block.status_columns else data
+    if block.full and not block.sparkline_column:
+        st.table(shown, hide_index=True)
+    elif block.full:
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            column_config=config or None,
+            key=f"table-{block.key}",
+            row_height=FULL_ROW_HEIGHT,
+            height=FULL_ROW_HEIGHT * (len(data) + 1) + 3,
+        )
+    else:
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=config or None, key=f"table-{block.key}")
     if block.caption:
         st.caption(block.caption)
     if block.downloads:
@@ -227,15 +284,14 @@ def table(block: Table) -> None:
         _table_buttons(left, right, exported, name=block.key, title=block.title or block.key, demo=block.demo)
 
 
-def style_status(frame: pd.DataFrame, column: str) -> pd.io.formats.style.Styler:
-    """Colour a column of status words (« ✔ atteint ») with the colour-blind-safe status palette."""
+def style_status(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.io.formats.style.Styler:
+    """Colour cells of status chips (« ✔ atteint », « ✔ 46 ») with the status tints, black text."""
 
     def colour(value: object) -> str:
-        status = str(value).split(" ", 1)[-1]
-        dark_text = status in (ObjectiveStatus.EN_BONNE_VOIE, ObjectiveStatus.EN_RETARD, ObjectiveStatus.A_RENSEIGNER)
-        return f"background-color: {STATUS_COLOURS.get(status, '#ffffff')}; color: {'#000' if dark_text else '#fff'}"
+        status = cell_status(value)
+        return f"background-color: {STATUS_TINTS[status]}; color: #000" if status else ""
 
-    return frame.style.map(colour, subset=[column])
+    return frame.style.map(colour, subset=[column for column in columns if column in frame.columns])
 
 
 def _slide(shown: View) -> None:

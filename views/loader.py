@@ -12,7 +12,7 @@ from typing import Protocol
 import pandas as pd
 from sqlalchemy import Connection
 
-from data_access import evaluation, objectives, overview, queries
+from data_access import evaluation, objectives, overview, progress, queries
 from data_access.errors import UserError
 from data_access.importers import list_batches
 from data_access.periods import Granularity, Period
@@ -44,7 +44,11 @@ class Loader(Protocol):
     def plan_objectives(self, plan: str) -> pd.DataFrame: ...
     def family_tiles(self, territory: str, year: int) -> pd.DataFrame: ...
     def family_objectives(self, plan: str, year: int, territory: str | None) -> pd.DataFrame: ...
-    def attention_points(self, departement: str, year: int, level: str = "territoire") -> pd.DataFrame: ...
+    def attention_points(
+        self, departement: str, year: int, level: str = "territoire", territory: str | None = None
+    ) -> pd.DataFrame: ...
+    def action_progress(self, plan: str) -> pd.DataFrame: ...
+    def progress_history(self, plan: str) -> pd.DataFrame: ...
     def source_freshness(self, departement: str) -> pd.DataFrame: ...
     def import_history(self) -> pd.DataFrame: ...
     def map_levels(self, departement: str) -> LevelSet | str: ...
@@ -115,8 +119,16 @@ class DatabaseLoader:
     def family_objectives(self, plan: str, year: int, territory: str | None) -> pd.DataFrame:
         return overview.family_objectives(self.conn, plan=plan, year=year, territory=territory)
 
-    def attention_points(self, departement: str, year: int, level: str = "territoire") -> pd.DataFrame:
-        return overview.attention_points(self.conn, departement=departement, year=year, level=level)
+    def attention_points(self, departement: str, year: int, level: str = "territoire", territory: str | None = None) -> pd.DataFrame:
+        return overview.attention_points(self.conn, departement=departement, year=year, level=level, territory=territory)
+
+    def action_progress(self, plan: str) -> pd.DataFrame:
+        """The plan's follow-up: one row per fiche-action and year, recorded or not."""
+        return progress.progress_table(self.conn, plan)
+
+    def progress_history(self, plan: str) -> pd.DataFrame:
+        """Every change of the plan's follow-up, newest first."""
+        return progress.progress_history(self.conn, plan)
 
     def source_freshness(self, departement: str) -> pd.DataFrame:
         return overview.source_freshness(self.conn, departement=departement)

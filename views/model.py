@@ -51,10 +51,32 @@ class Table:
     data: pd.DataFrame
     caption: str | None = None
     demo: bool = False
-    status_column: str | None = None  # a column of status words, coloured by the renderers
+    status_columns: tuple[str, ...] = ()  # columns of status chips (« ✔ atteint », « ✔ 46 »), coloured by the renderers
     sparkline_column: str | None = None  # a column of value lists drawn as small lines (screen only)
     sparkline_label: str = ""
     downloads: bool = True
+    full: bool = False  # printed whole, text wrapped, every row (no scrolling grid): status tables
+
+
+@dataclass(frozen=True)
+class Count:
+    """One count of a scoreboard, and the list it counts: « 10 atteints » → the Plan d'action
+    filtered on « atteint » (``query``: that page's URL parameters)."""
+
+    label: str
+    value: int
+    status: str | None = None  # the objective status (or fiche state) it counts, for its colour
+    query: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Scoreboard:
+    """« Où en est le plan ? » in counts: objectives per status, fiches-action per state."""
+
+    title: str
+    rows: tuple[tuple[str, tuple[Count, ...]], ...]  # (« Objectifs », its counts), (« Fiches-action », …)
+    page: Page  # where the counts lead
+    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,9 +112,10 @@ class Group:
     blocks: tuple[Block, ...]
     heading: str | None = None  # a section heading printed before the group (a chantier)
     heading_caption: str | None = None
+    key: str | None = None  # what the group is about (a fiche-action's code), for a page's own widgets
 
 
-Block = Chart | Table | Text | Tiles | Group
+Block = Chart | Table | Text | Tiles | Group | Scoreboard
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,6 +21,7 @@ departement    oui, non (Tendances: add the département's line)        oui unle
 affichage      value, rate, per_inhabitants (Comparer)                 rate (value for a ratio)
 saisonnalite   an eviction-chain indicator (Procédure d'expulsion)     expulsions_effectives
 axes, statuts  chantier / orientation codes; status words (Plan)       all
+etats          fiche-action follow-up states (Plan): réalisée…         all
 ============== ======================================================= ==========================
 
 An invalid or hostile value never raises: it falls back to the default and a French notice says so.
@@ -45,7 +46,7 @@ MAX_PARAM_LENGTH = 400  # longer values are hostile or broken: ignored
 MAX_LIST = 12  # items read from a comma-separated list before validation
 YEAR = re.compile(r"[0-9]{4}")  # ASCII digits only: str.isdigit() accepts « ٢٠٢٠ » and « ²⁰²⁰ »
 SIDEBAR_KEYS = ("plan", "debut", "fin", "granularite", "niveau", "territoire", "presentation")
-PAGE_KEYS = ("indicateur", "avec", "departement", "affichage", "saisonnalite", "axes", "statuts")
+PAGE_KEYS = ("indicateur", "avec", "departement", "affichage", "saisonnalite", "axes", "statuts", "etats")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class ViewParams:
     seasonality: str | None = None
     axes: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    progress_states: tuple[str, ...] = ()
     defaults: Mapping[str, str] = field(default_factory=dict, compare=False)  # the sidebar defaults, for ``query``
 
     @property
@@ -115,6 +117,7 @@ class ViewParams:
             "saisonnalite": self.seasonality or "",
             "axes": ",".join(self.axes),
             "statuts": ",".join(self.statuses),
+            "etats": ",".join(self.progress_states),
         }
         return query | {key: value for key, value in options.items() if value}
 
@@ -236,6 +239,7 @@ def parse(query: Mapping[str, object], loader: Loader, *, plan: str | None = Non
         seasonality=_text(query, "saisonnalite") or None,
         axes=_list(query, "axes"),
         statuses=_list(query, "statuts"),
+        progress_states=_list(query, "etats"),
         defaults={"debut": str(default_first), "fin": str(default_last)},
     )
     return Parsed(params, tuple(notices))

@@ -1,8 +1,9 @@
-"""Plan d'action : chantiers / orientations → fiches-action, avec objectifs, indicateurs et statuts.
+"""Plan d'action : the plan view — its scoreboard, the matrix of its objectives × plan years, then
+chantiers / orientations → fiches-action, each with its objectives, follow-up and indicators.
 
-La version écran du bilan annuel d'activité du plan. Also the plan's status summary (key figures,
-status, filters) that the Plan and the Données et méthodes slides share, and the pure pieces the
-objective tables and badges are made of (used by the Vue d'ensemble too).
+La version écran du bilan annuel d'activité du plan, for the département or the chosen territory
+(each objective read by its territorial rule). Also the plan's status summary (key figures,
+status, filters) that the Plan and the Données et méthodes slides share.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from typing import Any
 
 import pandas as pd
 
-from data_access.french import MISSING, fr_date, fr_measure, fr_number
+from data_access.french import MISSING, fr_measure, fr_number
 from data_access.periods import Period
-from data_access.status import KIND_LABELS
-from data_access.vocabulary import PAGE_INFO, STATUS_SYMBOLS, Granularity, ObjectiveStatus, Page
-from views import common
+from data_access.vocabulary import PAGE_INFO, Granularity, Page
+from views import common, followup
 from views.loader import Loader
 from views.model import Block, Group, KeyFigure, Table, Text, View
+from views.objective_tables import plan_matrix, reference_text, status_counts, summary_status, trajectory, value_target
 from views.params import ViewParams
-from views.wording import STATUSES, escape_markdown, markdown_paragraphs, status_badge, status_with_symbol
+from views.scoreboard import scoreboard
+from views.wording import STATUSES, escape_markdown, markdown_paragraphs, status_with_symbol
 
 TITLE = PAGE_INFO[Page.PLAN_ACTION].page_title
 TREND_YEARS = 5  # the sparklines run from year − 5 to year
@@ -32,85 +34,6 @@ SMALL_PRINT = (("Responsable", "responsible"), ("Partenaires", "partners"), ("Co
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
-
-
-# --- the objective tables -------------------------------------------------------------------------------
-
-
-def objective_table(table: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
-    """The status table (``objective_status_table``) in readable French columns, values printed as on screen."""
-    return pd.DataFrame(
-        {
-            "Action": table["action_code"],
-            "Objectif (termes du plan)": table["label"],
-            "Nature": table["kind"].map(KIND_LABELS),
-            "Indicateur": table["indicator_code"].map(lambda c: labels.get(c, "—") if isinstance(c, str) else "— (non mesuré)"),
-            "Période évaluée": table["period_label"],
-            "Cible": [
-                target_text(target, rule, tolerance)
-                for target, rule, tolerance in zip(table["target"], table["rule_label"], table["tolerance_label"], strict=True)
-            ],
-            "Référence": [
-                fr_measure(value) + (f" ({label})" if label else "") if label or value is not None else MISSING
-                for value, label in zip(table["baseline"], table["baseline_label"], strict=True)
-            ],
-            "Valeur": table["value"].map(fr_measure),
-            "Statut": table["status"].map(status_with_symbol),
-        }
-    )
-
-
-def target_text(target: object, rule_label: str, tolerance_label: str) -> str:
-    """« 40 », « 1 (objectif de chaque territoire) », « 20 (une vingtaine) », « 3,1 (au prorata) »."""
-    notes = [note for note in (tolerance_label, rule_label) if note]
-    return fr_measure(target) + (f" ({', '.join(notes)})" if notes else "")
-
-
-def evaluation_table(evaluation: pd.DataFrame) -> pd.DataFrame:
-    """The plan evaluated year by year (``data_access.evaluation.plan_evaluation``) in French columns:
-    each plan year « ✔ 46 », then the verdict over the plan « ✔ atteint 5 années sur 7 »."""
-    years: list[int] = evaluation.attrs.get("years", [])
-    columns: dict[str, object] = {
-        "Fiche": evaluation["action_code"],
-        "Objectif (termes du plan)": evaluation["label"],
-        "Cible": [
-            target_text(target, rule, tolerance)
-            for target, rule, tolerance in zip(evaluation["target"], evaluation["rule_label"], evaluation["tolerance_label"], strict=True)
-        ],
-        "Référence": [
-            fr_measure(value) + (f" ({label})" if label else "") if label else MISSING
-            for value, label in zip(evaluation["baseline"], evaluation["baseline_label"], strict=True)
-        ],
-    }
-    for year in years:
-        columns[str(year)] = [_year_cell(*cells[year]) if year in cells else MISSING for cells in evaluation["years"]]
-    columns["Bilan du plan"] = [
-        f"{status_with_symbol(verdict).split(' ')[0]} {text}"
-        for verdict, text in zip(evaluation["verdict"], evaluation["verdict_text"], strict=True)
-    ]
-    return pd.DataFrame(columns)
-
-
-def _year_cell(status: str, value: object) -> str:
-    symbol = status_with_symbol(status).split(" ")[0]
-    measured = fr_measure(value)
-    return f"{symbol} {measured}" if measured != MISSING else f"{symbol} {status}"
-
-
-def status_counts(statuses: Sequence[str]) -> tuple[KeyFigure, ...]:
-    """Key figures: the number of objectives per status, in status order (only the statuses present)."""
-    counts = pd.Series(list(statuses), dtype=object).value_counts()
-    return tuple(
-        KeyFigure(f"Objectifs « {status} »", fr_number(int(counts[status])), status=status) for status in STATUSES if status in counts.index
-    )
-
-
-def summary_status(statuses: Sequence[str], year: int) -> str | None:
-    """« Objectifs 2024 : 10 sur 21 remplis » (None without objectives)."""
-    if not len(statuses):
-        return None
-    reached = sum(1 for status in statuses if status == ObjectiveStatus.ATTEINT)
-    return f"Objectifs {year} : {fr_number(reached)} sur {fr_number(len(statuses))} remplis"
 
 
 @dataclass(frozen=True)
@@ -178,79 +101,96 @@ def chosen_statuses(params: ViewParams) -> list[str]:
 
 
 def build(params: ViewParams, loader: Loader) -> View:
-    """The plan's chantiers (orientations) and fiches-action, each with its texts, objectives and indicators."""
+    """The plan view: scoreboard, matrix objectives × plan years, then each chantier (orientation)
+    and its fiches-action with their objectives, follow-up, indicators and texts."""
     structure = loader.plan_structure(params.plan)
     choices = axis_choices(loader, params.plan)
     word = axis_word(loader, params.plan)
     axes, statuses = chosen_axes(params, choices), chosen_statuses(params)
+    states = followup.chosen_states(params)
     notices = tuple(
         [f"Code « {code[:40]} » absent des {word.lower()}s du plan : ignoré." for code in params.axes if code not in choices]
         + [f"Statut « {status[:40]} » inconnu : ignoré." for status in params.statuses if status not in STATUSES]
+        + followup.state_notices(params)
     )
-    filters = _filters(params, word, axes, statuses, choices)
+    filters = _filters(params, word, axes, statuses, states, choices)
     if structure.empty:
         return View(Page.PLAN_ACTION, TITLE, filters, notices=notices, empty="les chantiers et fiches-action de ce plan")
     year = params.last_year
-    table = loader.objective_status_table(params.plan, year, None if params.is_departement else params.territory)
-    in_axes = table["action_code"].isin(structure.loc[structure["axis_code"].astype(str).isin(axes), "code"])
-    shown_objectives = table[in_axes & table["status"].isin(statuses)]
+    territory = None if params.is_departement else params.territory
+    table = loader.objective_status_table(params.plan, year, territory)
+    progress, history = loader.action_progress(params.plan), loader.progress_history(params.plan)
+    fiche_states = followup.states_in(progress, structure["code"].astype(str).tolist(), year)
+    shown_actions = [
+        str(code)
+        for code, axis in zip(structure["code"], structure["axis_code"], strict=True)
+        if str(axis) in axes and fiche_states[str(code)] in states
+    ]
+    shown_objectives = table[table["action_code"].isin(shown_actions) & table["status"].isin(statuses)]
     summary = plan_summary(params, loader, shown_objectives)
-    links = loader.action_indicators(params.plan)
-    codes = tuple(sorted(set(links["indicator_code"])))
-    period = Period.years(year - TREND_YEARS, year)
-    series = loader.indicator_series(codes, (params.territory,), period, Granularity.YEAR.value) if codes else pd.DataFrame()
-    labels = common.labels(loader)
-    territory = f" — {params.territory_name}" if not params.is_departement else ""
-    evaluated = loader.plan_evaluation(params.plan, None if params.is_departement else params.territory)
+    evaluated = loader.plan_evaluation(params.plan, territory)
     evaluation = evaluated[evaluated["objective_id"].isin(shown_objectives["objective_id"])]
     evaluation.attrs = dict(evaluated.attrs)
+    links = loader.action_indicators(params.plan)
+    codes = tuple(sorted(set(links["indicator_code"])))
+    series = (
+        loader.indicator_series(codes, (params.territory,), Period.years(year - TREND_YEARS, year), Granularity.YEAR.value)
+        if codes
+        else pd.DataFrame()
+    )
+    labels = common.labels(loader)
+    where = f" — {params.territory_name}" if territory else ""
     blocks: list[Block] = [
-        Group(
-            f"Évaluation sur la durée du plan ({params.plan_years_label}){territory}",
-            (
-                Table(
-                    f"evaluation-{params.plan}",
-                    None,
-                    evaluation_table(evaluation),
-                    caption="Chaque année du plan : statut et valeur mesurée ; bilan : les objectifs annuels année par année, "
-                    "les autres sur toute la période (statut de la dernière année).",
-                    demo=common.is_demo(evaluation),
-                ),
-            ),
+        scoreboard(
+            params,
+            [str(status) for status in table["status"]],
+            followup.fiche_counts(fiche_states.values(), params),
+            year,
         ),
-        Group(
-            f"Tableau des objectifs : statut {year}{common.plan_mark(params, year)}{territory}",
-            (
-                Table(
-                    f"objectifs-{params.plan}-{year}",
-                    None,
-                    objective_table(shown_objectives, labels),
-                    demo=common.is_demo(shown_objectives),
-                    status_column="Statut",
-                ),
-            ),
+        Table(
+            f"plan-annee-par-annee-{params.plan}",
+            f"Le plan année par année ({params.plan_years_label}){where}",
+            plan_matrix(evaluation),
+            caption="Chaque année du plan : statut et valeur mesurée (✔ atteint, ↗ en bonne voie, ⚠ en retard, ✖ non atteint, "
+            "✎ à renseigner, ⊘ abandonné, – pas de données). Bilan du plan : les objectifs annuels année par année, "
+            "les autres sur toute la période (statut de la dernière année).",
+            demo=common.is_demo(evaluation),
+            status_columns=(*(str(y) for y in evaluated.attrs.get("years", [])), "Bilan du plan"),
+            full=True,
         ),
     ]
+    cells = dict(zip(evaluated["objective_id"], evaluated["years"], strict=True))
     for axis in axes:
-        actions = structure[structure["axis_code"].astype(str) == axis]
-        heading, objective = choices[axis], _text(actions["axis_objective"].iloc[0])
+        actions = structure[(structure["axis_code"].astype(str) == axis) & structure["code"].astype(str).isin(shown_actions)]
+        heading, objective = choices[axis], _text(structure.loc[structure["axis_code"].astype(str) == axis, "axis_objective"].iloc[0])
         shown = 0
         for action in actions.to_dict("records"):
-            own = table[table["action_code"] == action["code"]]
+            code = str(action["code"])
+            own = table[table["action_code"] == code]
             if not own.empty and not own["status"].isin(statuses).any():
                 continue
-            action_codes = links.loc[links["action_code"] == action["code"], "indicator_code"].tolist()
             blocks.append(
                 Group(
-                    _action_title(action, own),
-                    _action_blocks(action, own, action_codes, series, labels, year),
+                    _action_title(action, own, fiche_states[code]),
+                    _action_blocks(
+                        action,
+                        own[own["status"].isin(statuses)],
+                        cells,
+                        links.loc[links["action_code"] == code, "indicator_code"].tolist(),
+                        series,
+                        labels,
+                        year,
+                        followup.record_blocks(code, progress, history, year),
+                        territorial=territory is not None,
+                    ),
                     heading=heading if shown == 0 else None,
                     heading_caption=objective if shown == 0 else None,
+                    key=code,
                 )
             )
             shown += 1
         if shown == 0:
-            body = "\n\n".join(filter(None, [objective, "Aucune fiche-action avec un objectif aux statuts choisis."]))
+            body = "\n\n".join(filter(None, [objective, "Aucune fiche-action aux statuts et états choisis."]))
             blocks.append(Text(body, heading=heading, caption=True))
     return View(
         Page.PLAN_ACTION,
@@ -265,65 +205,99 @@ def build(params: ViewParams, loader: Loader) -> View:
     )
 
 
-def _filters(params: ViewParams, word: str, axes: list[str], statuses: list[str], choices: Mapping[str, str]) -> str:
+def _filters(params: ViewParams, word: str, axes: list[str], statuses: list[str], states: list[str], choices: Mapping[str, str]) -> str:
     """« Isère — PALHDI 2014–2020 · Isère · objectifs évalués pour 2024 · chantiers 1, 3 · statuts : atteint »."""
     parts = [f"{params.plan_name} · {params.territory_name} · objectifs évalués pour {params.last_year}"]
     if len(axes) < len(choices):
         parts.append(f"{word.lower()}{'s' if len(axes) > 1 else ''} {', '.join(axes)}")
     if len(statuses) < len(STATUSES):
         parts.append(f"statut{'s' if len(statuses) > 1 else ''} : {', '.join(statuses)}")
+    if len(states) < len(followup.STATES):
+        parts.append(f"fiches : {', '.join(states)}")
     return " · ".join(parts)
 
 
-def _action_title(action: Mapping[Hashable, Any], own: pd.DataFrame) -> str:
-    """« **1.1** — Rénover la CCAPEX plénière ✔ ✖ » (the symbols of its objectives' statuses)."""
-    symbols = " ".join(STATUS_SYMBOLS[ObjectiveStatus(s)] for s in own["status"] if s in STATUSES)
-    return f"**{escape_markdown(str(action['code']))}** — {escape_markdown(str(action['title']))} {symbols}".rstrip()
+def _action_title(action: Mapping[Hashable, Any], own: pd.DataFrame, state: str) -> str:
+    """« **1.1** — Rénover la CCAPEX plénière · engagée · 1 atteint, 2 en retard »: its follow-up
+    state and its objectives' statuses in words (the state of the plan at a glance when folded)."""
+    counts = own["status"].value_counts()
+    statuses = ", ".join(f"{fr_number(int(counts[s]))} {s}" for s in STATUSES if s in counts.index)
+    parts = [f"**{escape_markdown(str(action['code']))}** — {escape_markdown(str(action['title']))}", state]
+    if statuses:
+        parts.append(statuses)
+    return " · ".join(parts)
 
 
 def _action_blocks(
-    action: Mapping[Hashable, Any], own: pd.DataFrame, codes: list[str], series: pd.DataFrame, labels: Mapping[str, str], year: int
+    action: Mapping[Hashable, Any],
+    own: pd.DataFrame,
+    cells: Mapping[int, Mapping[int, tuple[str, object]]],
+    codes: list[str],
+    series: pd.DataFrame,
+    labels: Mapping[str, str],
+    year: int,
+    record: list[Block],
+    *,
+    territorial: bool,
 ) -> tuple[Block, ...]:
-    """A fiche-action's texts, its small print, its objectives' lines and its indicators' table."""
-    texts = [markdown_paragraphs(text, label) for label, column in TEXTS if (text := _text(action[column]))]
-    texts += [
-        markdown_paragraphs(text, f"Indicateur d'{label.lower()}") for label, column in EVALUATIONS if (text := _text(action[column]))
-    ]
-    if evaluation := _text(action["evaluation_text"]):
-        texts.append(markdown_paragraphs(evaluation, "Indicateurs d'évaluation"))
-    small = [markdown_paragraphs(f"{label} : {text}") for label, column in SMALL_PRINT if (text := _text(action[column]))]
-    lines = [_objective_line(objective, year) for objective in own.to_dict("records")]
+    """A fiche-action: its objectives (status first), its follow-up record and history, its
+    indicators with their latest values, then the plan's texts (paragraphs kept)."""
+    code = str(action["code"])
     blocks: list[Block] = []
-    if texts:
-        blocks.append(Text("\n\n".join(texts)))
-    if small:
-        blocks.append(Text("\n\n".join(small), caption=True))
-    if lines:
-        blocks.append(Text("\n\n".join(lines)))
-    if codes:
-        # one table per fiche, its sparklines drawn by the table itself: 25 Plotly charts here
-        # made the page too slow to rerun at once (see benchmarks/)
+    if not own.empty:
         blocks.append(
             Table(
-                f"indicateurs-{action['code']}",
+                f"objectifs-fiche-{code}",
+                None,
+                fiche_objectives(own, cells, territorial=territorial),
+                demo=False,  # the view's notice says it once
+                status_columns=("Statut",),
+                downloads=False,
+                full=True,
+            )
+        )
+    blocks.extend(record)
+    if codes:
+        blocks.append(
+            Table(
+                f"indicateurs-{code}",
                 None,
                 indicator_trend_table(codes, series, labels, year),
-                # no badge in each fiche: the view's notice says it once (and these tables have no downloads)
                 demo=False,
                 sparkline_column="Évolution",
                 sparkline_label=f"{year - TREND_YEARS}–{year}",
                 downloads=False,
             )
         )
+    texts = [markdown_paragraphs(text, label) for label, column in TEXTS if (text := _text(action[column]))]
+    texts += [
+        markdown_paragraphs(text, f"Indicateur d'{label.lower()}") for label, column in EVALUATIONS if (text := _text(action[column]))
+    ]
+    if evaluation := _text(action["evaluation_text"]):
+        texts.append(markdown_paragraphs(evaluation, "Indicateurs d'évaluation"))
+    small = [markdown_paragraphs(f"{label} (selon le plan) : {text}") for label, column in SMALL_PRINT if (text := _text(action[column]))]
+    if texts:
+        blocks.append(Text("\n\n".join(texts)))
+    if small:
+        blocks.append(Text("\n\n".join(small), caption=True))
     return tuple(blocks)
 
 
-def _objective_line(objective: Mapping[Hashable, Any], year: int) -> str:
-    """« :green-badge[✔ atteint] 40 situations d'insalubrité par an · valeur 2024 : 43 »."""
-    achieved = objective["achieved_on"]
-    date = f" — réalisé le {fr_date(achieved)}" if achieved is not None and not pd.isna(achieved) else ""  # type: ignore[arg-type,call-overload]
-    label = escape_markdown(str(objective["label"]))
-    return f"{status_badge(str(objective['status']))} {label} · valeur {year} : {fr_measure(objective['value'])}{date}"
+def fiche_objectives(
+    own: pd.DataFrame, cells: Mapping[int, Mapping[int, tuple[str, object]]], *, territorial: bool = False
+) -> pd.DataFrame:
+    """A fiche's objectives: Statut, Objectif, Valeur / cible, Référence, [Lecture territoriale],
+    Trajectoire (its values over the plan years as a text sparkline, « ▂▅█▃ »)."""
+    columns: dict[str, object] = {
+        "Statut": own["status"].map(status_with_symbol),
+        "Objectif (termes du plan)": own["label"],
+        "Valeur / cible": [value_target(row) for row in own.to_dict("records")],
+        "Référence": [reference_text(v, label) for v, label in zip(own["baseline"], own["baseline_label"], strict=True)],
+    }
+    if territorial:
+        columns["Lecture territoriale"] = [label or "objectif départemental" for label in own["rule_label"]]
+    columns["Trajectoire sur le plan"] = [trajectory(cells.get(int(i), {})) for i in own["objective_id"]]
+    return pd.DataFrame(columns)
 
 
 def indicator_trend_table(codes: Sequence[str], series: pd.DataFrame, labels: Mapping[str, str], year: int) -> pd.DataFrame:

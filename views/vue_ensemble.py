@@ -7,11 +7,12 @@ import pandas as pd
 from data_access.french import MISSING, fr_bool, fr_date, fr_measure, fr_month, fr_number, fr_signed_percent
 from data_access.overview import FAMILIES
 from data_access.vocabulary import PAGE_INFO, Page
-from views import common
+from views import common, followup
 from views.loader import Loader
 from views.model import Block, KeyFigure, Table, Text, Tile, Tiles, View
+from views.objective_tables import objective_table, summary_status, value_target
 from views.params import ViewParams
-from views.plan_action import objective_table, summary_status
+from views.scoreboard import scoreboard
 from views.wording import escape_markdown
 
 TITLE = PAGE_INFO[Page.VUE_ENSEMBLE].page_title
@@ -32,11 +33,13 @@ def build(params: ViewParams, loader: Loader) -> View:
     tiles = loader.family_tiles(params.territory, year)
     objectives = loader.family_objectives(params.plan, year, territory)
     statuses = loader.objective_status_table(params.plan, year, territory)
-    labels = common.labels(loader)
     indicators = [code for family in FAMILIES for _, codes in family.parts for code in codes]
     source = common.source_line(loader, indicators, params.departement)
     demo = common.is_demo(tiles, objectives, statuses)
+    codes = loader.plan_structure(params.plan)["code"].astype(str).tolist()
+    states = followup.states_in(loader.action_progress(params.plan), codes, year)
     blocks: list[Block] = [
+        scoreboard(params, [str(s) for s in statuses["status"]], followup.fiche_counts(states.values(), params), year),
         Tiles(
             tuple(
                 family_tile(parts, objectives[objectives["family"] == family], year)
@@ -47,9 +50,10 @@ def build(params: ViewParams, loader: Loader) -> View:
         Table(
             f"objectifs-{params.plan}-{year}",
             f"Objectifs du plan : statut {year}{common.plan_mark(params, year)}" + (f" — {params.territory_name}" if territory else ""),
-            objective_table(statuses, labels),
+            objective_table(statuses, territorial=territory is not None),
             demo=common.is_demo(objectives, statuses),
-            status_column="Statut",
+            status_columns=("Statut",),
+            full=True,
         ),
         _freshness(loader, params),
     ]
@@ -76,11 +80,7 @@ def family_tile(parts: pd.DataFrame, objectives: pd.DataFrame, year: int) -> Til
         for row in parts.itertuples()
     )
     badges = tuple(
-        (
-            str(objective.status),
-            str(objective.label) + ("" if _float(objective.target) is None else f" (cible {fr_measure(objective.target)})"),
-        )
-        for objective in objectives.itertuples()
+        (str(objective["status"]), f"{value_target(objective)} — {objective['label']}") for objective in objectives.to_dict("records")
     )
     return Tile(str(parts["title"].iloc[0]), figures, f"Évolution : {year} par rapport à {year - 1}", badges)
 
@@ -100,13 +100,16 @@ def _float(value: object) -> float | None:
 
 
 def _attention(loader: Loader, params: ViewParams, year: int) -> list[Block]:
-    points = loader.attention_points(params.departement, year)
+    """The département's territories that moved most, or the chosen territory's own indicators."""
+    territory = None if params.is_departement else params.territory
+    points = loader.attention_points(params.departement, year, territory=territory)
     body = (
         "\n".join(f"- {escape_markdown(str(sentence))}" for sentence in points["sentence"])
         if not points.empty
         else "Aucun mouvement marqué par rapport aux trois années précédentes."
     )
-    return [Text(body, heading=f"Points d'attention {year}"), Text(ATTENTION_CAPTION, caption=True)]
+    where = f" — {params.territory_name}" if territory else ""
+    return [Text(body, heading=f"Points d'attention {year}{where}"), Text(ATTENTION_CAPTION, caption=True)]
 
 
 def _freshness(loader: Loader, params: ViewParams) -> Table:

@@ -33,6 +33,32 @@ def status_with_symbol(status: str) -> str:
     return f"{symbol} {status}".strip()
 
 
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline_text(values: list[float]) -> str:
+    """Values as a line of block characters, lowest to highest (« ▂▅█▃ »; "–" without values): a
+    trajectory that prints in a static table, a PDF and a spreadsheet alike."""
+    if not values:
+        return "–"
+    low, high = min(values), max(values)
+    span = high - low
+    return "".join(BARS[round((value - low) / span * (len(BARS) - 1)) if span else 3] for value in values)
+
+
+SYMBOL_STATUS = {symbol: status.value for status, symbol in STATUS_SYMBOLS.items()}
+
+
+def cell_status(text: object) -> str | None:
+    """The status a chip or status cell says: « ✔ 46 », « ✔ atteint », « atteint » → « atteint »;
+    None for anything else."""
+    words = str(text).strip()
+    if words in STATUSES:
+        return words
+    symbol = words.split(" ", 1)[0]
+    return SYMBOL_STATUS.get(symbol)
+
+
 def escape_markdown(text: str) -> str:
     """``text`` with the characters Markdown (and Streamlit: ``$`` for formulas) would read as markup escaped."""
     return MARKDOWN_SPECIALS.sub(r"\\\1", text)
