@@ -19,9 +19,11 @@ from sqlalchemy import Connection, Select, and_, func, select
 from data_access.aggregation import SERIES_COLUMNS, series_frame, stored_components, summed_values, target_territories, with_ratios
 from data_access.models import (
     ActionIndicator,
+    ActionProgressHistory,
     Event,
     ImportBatch,
     Indicator,
+    MilestoneRecord,
     Objective,
     Observation,
     Plan,
@@ -86,10 +88,14 @@ def year_bounds(conn: Connection, *, departement: str) -> tuple[int, int]:
     return (first.year, last.year) if first and last else (2013, dt.date.today().year)
 
 
-def data_version(conn: Connection) -> tuple[int, int, str]:
-    """Changes whenever values are loaded, imported or reverted: (batches, last batch id, last revert)."""
+def data_version(conn: Connection) -> tuple[int, int, str, int, int]:
+    """Changes whenever values are loaded, imported or reverted, and whenever a fiche's follow-up
+    or a milestone is recorded (from the app or the command line): (batches, last batch id, last
+    revert, last follow-up change, last milestone record)."""
     count, last, reverted = conn.execute(select(func.count(), func.max(ImportBatch.id), func.max(ImportBatch.reverted_at))).one()
-    return int(count), int(last or 0), str(reverted)
+    progress = conn.scalar(select(func.max(ActionProgressHistory.id)))
+    milestone = conn.scalar(select(func.max(MilestoneRecord.id)))
+    return int(count), int(last or 0), str(reverted), int(progress or 0), int(milestone or 0)
 
 
 def memberships(conn: Connection, *, departement: str) -> pd.DataFrame:

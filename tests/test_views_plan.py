@@ -271,7 +271,7 @@ def test_the_plan_view_offers_the_follow_up_form_to_data_managers_only_and_shows
         set_progress(conn, plan=query["plan"], action="1.1", year=2020, user="gestion", state="réalisée", done="Feuille de route rédigée")
     engine.dispose()
     at.session_state[SESSION_USER] = None
-    fresh = open_page(new_app(), "pages/plan_action.py", query)
+    fresh = open_page(at, "pages/plan_action.py", query)  # the same session: it sees the record at once
     assert not fresh.button, "anonymous again: no form"
     labels = [str(link.proto.label) for link in fresh.get("page_link")]
     assert "**1** réalisée" in labels and "**15** sans suivi" in labels, labels
