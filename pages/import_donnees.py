@@ -1,7 +1,8 @@
 """Importer des données : aperçu et rapport d'erreurs avant toute écriture, import tout ou rien, annulation.
 
 Réservé au rôle de gestionnaire de données (ui/auth.py). Le fichier est lu en mémoire, jamais écrit
-sur disque ; d'un export Histologe, seuls des comptages sont gardés.
+sur disque ; d'un export Histologe, seuls des comptages sont gardés. En bas, le suivi des fiches-action
+(ui/progress_import_panel.py) : modèle, fichier vérifié en entier, import annulable.
 """
 
 import streamlit as st
@@ -10,6 +11,7 @@ from data_access.importers import max_upload_bytes
 from data_access.vocabulary import PAGE_INFO, Page
 from ui import auth
 from ui.import_panels import PREVIEW, UPLOADER, batches_panel, options_and_check, preview_panel
+from ui.progress_import_panel import progress_import_section
 
 st.set_page_config(layout="wide")  # the preview tables need the width (additive: the app's other settings stay)
 st.title(PAGE_INFO[Page.IMPORT_DONNEES].page_title)
@@ -45,3 +47,4 @@ if user is not None:
         st.success(st.session_state.pop("import_done"), icon=":material/check_circle:")
 
 batches_panel(user)
+progress_import_section(user)
