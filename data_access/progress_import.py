@@ -672,7 +672,7 @@ def progress_imports(conn: Connection, *, plan: str | None = None) -> pd.DataFra
         stmt = stmt.where(i.plan_code == plan)
     frame = pd.DataFrame(conn.execute(stmt).all(), columns=list(IMPORT_COLUMNS))
     for column in ("imported_at", "reverted_at"):
-        frame[column] = [local_time(v) if isinstance(v, dt.datetime) else None for v in frame[column]]
+        frame[column] = [local_time(v) if isinstance(v, dt.datetime) and not pd.isna(v) else None for v in frame[column]]
     return frame
 
 

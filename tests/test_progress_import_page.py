@@ -309,11 +309,6 @@ def test_a_revert_blocked_by_a_later_change_shows_why_and_writes_nothing(page, c
     assert page.dataframe[-1].value["Annulé le"].isna().all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="data_access.progress_imports passes the NaT of a not-reverted import to local_time (ValueError) as soon as "
-    "the list holds a reverted and an active import: to fix in data_access/progress_import.py, then drop this mark",
-)
 def test_an_import_after_a_reverted_one_is_listed_with_it(page, conn):
     _login(page)
     _check(page, GOOD)
