@@ -77,11 +77,15 @@ def record_blocks(code: str, progress: pd.DataFrame, history: pd.DataFrame, year
         lines.append(f"**Moyens** : {fr_number(float(latest['budget']))} €")
     lines.append(f"*Mis à jour le {fr_date(latest['recorded_at'])}.*")
     blocks: list[Block] = [Text("\n\n".join(lines))]
+    # the tables' names in bold, not as headings: inside a fiche, below the chantier's heading
     if len(own) > 1:
-        blocks.append(Table(f"suivi-{code}", "Suivi année par année", record_table(own), downloads=False, full=True))
+        blocks += [Text("**Suivi année par année**"), Table(f"suivi-{code}", None, record_table(own), downloads=False, full=True)]
     changes = history[history["action_code"] == code].head(HISTORY_ROWS) if not history.empty else history
     if not changes.empty:
-        blocks.append(Table(f"historique-suivi-{code}", "Dernières modifications", change_table(changes), downloads=False, full=True))
+        blocks += [
+            Text("**Dernières modifications du suivi**"),
+            Table(f"historique-suivi-{code}", None, change_table(changes), downloads=False, full=True),
+        ]
     return blocks
 
 
