@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from data_access.french import fr_number, fr_percent
 from data_access.queries import CHAIN_COLUMNS
+from data_access.status import Measurement, status_from_measurement
 from figures.inputs import require_columns, wrap
 from figures.palette import STATUS_COLOURS, colour_for
 from figures.theme import apply_theme, no_data_figure, theme_for
@@ -17,8 +19,39 @@ STAGE_LABEL_WIDTH = 24
 NO_DATA_TEXT = "pas de données"
 
 
+@dataclass(frozen=True)
+class FunnelVerdict:
+    """An objective read beside the funnel, in the words of the plan's evaluation: the figure
+    prints them, it never judges.
+
+    Attributes
+    ----------
+    objective
+        What the plan asks, first line of the box (« Objectif du plan : CQL / assignations ≤ 33 % »).
+    verdict
+        The status in words, in bold on the second line (« 2012 : 41,6 % / 33,0 % : non atteint »).
+    status
+        The status it reads (a key of ``palette.STATUS_COLOURS``): the colour of the box's border.
+    detail
+        An optional last line (« tenu 0 année sur 5 (2008–2012) »).
+    """
+
+    objective: str
+    verdict: str
+    status: str
+    detail: str | None = None
+
+    def lines(self) -> list[str]:
+        return [self.objective, f"<b>{self.verdict}</b>", *([self.detail] if self.detail else [])]
+
+
 def chain_funnel(
-    chain: pd.DataFrame, *, names: Mapping[str, str] | None = None, objective_ratio: float | None = None, presentation: bool = False
+    chain: pd.DataFrame,
+    *,
+    names: Mapping[str, str] | None = None,
+    verdict: FunnelVerdict | None = None,
+    objective_ratio: float | None = None,
+    presentation: bool = False,
 ) -> go.Figure:
     """The five stages of the eviction chain as a funnel, first stage at the top.
 
@@ -30,10 +63,14 @@ def chain_funnel(
         a value is drawn empty with « pas de données ».
     names
         Indicator code → label, overriding the ``label`` column (e.g. shorter labels for a slide).
+    verdict
+        The plan's objective on the chain and its status, in the words of the plan's evaluation
+        (the pages pass the status table's, ``views.expulsions``): shown in a box above the
+        funnel, bordered with the status' colour (``STATUS_COLOURS``).
     objective_ratio
-        A plan's ceiling on CQL / assignations, in percent (the Sarthe plan: 33). Shown in a box
-        with the observed rate and whether it is within the objective, above the funnel, bordered with
-        ``STATUS_COLOURS["atteint"]`` or ``["non atteint"]``.
+        Without an evaluation (a chart drawn from a frame alone): a ceiling on CQL / assignations
+        in percent, the period's rate judged by the status rule of a ``ratio_max``
+        (``data_access.status``) and shown the same way. Not with ``verdict``.
     presentation
         The projector look.
 
@@ -85,16 +122,17 @@ def chain_funnel(
             showarrow=False,
             font={"size": theme.font_size + 1, "color": theme.text_colour},
         )
-    top_margin = 16
+    if verdict is not None and objective_ratio is not None:
+        raise ValueError("chain_funnel: verdict or objective_ratio, not both")
     if objective_ratio is not None:
+        verdict = _ratio_verdict(rows, values, objective_ratio)
+    top_margin = 16
+    if verdict is not None:
         # above the plot, where it can overlap neither a bar nor its text
-        observed = _cql_rate(rows, values)
-        met = observed is not None and observed <= objective_ratio
-        verdict = "pas de données" if observed is None else "objectif respecté" if met else "au-dessus de l'objectif"
+        lines = verdict.lines()
         fig.add_annotation(
-            text=(
-                f"Objectif du plan : CQL / assignations ≤ {fr_percent(objective_ratio, 0)}<br><b>Constaté : {fr_percent(observed)}</b> — {verdict}"
-            ),
+            name="objective",
+            text="<br>".join(lines),
             xref="paper",
             yref="paper",
             x=0,
@@ -106,11 +144,11 @@ def chain_funnel(
             showarrow=False,
             font={"size": theme.annotation_size, "color": theme.text_colour},
             bgcolor="white",
-            bordercolor=STATUS_COLOURS["pas de données" if observed is None else "atteint" if met else "non atteint"],
+            bordercolor=STATUS_COLOURS.get(verdict.status, STATUS_COLOURS[NO_DATA_TEXT]),
             borderwidth=3,
             borderpad=6,
         )
-        top_margin += int(theme.annotation_size * 3.6)
+        top_margin += int(theme.annotation_size * (1.3 * len(lines) + 1.0))
     apply_theme(fig, presentation=presentation, top_margin=top_margin)
     fig.update_layout(showlegend=False)
     # bars are centred on 0: leave room on the right of the widest one for its text
@@ -118,6 +156,16 @@ def chain_funnel(
     fig.update_xaxes(visible=False, range=[-widest / 2 * 1.02, widest / 2 + widest * 0.6])
     fig.update_yaxes(showline=False, ticks="", showgrid=False)
     return fig
+
+
+def _ratio_verdict(rows: pd.DataFrame, values: list[float | None], ceiling: float) -> FunnelVerdict:
+    """The period's CQL rate against a ceiling, judged by the one status rule (``ratio_max``)."""
+    observed = _cql_rate(rows, values)
+    status = status_from_measurement("ratio_max", ceiling, Measurement(observed))
+    words = {"atteint": "objectif respecté", "non atteint": "au-dessus de l'objectif"}.get(status, status)
+    return FunnelVerdict(
+        f"Objectif du plan : CQL / assignations ≤ {fr_percent(ceiling, 0)}", f"Constaté : {fr_percent(observed)} — {words}", status
+    )
 
 
 def _cql_rate(rows: pd.DataFrame, values: list[float | None]) -> float | None:

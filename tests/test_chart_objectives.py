@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from sqlalchemy import update
 
 from data_access.aggregation import SERIES_COLUMNS
+from data_access.french import fr_percent
+from data_access.models import Observation
+from data_access.queries import CHAIN_COLUMNS, EVICTION_CHAIN
+from data_access.rollup import refresh_rollup
 from data_access.status import Measurement, status_from_measurement
 from data_access.vocabulary import ObjectiveKind, Page
-from figures import trends
+from figures import chain, trends
+from figures.chain import FunnelVerdict
 from figures.lines import MET_ZONE_NAME, TARGET_YEAR_COLUMNS, VERDICT_NAMES, Target
 from figures.palette import MET_ZONE_FILL, STATUS_COLOURS
 from figures.theme import PRESENTATION, STANDARD
 from reporting import images
-from views import common, params, registry
+from views import common, expulsions, params, registry
 from views.loader import DatabaseLoader
 from views.model import Chart, View
 
@@ -310,3 +317,175 @@ def test_a_chart_with_its_target_exports_to_png_and_svg(conn) -> None:
         assert images.png_size(images.figure_png(chart.figure)) == (1920, 1080)
         svg = images.figure_svg(chart.figure).decode()
         assert "Non atteint" in svg and "Zone où l" in svg
+
+
+# --- the Procédure d'expulsion page -------------------------------------------------------------
+
+EXPULSION_OBJECTIVES = (*expulsions.CHAIN_OBJECTIVES, *expulsions.ACTIVITY)
+
+
+def _drawable(loader: DatabaseLoader, plan: str) -> pd.DataFrame:
+    """The plan's objectives on the page's indicators that a yearly chart draws (no milestone, no total)."""
+    shown = common.page_objectives(loader, plan, EXPULSION_OBJECTIVES)
+    return shown[~shown["kind"].isin(list(common.NOT_DRAWN))]
+
+
+def _funnel_box(view: View) -> go.layout.Annotation | None:
+    figure = _chart(view, "chaine-expulsion").figure
+    assert figure is not None
+    boxes = [a for a in figure.layout.annotations if a.name == "objective"]
+    assert len(boxes) <= 1
+    return boxes[0] if boxes else None
+
+
+def _status_of(loader: DatabaseLoader, plan: str, indicator: str, year: int) -> pd.Series:
+    table = loader.objective_status_table(plan, year)
+    (row,) = [r for _, r in table.iterrows() if r["indicator_code"] == indicator]
+    return row
+
+
+def test_the_funnel_prints_the_words_it_is_given_and_never_judges() -> None:
+    values = [3103.0, 1313.0, 954.0, 563.0, 242.0]  # CQL / assignations over the period: 42,3 %
+    frame = pd.DataFrame(
+        [
+            (stage, code, code, value, np.nan if stage == 1 else 100 * value / values[stage - 2], True)
+            for stage, (code, value) in enumerate(zip(EVICTION_CHAIN, values, strict=True), start=1)
+        ],
+        columns=CHAIN_COLUMNS,
+    )
+    # a year under the ceiling although the period's rate is above it: the year's status is printed
+    words = FunnelVerdict(
+        "Objectif du plan : CQL / assignations ≤ 33 %", "2012 : 29,1 % / 33,0 % : atteint", "atteint", "tenu 1 année sur 5"
+    )
+    fig = chain.chain_funnel(frame, verdict=words)
+    (box,) = [a for a in fig.layout.annotations if a.name == "objective"]
+    assert box.text == "Objectif du plan : CQL / assignations ≤ 33 %<br><b>2012 : 29,1 % / 33,0 % : atteint</b><br>tenu 1 année sur 5"
+    assert box.bordercolor == STATUS_COLOURS["atteint"]
+    # three lines take more room above the funnel than two
+    shorter = chain.chain_funnel(frame, verdict=FunnelVerdict(words.objective, words.verdict, "non atteint"))
+    assert fig.layout.margin.t > shorter.layout.margin.t
+    assert [a for a in shorter.layout.annotations if a.name == "objective"][0].bordercolor == STATUS_COLOURS["non atteint"]
+    with pytest.raises(ValueError, match="not both"):
+        chain.chain_funnel(frame, verdict=words, objective_ratio=33.0)
+
+
+@pytest.mark.parametrize("plan", [ISERE, SARTHE])
+def test_every_objective_of_the_expulsion_pages_indicators_has_its_own_chart(conn, plan: str) -> None:
+    loader = DatabaseLoader(conn)
+    view = _view(loader, Page.EXPULSIONS, plan=plan)
+    drawable = _drawable(loader, plan)
+    assert not drawable.empty
+    with_objective = [chart for chart in view.charts() if chart.figure is not None and _objective_names(chart.figure)]
+    # one chart per objective, on its one indicator, and no objective drawn on a chart of several
+    assert sorted(chart.indicators for chart in with_objective) == sorted((code,) for code in drawable["indicator_code"])
+    keys = [chart.key for chart in view.charts()]
+    assert len(keys) == len(set(keys))
+    evaluation = loader.plan_evaluation(plan).set_index("objective_id")
+    for chart in with_objective:
+        assert chart.figure is not None
+        (indicator,) = chart.indicators
+        (objective,) = [r for _, r in drawable.iterrows() if r["indicator_code"] == indicator]
+        (name,) = _objective_names(chart.figure)
+        years = evaluation.at[int(objective["id"]), "years"]
+        last = max(year for year, (status, _) in years.items() if status in common.JUDGED_ON_CHARTS)
+        assert name.split("<br>")[-1].startswith(f"{last} : ") and name.endswith(f" : {years[last][0]}"), name
+        # the zone on the side where the objective is met: up to the top for an increase, from 0 for a decrease or a ceiling
+        side = 1 if common.MET_ABOVE[ObjectiveKind(objective["kind"])] else 0
+        assert zone(chart.figure).y[-2] == chart.figure.layout.yaxis.range[side], chart.key
+        _check_marks_are_the_evaluations(loader, plan, chart)
+        assert chart.note is not None and f"fiche-action {objective['action_code']}" in chart.note and "zone verte" in chart.note
+
+
+def test_isere_ccapex_activity_is_split_one_chart_per_objective(conn) -> None:
+    loader = DatabaseLoader(conn)
+    view = _view(loader, Page.EXPULSIONS, plan=ISERE)
+    audience, diagnostics = _chart(view, "ccapex-menages_presents_audience"), _chart(view, "ccapex-diagnostics_sociaux")
+    assert audience.indicators == ("menages_presents_audience",) and diagnostics.indicators == ("diagnostics_sociaux",)
+    for chart, words in ((audience, "se présentant à l'audience"), (diagnostics, "diagnostic social avant expulsion")):
+        assert chart.figure is not None
+        (name,) = _objective_names(chart.figure)
+        assert words in name.replace("<br>", " ")
+        assert {"atteint", "non atteint"} <= set(_marks(chart.figure).values())  # the demo has a met and a missed year on each
+    rest = _chart(view, "ccapex")
+    assert rest.indicators == ("dossiers_ccapex",) and rest.figure is not None and not _objective_names(rest.figure)
+    assert view.status is not None and view.status.startswith("Objectifs 2020")  # the page's status counts them
+
+
+def test_sarthe_chain_counts_get_a_yearly_chart_below_their_2007_level(conn) -> None:
+    loader = DatabaseLoader(conn)
+    view = _view(loader, Page.EXPULSIONS, plan=SARTHE)
+    keys = [chart.key for chart in view.charts()]
+    chained = ["expulsions-taux_cql_assignations", "expulsions-assignations", "expulsions-cql", "expulsions-cfp_accordes"]
+    # after the funnel and its months (the page's selector stands between them), in the chain's order
+    assert keys[: len(chained) + 2] == ["chaine-expulsion", "saisonnalite", *chained]
+    evaluation = loader.plan_evaluation(SARTHE).set_index("indicator_code")
+    for key in chained[1:]:
+        chart = _chart(view, key)
+        assert chart.figure is not None
+        (indicator,) = chart.indicators
+        baseline = float(evaluation.at[indicator, "baseline"])  # measured on 2007, the assumed reference year
+        assert set(zone(chart.figure).y[:-3]) == {baseline}
+        assert chart.note is not None and "2007, année de référence supposée" in chart.note
+    assert _marks(_chart(view, "expulsions-assignations").figure) == {
+        2008: "non atteint",
+        2009: "atteint",
+        2010: "non atteint",
+        2011: "non atteint",
+        2012: "non atteint",
+    }
+
+
+def _lower_cql(conn, year: int, factor: float) -> None:
+    """Sarthe's CQL of ``year`` times ``factor`` (this test's transaction only), the rollup rebuilt."""
+    conn.execute(
+        update(Observation)
+        .where(
+            Observation.indicator_code == "cql",
+            Observation.territory_code.like("72%"),
+            Observation.period_start >= dt.date(year, 1, 1),
+            Observation.period_start < dt.date(year + 1, 1, 1),
+        )
+        .values(value=Observation.value * factor)
+    )
+    refresh_rollup(conn, ["cql"])
+
+
+@pytest.mark.parametrize(("factor", "status"), [(1.0, "non atteint"), (0.7, "atteint")])
+def test_the_funnels_cql_verdict_is_the_status_tables(conn, factor: float, status: str) -> None:
+    loader = DatabaseLoader(conn)
+    if factor != 1.0:
+        _lower_cql(conn, 2012, factor)  # 2012 under the 33 % ceiling, the period's rate still above it
+    row = _status_of(loader, SARTHE, expulsions.CQL_RATE, 2012)
+    assert row["status"] == status
+    view = _view(loader, Page.EXPULSIONS, plan=SARTHE)
+    box = _funnel_box(view)
+    assert box is not None
+    objective, verdict, detail = box.text.split("<br>")
+    assert objective == "Objectif du plan : CQL / assignations ≤ 33\u202f%"
+    # the year's value, target and status, as the objective status table has them
+    assert verdict == f"<b>2012 : {fr_percent(row['value'])} / {fr_percent(row['target'])} : {row['status']}</b>"
+    assert box.bordercolor == STATUS_COLOURS[status]
+    met = sum(s == "atteint" for s, _ in _evaluated(loader, SARTHE, expulsions.CQL_RATE).values())
+    assert detail == f"tenu {met} année{'s' if met > 1 else ''} sur 5 (2008–2012)"
+    # not the period's total: judged on it, the ceiling would be missed in both cases
+    chain_rows = loader.eviction_chain("72", params.parse({"plan": SARTHE}, loader).params.period).set_index("indicator_code")
+    assert 100 * chain_rows.at["cql", "value"] / chain_rows.at["assignations", "value"] > 33
+    # the same words as the yearly chart of the rate
+    (name,) = _objective_names(_chart(view, "expulsions-taux_cql_assignations").figure)
+    assert name.split("<br>")[-1] == verdict.removeprefix("<b>").removesuffix("</b>")
+
+
+def test_the_funnel_box_outside_the_plan_and_on_a_territory(conn) -> None:
+    loader = DatabaseLoader(conn)
+    later = _funnel_box(_view(loader, Page.EXPULSIONS, plan=SARTHE, debut="2021", fin="2025"))
+    assert later is not None and "hors période du plan 2008–2012" in later.text
+    assert later.bordercolor == STATUS_COLOURS["pas de données"]
+    # a plan-wide ceiling, evaluated on the département: not judged on a territory's funnel
+    view = _view(loader, Page.EXPULSIONS, plan=SARTHE, niveau="territoire", territoire="le-mans-metropole")
+    assert _funnel_box(view) is None
+    funnel = _chart(view, "chaine-expulsion")
+    assert funnel.note is not None and "fixé pour Sarthe" in funnel.note
+    rate = _chart(view, "expulsions-taux_cql_assignations")
+    assert rate.figure is not None and not _objective_names(rate.figure) and not _marks(rate.figure)
+    # Isère sets no ceiling on the rate: no box
+    assert _funnel_box(_view(loader, Page.EXPULSIONS, plan=ISERE)) is None

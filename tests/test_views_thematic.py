@@ -41,6 +41,8 @@ def _check(view: View, page: Page) -> None:
         assert not view.blocks
         return
     assert view.blocks
+    keys = [chart.key for chart in view.charts()]
+    assert len(keys) == len(set(keys)), keys  # a chart's key names its widgets and its downloads
     for chart in view.charts():
         assert chart.figure is not None or chart.message, chart.key
         assert chart.title and chart.unit and chart.source.startswith("Source : "), chart.key
@@ -125,3 +127,16 @@ def test_a_territory_gets_no_plan_wide_line(conn):
         if chart.key.startswith("ml-signalements"):
             assert chart.note is None
             assert chart.figure is not None and not any(str(trace.name).startswith("Objectif") for trace in chart.figure.data)
+
+
+def test_a_territory_gets_no_plan_wide_line_on_the_expulsion_page(conn):
+    loader = DatabaseLoader(conn)
+    territory = _places(loader, "sarthe-pdalpd-2008-2012", "territoire")[1]
+    chain = _build(
+        loader, Page.EXPULSIONS, _query("sarthe-pdalpd-2008-2012", PLANS["sarthe-pdalpd-2008-2012"], "territoire", territory, False)
+    )
+    objective_charts = [chart for chart in chain.charts() if chart.key.startswith("expulsions-")]
+    assert len(objective_charts) == 4  # the ceiling on the rate and three decreases: charted, not drawn
+    for chart in objective_charts:
+        assert chart.figure is not None and not any(str(trace.name).startswith("Objectif") for trace in chart.figure.data)
+        assert chart.note is not None and "fixé pour Sarthe" in chart.note
