@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from data_access.errors import UserError
 from data_access.models import MilestoneRecord, Objective
@@ -42,6 +43,74 @@ def milestone_objectives(conn: Connection, *, plan: str, action: str) -> list[tu
             .order_by(Objective.position)
         )
     ]
+
+
+@dataclass(frozen=True)
+class MilestoneEntry:
+    """A milestone of a fiche as it stands, as :func:`fiche_milestones` gives it.
+
+    ``state``, ``achieved_on`` and ``comment`` come from its latest record; without record, from the
+    plan's own « atteint_le » (« réalisé » at that date), else « à renseigner »: what the objective
+    status reads (``data_access.objectives``). ``record_id`` is the latest record's id, None when none.
+    """
+
+    position: int
+    label: str
+    state: MilestoneState
+    achieved_on: dt.date | None
+    comment: str | None
+    record_id: int | None
+
+
+def fiche_milestones(conn: Connection, *, plan: str, action: str) -> list[MilestoneEntry]:
+    """The milestones of a fiche-action, in the plan's order, each with its current state
+    (see :class:`MilestoneEntry`); empty for a fiche without milestone or an unknown fiche."""
+    m = MilestoneRecord
+    latest: dict[int, tuple[int, str, dt.date | None, str | None]] = {}
+    for record_id, position, state, day, comment in conn.execute(
+        select(m.id, m.position, m.state, m.achieved_on, m.comment).where(m.plan_code == plan, m.action_code == action).order_by(m.id)
+    ):
+        latest[int(position)] = (int(record_id), str(state), day, comment)  # ordered by id: the last one stays
+    entries = []
+    for position, label, planned in conn.execute(
+        select(Objective.position, Objective.label, Objective.achieved_on)
+        .where(Objective.plan_code == plan, Objective.action_code == action, Objective.kind == "milestone")
+        .order_by(Objective.position)
+    ):
+        if position in latest:
+            record_id, state, day, comment = latest[position]
+            entries.append(MilestoneEntry(int(position), str(label), MilestoneState(state), day, comment, record_id))
+        elif planned is not None:
+            entries.append(MilestoneEntry(int(position), str(label), MilestoneState.REALISE, planned, None, None))
+        else:
+            entries.append(MilestoneEntry(int(position), str(label), MilestoneState.A_RENSEIGNER, None, None, None))
+    return entries
+
+
+def milestone_version(conn: Connection, *, plan: str, action: str) -> int:
+    """The id of the fiche's latest ``milestone_record`` (0 when none): changes with every record
+    of its milestones, wherever it was made (form, import, command line), so that a form can tell
+    that its values are stale."""
+    m = MilestoneRecord
+    return int(conn.scalar(select(func.max(m.id)).where(m.plan_code == plan, m.action_code == action)) or 0)
+
+
+def stored_comment(comment: str | None) -> str | None:
+    """A milestone comment as :func:`set_milestone` stores it: stripped, cut to COMMENT_MAX, None when empty."""
+    return (comment or "").strip()[:COMMENT_MAX] or None
+
+
+def milestone_changed(entry: MilestoneEntry, state: MilestoneState, achieved_on: dt.date | None, comment: str | None) -> bool:
+    """Whether recording ``state`` (with ``achieved_on`` and ``comment``) changes ``entry``: another
+    state, another date for « réalisé » (the date of any other state is not stored), or another
+    comment once stored (stripped; empty and None are the same).
+
+    >>> entry = MilestoneEntry(0, "Charte adoptée", MilestoneState.A_RENSEIGNER, None, None, None)
+    >>> milestone_changed(entry, MilestoneState.A_RENSEIGNER, dt.date(2016, 3, 1), "  ")
+    False
+    """
+    day = achieved_on if state == MilestoneState.REALISE else None
+    return (state, day, stored_comment(comment)) != (entry.state, entry.achieved_on, stored_comment(entry.comment))
 
 
 def set_milestone(
@@ -90,7 +159,7 @@ def set_milestone(
             position=position,
             state=state.value,
             achieved_on=achieved_on if state == MilestoneState.REALISE else None,
-            comment=(comment or "").strip()[:COMMENT_MAX] or None,
+            comment=stored_comment(comment),
             recorded_by=user,
             recorded_at=now or dt.datetime.now(dt.UTC).replace(tzinfo=None),
         )

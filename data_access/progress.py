@@ -5,7 +5,9 @@ One ``action_progress`` row per (plan, fiche, year) holds the current values; ev
 ``action_progress_history`` row with the values before and after, so that :func:`undo_last_change`
 (and the revert of an imported file, ``data_access.progress_import``) restores them exactly. The
 milestones of a fiche stay in ``milestone_record`` (``data_access.milestones``): this module only
-records, for an imported file, which milestone records it wrote.
+records, for a change made by the form or an imported file, which milestone records it wrote (a
+history row with ``milestone_position``), so that the form's undo and an import's revert can take
+it back.
 
 Functions run on the caller's connection, inside its transaction (``engine.begin()``); who may write
 is the caller's business (the UI checks the data-manager role, the CLI runs on the server). Writes
@@ -35,8 +37,8 @@ from sqlalchemy.orm import aliased
 
 from data_access.errors import UserError
 from data_access.french import fr_number
-from data_access.milestones import set_milestone
-from data_access.models import ActionProgress, ActionProgressHistory, MilestoneRecord, Plan, PlanAction, PlanAxis
+from data_access.milestones import fiche_milestones, milestone_changed, set_milestone
+from data_access.models import ActionProgress, ActionProgressHistory, MilestoneRecord, Objective, Plan, PlanAction, PlanAxis
 from data_access.vocabulary import PROGRESS_NOT_RECORDED, PROGRESS_STATE_LABELS, MilestoneState, ProgressState
 
 FIELDS = ("state", "done", "comment", "lead", "partners", "budget")
@@ -400,7 +402,8 @@ def set_progress(
 @dataclass(frozen=True)
 class Undone:
     """What :func:`undo_last_change` took back: the change (its id, kind, author, time, fields)
-    and the history row recording the undo."""
+    and the history row recording the undo. For a milestone's change, ``milestone_position`` is
+    the milestone's number and ``fields`` is empty."""
 
     history_id: int
     undone_id: int
@@ -408,6 +411,7 @@ class Undone:
     undone_by: str
     undone_at: dt.datetime
     fields: tuple[str, ...]
+    milestone_position: int | None = None
 
 
 def _reverted() -> Any:
@@ -416,23 +420,17 @@ def _reverted() -> Any:
     return exists().where(later.reverts_id == ActionProgressHistory.id)
 
 
-def last_change(conn: Connection, *, plan: str, action: str, year: int) -> Any:
+def last_change(conn: Connection, *, plan: str, action: str, year: int, milestones: bool = False) -> Any:
     """The newest change of a fiche's record that is not an undo and was not undone (a Row of
-    ActionProgressHistory columns), or None: the one :func:`undo_last_change` takes back."""
+    ActionProgressHistory columns), or None: the one :func:`undo_last_change` takes back.
+
+    With ``milestones``, a change of one of the fiche's milestones recorded for that year (by the
+    form or an import: ``milestone_position`` set) counts too."""
     h = ActionProgressHistory
-    return conn.execute(
-        select(h)
-        .where(
-            h.plan_code == plan,
-            h.action_code == action,
-            h.year == year,
-            h.reverts_id.is_(None),
-            h.milestone_position.is_(None),
-            ~_reverted(),
-        )
-        .order_by(h.id.desc())
-        .limit(1)
-    ).first()
+    stmt = select(h).where(h.plan_code == plan, h.action_code == action, h.year == year, h.reverts_id.is_(None), ~_reverted())
+    if not milestones:
+        stmt = stmt.where(h.milestone_position.is_(None))
+    return conn.execute(stmt.order_by(h.id.desc()).limit(1)).first()
 
 
 def restore_change(conn: Connection, change: Any, *, user: str, kind: str, now: dt.datetime | None = None) -> int:
@@ -461,24 +459,34 @@ def restore_change(conn: Connection, change: Any, *, user: str, kind: str, now: 
     )
 
 
-def undo_last_change(conn: Connection, *, plan: str, action: str, year: int, user: str, now: dt.datetime | None = None) -> Undone:
+def undo_last_change(
+    conn: Connection, *, plan: str, action: str, year: int, user: str, now: dt.datetime | None = None, milestones: bool = False
+) -> Undone:
     """Take back the last change of a fiche's follow-up for a year: its values before that change
     come back (a first record is removed: the fiche is « sans suivi » again).
 
     The undo is itself a history row (kind « annulation »). Undoing again takes back the change
     before, and so on: changes are undone newest first, a change made by an import included.
-    Milestones are not undone here (a milestone's record is replaced by recording its state again).
+    Without ``milestones`` (the command line), milestones are not undone here (a milestone's record
+    is replaced by recording its state again). With ``milestones`` (the form, issue 14), the last
+    change may also be a milestone's, recorded for that year by :func:`set_milestones` or an import:
+    it is taken back by a new ``milestone_record`` with the state the change replaced (see
+    :func:`restore_milestone`), so that the milestone's history stays complete.
 
     Raises
     ------
     UserError
-        Unknown plan or fiche, or nothing left to undo for that fiche and year.
+        Unknown plan or fiche, or nothing left to undo for that fiche and year; a milestone
+        recorded again since its last change (see :func:`restore_milestone`).
     """
     lock_plan(conn, plan)
     check_fiche_year(conn, plan, action, year)
-    change = last_change(conn, plan=plan, action=action, year=year)
+    change = last_change(conn, plan=plan, action=action, year=year, milestones=milestones)
     if change is None:
         raise UserError(f"Aucune modification à annuler pour la fiche {action} en {year}.")
+    if change.milestone_position is not None:
+        history_id = restore_milestone(conn, change, user=user, kind=UNDO, now=now)
+        return Undone(history_id, change.id, change.kind, change.changed_by, change.changed_at, (), int(change.milestone_position))
     history_id = restore_change(conn, change, user=user, kind=UNDO, now=now)
     fields = changed_fields(
         {f: getattr(change, f"old_{f}") for f in FIELDS} if change.old_exists else None,
@@ -542,6 +550,124 @@ def record_milestone(
         )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+MilestoneChoice = tuple[MilestoneState, dt.date | None, str | None]  # state, date (« réalisé »), comment
+
+
+def set_milestones(
+    conn: Connection,
+    *,
+    plan: str,
+    action: str,
+    year: int,
+    user: str,
+    chosen: Mapping[int, MilestoneChoice],
+    now: dt.datetime | None = None,
+) -> tuple[int, ...]:
+    """Record the milestones of a fiche from its follow-up for ``year`` (the form); returns the
+    positions recorded, in order.
+
+    ``chosen`` maps a milestone's position (as ``milestones.fiche_milestones`` lists them) to its
+    (state, date, comment); the date counts for « réalisé » only. Only a milestone whose state,
+    date or comment differs from what stands (:func:`data_access.milestones.milestone_changed`)
+    gets a new record, through ``set_milestone``, with a history row of kind « saisie » for
+    ``year`` (:func:`record_milestone`): ``undo_last_change(..., milestones=True)`` takes it back.
+
+    Raises
+    ------
+    UserError
+        Unknown plan or fiche, or a year too far from the plan's period; a position that is not a
+        milestone of the fiche; a « réalisé » without date or dated in the future (the message names
+        the milestone). Some milestones may have been written by then: the caller's transaction
+        must be rolled back (``engine.begin()`` does).
+    """
+    lock_plan(conn, plan)
+    check_fiche_year(conn, plan, action, year)
+    entries = {entry.position: entry for entry in fiche_milestones(conn, plan=plan, action=action)}
+    unknown = sorted(set(chosen) - set(entries))
+    if unknown:
+        numbers = ", ".join(str(n) for n in entries) or "aucun"
+        raise UserError(f"La fiche-action {action} n'a pas de jalon n° {unknown[0]} (jalons : {numbers}).")
+    changed = [p for p in sorted(chosen) if milestone_changed(entries[p], *chosen[p])]
+    for position in changed:
+        state, day, _ = chosen[position]
+        if state == MilestoneState.REALISE and day is None:  # set_milestone's own message names the command line's option
+            raise UserError(f"Jalon n° {position} « {entries[position].label[:60]} » : un jalon réalisé demande sa date de réalisation.")
+    for position in changed:
+        state, day, comment = chosen[position]
+        try:
+            record_milestone(
+                conn,
+                plan=plan,
+                action=action,
+                year=year,
+                position=position,
+                state=state,
+                achieved_on=day,
+                comment=comment,
+                user=user,
+                kind=SAISIE,
+                now=now,
+            )
+        except UserError as error:  # « Date de réalisation … dans le futur. », after a colon: lower case
+            why = str(error)
+            raise UserError(f"Jalon n° {position} « {entries[position].label[:60]} » : {why[:1].lower()}{why[1:]}") from error
+    return tuple(changed)
+
+
+def milestone_before(conn: Connection, change: Any) -> MilestoneChoice:
+    """The state a milestone's change (a history row with ``milestone_position``) replaced: the
+    record it found (``previous_record_id``); without one, what stood then, the plan's own
+    « atteint_le » (« réalisé » at that date) or « à renseigner »."""
+    m = MilestoneRecord
+    if change.previous_record_id is not None:
+        row = conn.execute(select(m.state, m.achieved_on, m.comment).where(m.id == change.previous_record_id)).one()
+        return MilestoneState(row.state), row.achieved_on, row.comment
+    planned = conn.scalar(
+        select(Objective.achieved_on).where(
+            Objective.plan_code == change.plan_code,
+            Objective.action_code == change.action_code,
+            Objective.position == change.milestone_position,
+        )
+    )
+    return (MilestoneState.REALISE, planned, None) if planned is not None else (MilestoneState.A_RENSEIGNER, None, None)
+
+
+def restore_milestone(conn: Connection, change: Any, *, user: str, kind: str, now: dt.datetime | None = None) -> int:
+    """Put back the state a milestone's change replaced (:func:`milestone_before`), as a new
+    ``milestone_record`` and a history row taking the change back (``reverts_id``); returns that
+    row's id.
+
+    The caller checked that the change is the fiche's last one. As :func:`restore_change` compares
+    values, the milestone must still stand as the change left it (state, date, comment): its latest
+    record is the one the change wrote, or one that restored those values (the undo of a later
+    change). UserError otherwise (recorded again since by the command line, an import of another
+    year's follow-up or the form of another year): nothing is written then."""
+    position = int(change.milestone_position)
+    latest = latest_milestone_record(conn, plan=change.plan_code, action=change.action_code, position=position)
+    m = MilestoneRecord
+    left = conn.execute(select(m.id, m.state, m.achieved_on, m.comment).where(m.id == change.milestone_record_id)).one()
+    if latest is None or (latest.state, latest.achieved_on, latest.comment) != (left.state, left.achieved_on, left.comment):
+        raise UserError(
+            f"Jalon n° {position} de la fiche {change.action_code} : enregistré autrement depuis la modification n° {change.id} "
+            "(ailleurs que dans ce suivi) : rien n'a été annulé. Enregistrez l'état voulu du jalon."
+        )
+    state, day, comment = milestone_before(conn, change)
+    return record_milestone(
+        conn,
+        plan=change.plan_code,
+        action=change.action_code,
+        year=change.year,
+        position=position,
+        state=state,
+        achieved_on=day,
+        comment=comment,
+        user=user,
+        kind=kind,
+        now=now,
+        reverts_id=change.id,
+    )
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ from data_access import cli
 from data_access.catalogue import load_catalogue
 from data_access.db import make_engine, run_migrations
 from data_access.errors import UserError
-from data_access.milestones import milestone_history
-from data_access.models import ActionProgress, ActionProgressHistory, ActionProgressImport, MilestoneRecord
+from data_access.milestones import MilestoneEntry, fiche_milestones, milestone_changed, milestone_history, set_milestone
+from data_access.models import ActionProgress, ActionProgressHistory, ActionProgressImport, MilestoneRecord, Objective
+from data_access.objectives import objective_status_table
 from data_access.plans import load_plan, plan_directories
 from data_access.progress import (
     HISTORY_COLUMNS,
@@ -28,6 +29,7 @@ from data_access.progress import (
     progress_history,
     progress_record,
     progress_table,
+    set_milestones,
     set_progress,
     undo_last_change,
 )
@@ -39,7 +41,7 @@ from data_access.progress_import import (
     progress_template,
     revert_progress_import,
 )
-from data_access.vocabulary import ProgressState
+from data_access.vocabulary import MilestoneState, ProgressState
 from tests.conftest import empty_database_url
 
 ISERE = "isere-palhdi-2014-2020"
@@ -206,6 +208,154 @@ def test_the_table_has_one_row_per_fiche_and_year_with_the_unrecorded_ones(db):
     assert sorted(every["year"].unique()) == list(range(2014, 2022)) and len(every) == ISERE_FICHES * 8
     with pytest.raises(UserError, match="inconnu"):
         progress_table(db, "inconnu")
+
+
+# --- milestones recorded with the follow-up (the form) -----------------------------------------
+
+CHARTE = dt.date(2016, 6, 30)
+REALISE, ABANDONNE, A_RENSEIGNER = MilestoneState.REALISE, MilestoneState.ABANDONNE, MilestoneState.A_RENSEIGNER
+
+
+def _milestone_status(conn: Connection, action: str, position: int, year: int = 2020) -> str:
+    labels = [entry.label for entry in fiche_milestones(conn, plan=ISERE, action=action)]
+    table = objective_status_table(conn, plan=ISERE, year=year)
+    row = table[(table["action_code"] == action) & (table["kind"] == "milestone") & (table["label"] == labels[position])]
+    assert len(row) == 1
+    return str(row["status"].iloc[0])
+
+
+def test_the_fiche_s_milestones_stand_as_recorded_else_as_the_plan_says(db):
+    assert [(e.position, e.state, e.record_id) for e in fiche_milestones(db, plan=ISERE, action="1.1")] == [
+        (0, A_RENSEIGNER, None),
+        (1, A_RENSEIGNER, None),
+    ]
+    db.execute(  # a date the plan gives (« atteint_le »)
+        Objective.__table__.update()
+        .where(Objective.plan_code == ISERE, Objective.action_code == "1.1", Objective.position == 1)
+        .values(achieved_on=dt.date(2015, 1, 1))
+    )
+    set_milestone(db, plan=ISERE, action="1.1", position=0, state=ABANDONNE, user="a", comment=" trop tôt ")
+    first, second = fiche_milestones(db, plan=ISERE, action="1.1")
+    assert (first.state, first.achieved_on, first.comment) == (ABANDONNE, None, "trop tôt") and first.record_id is not None
+    assert (second.state, second.achieved_on, second.record_id) == (REALISE, dt.date(2015, 1, 1), None)
+    assert fiche_milestones(db, plan=ISERE, action="2.2") == []  # a fiche without milestone
+
+
+@pytest.mark.parametrize(
+    ("choice", "changed"),
+    [
+        ((A_RENSEIGNER, None, None), False),
+        ((A_RENSEIGNER, CHARTE, ""), False),  # a date without « réalisé » is not stored; empty comment = none
+        ((A_RENSEIGNER, None, "  "), False),  # stripped as stored
+        ((A_RENSEIGNER, None, "vu en comité"), True),  # a comment alone is a change
+        ((REALISE, CHARTE, None), True),
+        ((ABANDONNE, None, None), True),
+    ],
+)
+def test_a_milestone_changes_when_its_state_date_or_comment_does(choice, changed):
+    entry = MilestoneEntry(0, "Charte adoptée", A_RENSEIGNER, None, None, None)
+    assert milestone_changed(entry, *choice) is changed
+
+
+def test_a_realised_milestone_date_change_is_a_change():
+    entry = MilestoneEntry(0, "Charte adoptée", REALISE, CHARTE, "ok", 7)
+    assert not milestone_changed(entry, REALISE, CHARTE, " ok ")
+    assert milestone_changed(entry, REALISE, CHARTE + dt.timedelta(days=1), "ok")
+
+
+def test_the_form_s_milestones_are_recorded_only_when_changed_and_make_the_objective_atteint(db):
+    assert _milestone_status(db, "1.1", 0) == "en retard"  # due by the end of 2020, nothing recorded
+    chosen = {0: (REALISE, CHARTE, "Feuille de route adoptée"), 1: (A_RENSEIGNER, None, "")}
+    assert set_milestones(db, plan=ISERE, action="1.1", year=2020, user="alice", chosen=chosen, now=NOW) == (0,)
+    record = milestone_history(db, plan=ISERE)
+    assert len(record) == 1 and (record["position"].iloc[0], record["state"].iloc[0]) == (0, "realise")
+    assert (record["achieved_on"].iloc[0], record["comment"].iloc[0], record["recorded_by"].iloc[0]) == (
+        CHARTE,
+        "Feuille de route adoptée",
+        "alice",
+    )
+    history = progress_history(db, ISERE, "1.1")
+    assert (history["kind"].iloc[0], history["fields"].iloc[0], history["year"].iloc[0]) == ("saisie", "jalon n° 0", 2020)
+    assert _milestone_status(db, "1.1", 0) == "atteint"
+    before = _counts(db)
+    assert set_milestones(db, plan=ISERE, action="1.1", year=2020, user="alice", chosen=chosen) == ()  # nothing changed
+    assert _counts(db) == before
+
+
+@pytest.mark.parametrize(
+    ("chosen", "message"),
+    [
+        (
+            {0: (REALISE, dt.date(2999, 1, 1), None)},
+            "Jalon n° 0 « Disposer d'une feuille de route doctrinale » : date de réalisation 01/01/2999 dans le futur",
+        ),
+        ({0: (REALISE, None, None)}, "Jalon n° 0 « Disposer d'une feuille de route doctrinale » : un jalon réalisé demande sa date"),
+        ({9: (ABANDONNE, None, None)}, r"La fiche-action 1.1 n'a pas de jalon n° 9 \(jalons : 0, 1\)"),
+    ],
+)
+def test_a_bad_milestone_is_refused_in_french_and_writes_nothing(db, chosen, message):
+    # the valid milestone 1 comes first in the dict but is refused with the others: checked before writing
+    with pytest.raises(UserError, match=message):
+        set_milestones(db, plan=ISERE, action="1.1", year=2020, user="alice", chosen={1: (ABANDONNE, None, None), **chosen})
+    assert _counts(db) == (0, 0, 0, 0)
+
+
+def test_undo_with_milestones_takes_back_the_newest_change_of_the_fiche_whatever_it_is(db):
+    set_progress(db, plan=ISERE, action="1.1", year=2020, user="alice", state="engagée")
+    set_milestones(db, plan=ISERE, action="1.1", year=2020, user="alice", chosen={0: (REALISE, CHARTE, "adoptée")})
+    set_milestones(db, plan=ISERE, action="1.1", year=2020, user="bruno", chosen={0: (ABANDONNE, None, None)})
+    undone = undo_last_change(db, plan=ISERE, action="1.1", year=2020, user="carla", milestones=True)
+    assert (undone.milestone_position, undone.fields, undone.undone_by) == (0, (), "bruno")
+    latest = milestone_history(db, plan=ISERE).iloc[0]  # a new record restores the state before, date and comment too
+    assert (latest["state"], latest["achieved_on"], latest["comment"], latest["recorded_by"]) == ("realise", CHARTE, "adoptée", "carla")
+    assert _milestone_status(db, "1.1", 0) == "atteint"
+    undo_last_change(db, plan=ISERE, action="1.1", year=2020, user="carla", milestones=True)
+    assert milestone_history(db, plan=ISERE).iloc[0]["state"] == "a_renseigner"  # no record before the first one
+    assert _milestone_status(db, "1.1", 0) == "en retard"
+    follow_up = undo_last_change(db, plan=ISERE, action="1.1", year=2020, user="carla", milestones=True)
+    assert follow_up.milestone_position is None and follow_up.fields == ("state",)
+    assert progress_record(db, plan=ISERE, action="1.1", year=2020) is None
+    assert len(milestone_history(db, plan=ISERE)) == 4  # every record kept: the history stays complete
+    history = progress_history(db, ISERE, "1.1")
+    assert list(history["kind"]) == ["annulation"] * 3 + ["saisie"] * 3
+    assert list(history["fields"]) == ["état d'avancement", "jalon n° 0", "jalon n° 0", "jalon n° 0", "jalon n° 0", "état d'avancement"]
+    with pytest.raises(UserError, match="Aucune modification à annuler pour la fiche 1.1 en 2020"):
+        undo_last_change(db, plan=ISERE, action="1.1", year=2020, user="carla", milestones=True)
+
+
+def test_undo_without_milestones_still_skips_them(db):
+    set_progress(db, plan=ISERE, action="1.1", year=2020, user="alice", state="engagée")
+    set_milestones(db, plan=ISERE, action="1.1", year=2020, user="alice", chosen={0: (REALISE, CHARTE, None)})
+    assert undo_last_change(db, plan=ISERE, action="1.1", year=2020, user="alice").fields == ("state",)  # the command line's undo
+    assert milestone_history(db, plan=ISERE).iloc[0]["state"] == "realise"
+    with pytest.raises(UserError, match="Aucune modification à annuler pour la fiche 1.1 en 2019"):
+        undo_last_change(db, plan=ISERE, action="1.1", year=2019, user="alice", milestones=True)  # recorded for 2020, not 2019
+
+
+def test_undoing_a_milestone_recorded_again_since_is_refused(db):
+    set_milestones(db, plan=ISERE, action="1.1", year=2020, user="alice", chosen={0: (REALISE, CHARTE, None)})
+    set_milestone(db, plan=ISERE, action="1.1", position=0, state=ABANDONNE, user="bruno")  # the command line: no follow-up history
+    before = _counts(db)
+    with pytest.raises(
+        UserError, match="Jalon n° 0 de la fiche 1.1 : enregistré autrement depuis la modification n° .* rien n'a été annulé"
+    ):
+        undo_last_change(db, plan=ISERE, action="1.1", year=2020, user="carla", milestones=True)
+    assert _counts(db) == before
+
+
+def test_undoing_a_first_record_gives_back_the_plan_s_own_date(db):
+    db.execute(
+        Objective.__table__.update()
+        .where(Objective.plan_code == ISERE, Objective.action_code == "1.1", Objective.position == 0)
+        .values(achieved_on=dt.date(2015, 1, 1))
+    )
+    assert _milestone_status(db, "1.1", 0) == "atteint"
+    set_milestones(db, plan=ISERE, action="1.1", year=2020, user="alice", chosen={0: (ABANDONNE, None, None)})
+    assert _milestone_status(db, "1.1", 0) == "abandonné"
+    undo_last_change(db, plan=ISERE, action="1.1", year=2020, user="alice", milestones=True)
+    latest = milestone_history(db, plan=ISERE).iloc[0]
+    assert (latest["state"], latest["achieved_on"]) == ("realise", dt.date(2015, 1, 1))  # not « à renseigner »: the status stays
+    assert _milestone_status(db, "1.1", 0) == "atteint"
 
 
 # --- parsing -----------------------------------------------------------------------------------
@@ -574,6 +724,7 @@ def test_the_form_is_refused_without_the_data_manager_role(form, cli_url, sessio
     assert not form.exception
     assert "gestionnaire de données" in form.info[0].value
     assert not form.selectbox and not form.text_area and not form.button and not form.number_input
+    assert not form.radio and not form.date_input and not form.text_input, "no milestone widget either"
     assert _records(cli_url) == 0
 
 
@@ -618,3 +769,119 @@ def test_the_form_refuses_to_overwrite_a_change_made_meanwhile(form, cli_url):
     assert not form.exception
     assert "modifié entre-temps (dans une autre session) : rien n'a été enregistré" in form.error[0].value
     assert form.selectbox[0].value == ProgressState.REALISEE and form.text_input[0].value == ""  # what is stored now
+
+
+def _milestone_records(url: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        count = _count(conn, MilestoneRecord)
+    engine.dispose()
+    return count
+
+
+def test_the_form_shows_each_milestone_of_the_fiche_with_its_state(form, cli_url):
+    from ui.auth import SESSION_USER
+
+    engine = make_engine(cli_url)
+    with engine.begin() as conn:
+        set_milestone(conn, plan=ISERE, action="1.1", position=1, state=ABANDONNE, user="autre", comment="Hors champ")
+    engine.dispose()
+    form.session_state[SESSION_USER] = "gestion"
+    form.run()
+    assert not form.exception
+    assert [r.label for r in form.radio] == [
+        "Jalon n° 0 : Disposer d'une feuille de route doctrinale",
+        "Jalon n° 1 : Faculté de la CCAPEX plénière à piloter la politique de la prévention des expulsions et à édicter une …",
+    ]  # a long label shortened, whole in the help
+    assert form.radio[1].help.startswith("Faculté de la CCAPEX") and form.radio[1].help.endswith("doctrine départementale")
+    assert [r.value for r in form.radio] == [A_RENSEIGNER, ABANDONNE]  # the latest records, pre-selected
+    assert [r.options for r in form.radio][0] == ["à renseigner", "réalisé", "abandonné"]
+    assert form.text_input[2].value == "Hors champ" and form.date_input[0].value is None
+
+
+def test_a_data_manager_records_a_milestone_realise_then_undoes_it(form, cli_url):
+    from ui.auth import SESSION_USER
+
+    form.session_state[SESSION_USER] = "gestion"
+    form.run()
+    form.radio[0].set_value(REALISE)
+    form.date_input[0].set_value(CHARTE)
+    form.text_input[1].input("Adoptée en CCAPEX plénière")  # text_input[0] is the pilote
+    next(b for b in form.button if b.label == "Enregistrer").click().run()
+    assert not form.exception and not form.error
+    assert form.success[0].value == "Suivi de la fiche 1.1 en 2020 enregistré (jalon n° 0)."
+    assert form.radio[0].value == REALISE and form.date_input[0].value == CHARTE  # the stored values, shown again
+    assert form.date_input[0].proto.format == "DD/MM/YYYY"
+    engine = make_engine(cli_url)
+    with engine.connect() as conn:
+        latest = milestone_history(conn, plan=ISERE)
+        assert len(latest) == 1 and (latest["state"].iloc[0], latest["achieved_on"].iloc[0]) == ("realise", CHARTE)
+        assert latest["comment"].iloc[0] == "Adoptée en CCAPEX plénière" and latest["recorded_by"].iloc[0] == "gestion"
+        assert _milestone_status(conn, "1.1", 0) == "atteint"
+        assert progress_record(conn, plan=ISERE, action="1.1", year=2020) is None  # no follow-up value given: none written
+    next(b for b in form.button if b.label == "Enregistrer").click().run()
+    assert form.info[0].value == "Rien n'a changé : rien n'a été enregistré."
+    next(b for b in form.button if b.label == "Annuler la dernière modification").click().run()
+    assert not form.exception and not form.error
+    assert form.success[0].value.endswith(
+        "(par gestion) annulée : le jalon n° 0 « Disposer d'une feuille de route doctrinale » retrouve son état d'avant."
+    )
+    assert form.radio[0].value == A_RENSEIGNER and form.date_input[0].value is None and form.text_input[1].value == ""
+    with engine.connect() as conn:
+        assert list(milestone_history(conn, plan=ISERE)["state"]) == ["a_renseigner", "realise"]  # a new record, the old one kept
+        assert _milestone_status(conn, "1.1", 0) == "en retard"
+    engine.dispose()
+
+
+def test_the_form_refuses_a_future_date_and_writes_nothing(form, cli_url):
+    from ui.auth import SESSION_USER
+
+    form.session_state[SESSION_USER] = "gestion"
+    form.run()
+    form.selectbox[0].select(ProgressState.REALISEE)  # a follow-up value too: one transaction, refused whole
+    form.radio[0].set_value(REALISE)
+    form.date_input[0].set_value(dt.date.today() + dt.timedelta(days=1))
+    next(b for b in form.button if b.label == "Enregistrer").click().run()
+    assert not form.exception and not form.success
+    assert form.error[0].value.startswith("Jalon n° 0 « Disposer d'une feuille de route doctrinale » : date de réalisation ")
+    assert form.error[0].value.endswith(" dans le futur.")
+    assert _records(cli_url) == 0 and _milestone_records(cli_url) == 0
+    form.date_input[0].set_value(None)
+    next(b for b in form.button if b.label == "Enregistrer").click().run()
+    assert form.error[0].value.endswith("un jalon réalisé demande sa date de réalisation.")
+    assert _records(cli_url) == 0 and _milestone_records(cli_url) == 0
+
+
+def test_the_form_undoes_the_follow_up_and_the_milestones_newest_first(form, cli_url):
+    from ui.auth import SESSION_USER
+
+    form.session_state[SESSION_USER] = "gestion"
+    form.run()
+    form.selectbox[0].select(ProgressState.ENGAGEE)
+    form.radio[1].set_value(ABANDONNE)
+    next(b for b in form.button if b.label == "Enregistrer").click().run()
+    assert form.success[0].value == "Suivi de la fiche 1.1 en 2020 enregistré (état d'avancement, jalon n° 1)."
+    undo = "Annuler la dernière modification"
+    next(b for b in form.button if b.label == undo).click().run()
+    assert "le jalon n° 1 « Faculté de la CCAPEX plénière à piloter la politique de la … » retrouve son état" in form.success[0].value
+    assert form.radio[1].value == A_RENSEIGNER and form.selectbox[0].value == ProgressState.ENGAGEE
+    next(b for b in form.button if b.label == undo).click().run()
+    assert form.success[0].value.endswith("annulée : les valeurs d'avant sont rétablies.") and form.selectbox[0].value is None
+    next(b for b in form.button if b.label == undo).click().run()
+    assert form.error[0].value == "Aucune modification à annuler pour la fiche 1.1 en 2020."
+
+
+def test_the_form_shows_a_milestone_recorded_meanwhile_and_writes_nothing(form, cli_url):
+    from ui.auth import SESSION_USER
+
+    form.session_state[SESSION_USER] = "gestion"
+    form.run()
+    engine = make_engine(cli_url)
+    with engine.begin() as conn:  # the command line records the milestone (no follow-up history row)
+        set_milestone(conn, plan=ISERE, action="1.1", position=0, state=ABANDONNE, user="autre")
+    engine.dispose()
+    form.radio[0].set_value(REALISE)
+    form.date_input[0].set_value(CHARTE)
+    next(b for b in form.button if b.label == "Enregistrer").click().run()
+    assert "modifié entre-temps (dans une autre session) : rien n'a été enregistré" in form.error[0].value
+    assert form.radio[0].value == ABANDONNE and _milestone_records(cli_url) == 1
