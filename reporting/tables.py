@@ -1,8 +1,12 @@
 """Tables as files a French spreadsheet opens correctly, safe against formula injection.
 
-- :func:`csv_bytes`: UTF-8 with BOM, ``;``, decimal comma.
+- :func:`csv_bytes`: UTF-8 with BOM, ``;``, decimal comma; the notes (title, filters, unit,
+  source and dates, demo notice) as the first lines when given, a blank line, then the table.
 - :func:`xlsx_bytes`: one sheet per table, bold frozen header, column widths, ``# ##0`` and
-  ``0,0 %`` number formats, a title, source and demo note above the table.
+  ``0,0 %`` number formats, the same notes above the table.
+- Both write the values as the screen shows them (:func:`as_shown`): whole numbers without
+  decimals (``2732``, never ``2732,0``), other numbers rounded to one decimal, years ``2021``,
+  months ``2021-03``, booleans « Oui » / « Non ».
 - :func:`formatted_table` and :func:`table_text`: the same tables as French text, for slides,
   speaker notes and the PDF.
 
@@ -14,6 +18,7 @@ files reach our tables, so every export neutralises them; numbers are never touc
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
@@ -28,7 +33,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from data_access.french import MISSING, MONTHS_LONG, NNBSP, fr_number
+from data_access.french import MISSING, MONTHS_LONG, NNBSP, fr_bool, fr_date, fr_number, fr_year
 from data_access.vocabulary import DEMO_NOTICE
 
 # a cell starting with one of these is read as a formula by Excel / LibreOffice
@@ -40,13 +45,24 @@ COUNT_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.0"
 PERCENT_FORMAT = "0.0 %"
 DATE_FORMAT = "DD/MM/YYYY"
-MONTH_FORMAT = "MMMM YYYY"  # « mars 2024 » in a French spreadsheet
+MONTH_FORMAT = "YYYY-MM"  # « 2024-03 »: the views' tables write months so, and the importers read them back
+YEAR_FORMAT = "0"  # « 2024 », never « 2 024 »
+DECIMALS = 1  # a number that is not whole, as the screen prints it (data_access.french.fr_auto)
 
 SHEET_NAME_LENGTH = 31  # Excel's limit
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 MIN_WIDTH, MAX_WIDTH = 8, 60  # column widths, in characters
 HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
 DEMO_FONT = Font(bold=True, color="A63F00")
+NOTE_FONTS = {
+    "title": Font(bold=True, size=14),
+    "filters": Font(color="222222"),
+    "unit": Font(color="222222"),
+    "source": Font(italic=True, color="444444"),
+    "demo": DEMO_FONT,
+}
+# a header naming a year: its whole numbers are years (« 2024 »), not counts (« 2 024 »)
+YEAR_HEADER = re.compile(r"\b(année|annee|exercice|year)\b", re.IGNORECASE)
 
 
 def _is_dangerous(value: object) -> bool:
@@ -71,14 +87,127 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
+def export_notes(
+    *,
+    title: str | None = None,
+    filters: str | None = None,
+    unit: str | None = None,
+    source: str | None = None,
+    demo: bool = False,
+    exported: dt.date | None = None,
+) -> list[tuple[str, str]]:
+    """What an exported table says about itself, as (kind, text) lines in order: ``title``, the
+    view's ``filters`` in words, « Unité : … », « Source : … · Mise à jour : …. Exporté le
+    JJ/MM/AAAA. » (the date is today's unless ``exported``), and the demo notice when ``demo``.
+
+    A missing title, filters, unit or source leaves its line out; the export date is always there.
+
+    Examples
+    --------
+    >>> export_notes(title="Assignations", source="Préfecture", demo=True, exported=dt.date(2026, 1, 5))
+    [('title', 'Assignations'), ('source', 'Source : Préfecture. Exporté le 05/01/2026.'), ('demo', 'Données fictives de démonstration')]
+    """
+    notes: list[tuple[str, str]] = []
+    if title and title.strip():
+        notes.append(("title", title.strip()))
+    if filters and filters.strip():
+        notes.append(("filters", filters.strip()))
+    if unit and unit.strip():
+        notes.append(("unit", f"Unité : {unit.strip()}"))
+    note = f"Exporté le {fr_date(exported or dt.date.today())}."
+    if source and source.strip():
+        cited = source.strip().rstrip(".")
+        note = f"{cited if cited.casefold().startswith('source') else f'Source : {cited}'}. {note}"
+    notes.append(("source", note))
+    if demo:
+        notes.append(("demo", DEMO_NOTICE))
+    return notes
+
+
+def csv_bytes(
+    frame: pd.DataFrame,
+    *,
+    title: str | None = None,
+    filters: str | None = None,
+    unit: str | None = None,
+    source: str | None = None,
+    demo: bool = False,
+    exported: dt.date | None = None,
+) -> bytes:
     """UTF-8 with BOM, ``;`` separator, decimal comma, CRLF line ends: what French Excel expects.
 
+    Parameters
+    ----------
+    frame
+        The table; its values are written as :func:`as_shown` gives them, dates as ``JJ/MM/AAAA``
+        and months (dates on the 1st) as ``2024-03``. The index is not written.
+    title, filters, unit, source, demo, exported
+        The notes of :func:`export_notes`: when any of title, filters, unit, source or demo is
+        given, they are the first lines of the file (one cell each), then a blank line, then the
+        header and the rows, as in the Excel export. Without any, the file is the bare table.
+
+    Notes
+    -----
     CRLF (RFC 4180) also makes the writer quote a cell holding a lone carriage return: unquoted,
-    Excel would end the row there and read the rest of the cell as a new row, formula included."""
+    Excel would end the row there and read the rest of the cell as a new row, formula included.
+
+    Examples
+    --------
+    >>> csv_bytes(pd.DataFrame({"Année": ["2024"], "Valeur": [2696.0]})).decode("utf-8-sig").splitlines()
+    ['Année;Valeur', '2024;2696']
+    """
     buffer = io.StringIO()
-    neutralised(frame).to_csv(buffer, sep=";", decimal=",", index=False, lineterminator="\r\n")
+    if title or filters or unit or source or demo:
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        for _, text in export_notes(title=title, filters=filters, unit=unit, source=source, demo=demo, exported=exported):
+            writer.writerow([f"'{text}" if _is_dangerous(text) else text])
+        writer.writerow([])  # a blank line between the notes and the table
+    _csv_texts(neutralised(as_shown(frame))).to_csv(buffer, sep=";", index=False, lineterminator="\r\n")
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def as_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with its values as the screen shows them, for a file: whole numbers as
+    integers (``2732``, not ``2732.0``), other numbers rounded to one decimal (``536.6``; a
+    percentage column ``12.5``), booleans « Oui » / « Non ». Text, dates, missing values, the
+    column names and their order are kept.
+
+    Examples
+    --------
+    >>> as_shown(pd.DataFrame({"Valeur": [2732.0, None], "Taux": [46.400000000000006, 1.0], "Complet": [True, False]})).values.tolist()
+    [[2732, 46.4, 'Oui'], [<NA>, 1.0, 'Non']]
+    """
+    shown = frame.copy()
+    for index in range(shown.shape[1]):
+        column = shown.iloc[:, index]
+        kind = _column_kind(column)
+        if kind == "bool":
+            shown.isetitem(index, column.map(lambda v: None if _missing(v) else fr_bool(v)).astype(object).array)
+        elif kind in ("count", "year") and not pd.api.types.is_integer_dtype(column.dtype):
+            shown.isetitem(index, pd.to_numeric(column).round().astype("Int64").array)
+        elif kind in ("decimal", "percent"):
+            shown.isetitem(index, pd.to_numeric(column).astype(float).round(DECIMALS).array)
+    return shown
+
+
+def _csv_texts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers that are not whole and dates as the text a French spreadsheet reads back: ``6,5``
+    (a whole value of such a column ``7``, as the screen prints it), ``15/03/2024``, ``2024-03``
+    for a month. Whole numbers stay integers; text is already neutralised."""
+    texts = frame.copy()
+    for index in range(texts.shape[1]):
+        column = texts.iloc[:, index]
+        kind = _column_kind(column)
+        if kind in ("decimal", "percent"):
+            texts.isetitem(index, column.map(lambda v: None if _missing(v) else _decimal_text(float(v))).astype(object).array)
+        elif kind in ("date", "month"):
+            texts.isetitem(index, column.map(lambda v, kind=kind: None if _missing(v) else _date_text(v, kind)).astype(object).array)
+    return texts
+
+
+def _decimal_text(value: float) -> str:
+    """``6.5`` → ``6,5``, ``7.0`` → ``7``, ``-1234.5`` → ``-1234,5``: no thousands separator, a spreadsheet reads it as a number."""
+    return str(int(value)) if value.is_integer() else f"{value:.{DECIMALS}f}".replace(".", ",")
 
 
 def is_percent_column(name: Hashable) -> bool:
@@ -92,15 +221,20 @@ def _is_whole(column: pd.Series) -> bool:
 
 
 def _column_kind(column: pd.Series) -> str:
-    """``bool``, ``percent``, ``count`` (whole numbers), ``decimal``, ``date``, ``month`` (dates on the 1st) or ``text``."""
+    """``bool``, ``percent``, ``year`` (whole numbers under a header naming a year), ``count``
+    (whole numbers), ``decimal``, ``date``, ``month`` (dates on the 1st) or ``text``."""
     dtype = column.dtype
-    if pd.api.types.is_bool_dtype(dtype):
+    present = column.dropna()
+    if pd.api.types.is_bool_dtype(dtype) or (
+        pd.api.types.is_object_dtype(dtype) and len(present) and all(isinstance(v, bool) for v in present)
+    ):
         return "bool"
     if pd.api.types.is_numeric_dtype(dtype):
         if is_percent_column(column.name):
             return "percent"
-        return "count" if _is_whole(column) else "decimal"
-    present = column.dropna()
+        if not _is_whole(column):
+            return "decimal"
+        return "year" if YEAR_HEADER.search(str(column.name)) and ((present >= 1000) & (present <= 2999)).all() else "count"
     if pd.api.types.is_datetime64_any_dtype(dtype) or (len(present) and all(isinstance(v, dt.date) for v in present)):
         days = [v.day for v in present]
         return "month" if days and all(d == 1 for d in days) else "date"
@@ -143,11 +277,11 @@ def _cell_value(value: object, kind: str) -> Any:
         return None
     if kind == "percent":
         return float(value) / 100  # type: ignore[arg-type]
-    if kind in ("count", "decimal"):
+    if kind in ("count", "year", "decimal"):
         number = float(value)  # type: ignore[arg-type]
-        return int(number) if kind == "count" and abs(number) < 2**53 else number
+        return int(number) if kind != "decimal" and abs(number) < 2**53 else number
     if kind == "bool":
-        return bool(value)
+        return fr_bool(value)
     if isinstance(value, pd.Timestamp):
         return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
     return value
@@ -159,13 +293,21 @@ def _shown_width(value: Any, kind: str) -> int:
         return len(fr_number(value, 0 if kind == "count" else 1))
     if kind == "percent":
         return len(fr_number(value * 100, 1)) + 2
-    return 14 if kind == "month" else 10  # « septembre 2024 », JJ/MM/AAAA, VRAI / FAUX
+    return {"year": 4, "month": 7}.get(kind, 10)  # 2024, 2024-03, JJ/MM/AAAA
 
 
-NUMBER_FORMATS = {"count": COUNT_FORMAT, "decimal": DECIMAL_FORMAT, "percent": PERCENT_FORMAT, "date": DATE_FORMAT, "month": MONTH_FORMAT}
+NUMBER_FORMATS = {
+    "count": COUNT_FORMAT,
+    "year": YEAR_FORMAT,
+    "decimal": DECIMAL_FORMAT,
+    "percent": PERCENT_FORMAT,
+    "date": DATE_FORMAT,
+    "month": MONTH_FORMAT,
+}
 
 
 def _write_sheet(sheet: Worksheet, frame: pd.DataFrame, notes: list[tuple[str, Font]]) -> None:
+    frame = as_shown(frame)
     row = 1
     for text, font in notes:
         _set_text(sheet.cell(row=row, column=1), text)
@@ -209,6 +351,8 @@ def xlsx_bytes(
     sheets: Mapping[str, pd.DataFrame],
     *,
     title: str | None = None,
+    filters: str | None = None,
+    unit: str | None = None,
     source: str | None = None,
     demo: bool = False,
     exported: dt.date | None = None,
@@ -222,6 +366,8 @@ def xlsx_bytes(
         ``[]:*?/\\``, unique). The index is not written: ``reset_index()`` first to keep it.
     title
         Written in bold above each table.
+    filters, unit
+        The view's filters in words and « Unité : … », each on its line under the title.
     source
         « Source : … » (the prefix is added unless the text starts with « Source »), followed by
         the export date, above each table.
@@ -233,10 +379,11 @@ def xlsx_bytes(
     Returns
     -------
     bytes
-        An ``.xlsx`` file. In each sheet: the notes (title, source and date, demo notice), a blank
-        row, the header (bold, frozen, with filters), the rows. Whole numbers are formatted
-        ``# ##0``, other numbers ``# ##0,0``, dates ``JJ/MM/AAAA`` (``mars 2024`` when every date is
-        the first of a month); a column whose name contains
+        An ``.xlsx`` file. In each sheet: the notes (:func:`export_notes`), a blank row, the
+        header (bold, frozen, with filters), the rows, with the values of :func:`as_shown`. Whole
+        numbers are formatted ``# ##0`` (years, under a header naming one, ``0``), other numbers
+        ``# ##0,0``, dates ``JJ/MM/AAAA`` (``2024-03`` when every date is the first of a month);
+        booleans are « Oui » / « Non »; a column whose name contains
         ``%`` holds percentages (``12.5``) and is written as a true spreadsheet percentage
         (``0.125``, shown ``12,5 %``). Missing values are empty cells. Text cells are always text:
         one that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return keeps its
@@ -250,17 +397,10 @@ def xlsx_bytes(
     """
     if not sheets:
         raise ValueError("xlsx_bytes : au moins une feuille est attendue, reçu un dictionnaire vide")
-    date = exported or dt.date.today()
-    notes: list[tuple[str, Font]] = []
-    if title:
-        notes.append((title, Font(bold=True, size=14)))
-    note = f"Exporté le {date:%d/%m/%Y}."
-    if source:
-        source = source.strip().rstrip(".")
-        note = f"{source if source.casefold().startswith('source') else f'Source : {source}'}. {note}"
-    notes.append((note, Font(italic=True, color="444444")))
-    if demo:
-        notes.append((DEMO_NOTICE, DEMO_FONT))
+    notes = [
+        (text, NOTE_FONTS[kind])
+        for kind, text in export_notes(title=title, filters=filters, unit=unit, source=source, demo=demo, exported=exported)
+    ]
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     taken: set[str] = set()
@@ -274,9 +414,13 @@ def xlsx_bytes(
 
 
 def _date_text(value: dt.date, kind: str) -> str:
-    if kind == "month":
-        return f"{MONTHS_LONG[value.month - 1]} {value.year}"
-    return f"{value:%d/%m/%Y}"
+    """A date in a file: ``2024-03`` for a month, ``15/03/2024`` otherwise."""
+    return f"{fr_year(value)}-{value.month:02d}" if kind == "month" else fr_date(value)
+
+
+def _slide_date_text(value: dt.date, kind: str) -> str:
+    """A date on a slide or in the PDF, to be read aloud: ``mars 2024``, ``15/03/2024``."""
+    return f"{MONTHS_LONG[value.month - 1]} {value.year}" if kind == "month" else fr_date(value)
 
 
 def formatted_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -297,10 +441,12 @@ def formatted_table(frame: pd.DataFrame) -> pd.DataFrame:
                 texts.append(MISSING)
             elif kind == "bool":
                 texts.append("oui" if value else "non")
+            elif kind == "year":
+                texts.append(fr_year(int(value)))
             elif kind in ("count", "decimal", "percent"):
                 texts.append(fr_number(float(value), 0 if kind == "count" else 1))
             elif kind in ("date", "month"):
-                texts.append(_date_text(value, kind))
+                texts.append(_slide_date_text(value, kind))
             else:
                 texts.append(str(value))
         out[index] = texts
@@ -326,7 +472,7 @@ def table_text(frame: pd.DataFrame, *, rows_per_block: int = 20, max_rows: int =
 
     Examples
     --------
-    >>> print(table_text(pd.DataFrame({"Territoire": ["Isère"], "Assignations": [2696]})))
+    >>> print(table_text(pd.DataFrame({"Territoire": ["Isère"], "Assignations": [2696]})).replace("\u00a0", " "))
     Tableau : 1 ligne
     Territoire | Assignations
     Isère | 2 696

@@ -31,7 +31,7 @@ from reporting import images
 from reporting.pdf import deck_html, deck_pdf
 from reporting.pptx import FOOTER_NAME, badge_lines, deck_pptx, text_colour_on
 from reporting.slides import Deck, Slide, slide_images, status_colour
-from reporting.tables import DEMO_NOTICE, csv_bytes, formatted_table, neutralised, table_text, xlsx_bytes
+from reporting.tables import DEMO_NOTICE, as_shown, csv_bytes, export_notes, formatted_table, neutralised, table_text, xlsx_bytes
 
 needs_chromium = pytest.mark.skipif(
     not images.browser_path().is_file(), reason=f"Chromium absent ({images.browser_path()}) : « make chromium » l'installe"
@@ -145,10 +145,10 @@ def test_xlsx_reopens_with_sheets_header_values_and_french_formats() -> None:
     assert all(c.font.bold for c in sheet[5])
     assert sheet.freeze_panes == "A6"
     grenoble, vienne = sheet[6], sheet[7]
-    assert [c.value for c in grenoble[:4]] == ["Grenoble", 1529, 0.125, 6.51]
+    assert [c.value for c in grenoble[:4]] == ["Grenoble", 1529, 0.125, 6.5]  # rounded to one decimal, as on screen
     assert grenoble[4].value == dt.datetime(2024, 3, 1)
     assert vienne[2].value is None  # a missing value is an empty cell
-    assert [c.number_format for c in grenoble[1:5]] == ["#,##0", "0.0 %", "#,##0.0", "MMMM YYYY"]  # all dates are 1sts: months
+    assert [c.number_format for c in grenoble[1:5]] == ["#,##0", "0.0 %", "#,##0.0", "YYYY-MM"]  # all dates are 1sts: months
     assert sheet.column_dimensions["B"].width >= len("Assignations")
 
 
@@ -176,6 +176,77 @@ def test_duplicate_and_long_sheet_names_are_made_unique() -> None:
     long = "Assignations pour 1 000 ménages par commune"
     book = read_xlsx(xlsx_bytes({long: table(1), long.upper(): table(1)}))
     assert book.sheetnames == [long[:31], long.upper()[:27] + " (2)"]
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "shown"),
+    [
+        ("Valeur", [2732.0, np.nan], [2732, pd.NA]),  # a count stored as float: no « ,0 »
+        ("Valeur", [536.5908045977011, 1.0], [536.6, 1.0]),  # one decimal, as fr_auto prints it
+        ("Taux (%)", [46.400000000000006], [46.4]),
+        ("Période complète", [True, False], ["Oui", "Non"]),
+        ("Complet", pd.Series([True, None], dtype=object), ["Oui", None]),  # booleans with a gap
+        ("Année", [2021.0, 2022.0], [2021, 2022]),
+        ("Territoire", ["Isère", None], ["Isère", None]),
+    ],
+)
+def test_as_shown_writes_values_as_the_screen_shows_them(header: str, values: list, shown: list) -> None:
+    result = as_shown(pd.DataFrame({header: values}))[header].tolist()
+    assert [None if pd.isna(v) else v for v in result] == [None if pd.isna(v) else v for v in shown]  # missing stays empty
+
+
+def test_csv_notes_come_first_then_a_blank_line_then_the_table() -> None:
+    data = csv_bytes(
+        pd.DataFrame({"Année": ["2021"], "Valeur": [2732.0], "Taux (%)": [12.45], "Période complète": [True]}),
+        title="-Assignations",  # a title that would be a formula keeps its quote
+        filters="Isère — PALHDI 2014–2020 · Isère · 2021",
+        unit="assignations",
+        source="Source : Préfecture · Mise à jour : 24/11/2026",
+        demo=True,
+        exported=dt.date(2026, 12, 1),
+    )
+    lines = data.decode("utf-8-sig").split("\r\n")
+    assert lines == [
+        "'-Assignations",
+        "Isère — PALHDI 2014–2020 · Isère · 2021",
+        "Unité : assignations",
+        "Source : Préfecture · Mise à jour : 24/11/2026. Exporté le 01/12/2026.",
+        DEMO_NOTICE,
+        "",
+        "Année;Valeur;Taux (%);Période complète",
+        "2021;2732;12,4;Oui",  # 12.45 is 12.4499… in binary: fr_number prints 12,4 too
+        "",
+    ]
+    back = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", skiprows=6)
+    assert back.columns.tolist() == ["Année", "Valeur", "Taux (%)", "Période complète"]
+
+
+def test_csv_writes_dates_months_and_decimals_as_a_french_spreadsheet_reads_them() -> None:
+    frame = pd.DataFrame(
+        {"Mois": [dt.date(2024, 3, 1)], "Jour": [dt.date(2024, 3, 15)], "Valeur": [-1234.56], "Entier": [7.0], "Année": [2024]}
+    )
+    assert csv_bytes(frame).decode("utf-8-sig").split("\r\n")[1] == "2024-03;15/03/2024;-1234,6;7;2024"
+
+
+def test_export_notes_leave_out_what_is_not_given() -> None:
+    assert export_notes(exported=dt.date(2026, 1, 5)) == [("source", "Exporté le 05/01/2026.")]
+    assert [kind for kind, _ in export_notes(title="T", filters="F", unit="U", source="S", demo=True)] == [
+        "title",
+        "filters",
+        "unit",
+        "source",
+        "demo",
+    ]
+
+
+def test_xlsx_writes_years_without_separator_booleans_in_words_and_the_filters() -> None:
+    frame = pd.DataFrame({"Année": [2021, 2022], "Valeur": [1529.0, 75.0], "Période complète": [True, False]})
+    data = xlsx_bytes({"Données": frame}, title="T", filters="Isère · 2021–2022", unit="assignations", exported=dt.date(2026, 1, 5))
+    sheet = read_xlsx(data)["Données"]
+    assert [sheet.cell(r, 1).value for r in (1, 2, 3, 4)] == ["T", "Isère · 2021–2022", "Unité : assignations", "Exporté le 05/01/2026."]
+    first = sheet[7]
+    assert [c.value for c in first] == [2021, 1529, "Oui"]
+    assert [c.number_format for c in first[:2]] == ["0", "#,##0"]  # « 2021 », « 1 529 »
 
 
 def test_formatted_table_writes_french_numbers_dates_and_booleans() -> None:
@@ -240,6 +311,82 @@ def test_png_is_at_least_1920_pixels_wide_and_svg_is_svg() -> None:
     assert png_width(images.figure_png(figure, width=960, height=540, scale=2)) == 1920
     assert images.figure_svg(figure).lstrip().startswith(b"<svg")
     assert images.is_running()
+
+
+def legend_figure() -> go.Figure:
+    """Two lines, their legend along the bottom edge (the theme's), an x-axis title."""
+    figure = go.Figure([go.Scatter(x=[2021, 2022], y=[1529, 1480], name="Isère"), go.Scatter(x=[2021, 2022], y=[75, 80], name="Trièves")])
+    return apply_theme(figure).update_xaxes(title_text="Année")
+
+
+CONTEXT = {
+    "title": "Assignations aux fins de résiliation du bail — Isère, 2021–2022",
+    "filters": "Isère — PALHDI 2014–2020 · Isère · 2021–2022 · par année",
+    "source": "Source : Préfecture (EXPLOC) · Mise à jour : 24/11/2026",
+    "demo": True,
+}
+
+
+def test_framed_draws_the_context_on_a_copy_and_leaves_the_screen_figure_alone() -> None:
+    screen = legend_figure()
+    before = screen.to_json()
+    copy = images.framed(screen, **CONTEXT)
+    assert screen.to_json() == before  # the cached screen figure is untouched
+    assert copy.layout.title.text == f"<b>{CONTEXT['title']}</b>"
+    assert copy.layout.title.xref == "container" and copy.layout.title.x == 0  # from the image's left edge
+    assert copy.layout.title.subtitle.text.split("<br>")[0] == CONTEXT["filters"]
+    assert DEMO_NOTICE in copy.layout.title.subtitle.text
+    (footer,) = [a for a in copy.layout.annotations if a.name == "cadre-source"]
+    assert footer.text == CONTEXT["source"]
+    assert (copy.layout.width, copy.layout.height) == (images.EXPORT_WIDTH, images.EXPORT_HEIGHT)
+    # room above the plot for the title block, below the axes for the footer; the legend moved above the footer
+    assert copy.layout.margin.t > screen.layout.margin.t + 2 * images.FRAME_TITLE_SIZE
+    assert copy.layout.margin.b > screen.layout.margin.b + images.FRAME_SOURCE_SIZE
+    assert copy.layout.legend.y * copy.layout.height >= images.FRAME_SOURCE_SIZE
+    # the footer hangs from the plot's top edge down into the bottom band, inside the image
+    top = copy.layout.margin.t
+    footer_top = top - footer.yshift
+    assert copy.layout.height - copy.layout.margin.b < footer_top + 1 + images.FRAME_PAD
+    assert footer_top + images.FRAME_SOURCE_SIZE * images.FRAME_LINE <= copy.layout.height
+
+
+def test_framed_without_demo_nor_source_says_neither() -> None:
+    copy = images.framed(legend_figure(), **{**CONTEXT, "demo": False, "source": ""})
+    assert DEMO_NOTICE not in (copy.layout.title.subtitle.text or "")
+    assert not [a for a in copy.layout.annotations if a.name == "cadre-source"]
+
+
+def test_framed_escapes_markup_and_wraps_a_long_title() -> None:
+    copy = images.framed(legend_figure(), **{**CONTEXT, "title": "Taux < 5 % & plus " + "très long " * 20})
+    assert "&lt; 5 % &amp; plus" in copy.layout.title.text
+    assert copy.layout.title.text.count("<br>") >= 1
+
+
+def test_framed_replaces_a_maps_own_title_and_keeps_its_subtitle(small_map: go.Figure) -> None:
+    screen = go.Figure(small_map)
+    screen.layout.title.subtitle.text = "Isère : 29,2 pour 1 000 ménages"
+    copy = images.framed(screen, title="Assignations", filters="Isère · 2021", source="Source : Préfecture", demo=False)
+    assert copy.layout.title.text == "<b>Assignations</b>"
+    assert copy.layout.title.subtitle.text == "Isère · 2021<br>Isère : 29,2 pour 1\u202f000 ménages"  # « 1 000 » kept on one line
+    screen.layout.margin.t = 200  # the room of a three-line title of its own: replaced, not added to
+    taller = images.framed(screen, title="Assignations", filters="Isère · 2021", source="Source : Préfecture", demo=False)
+    assert taller.layout.margin.t == copy.layout.margin.t
+
+
+def svg_texts(svg: bytes) -> str:
+    """Every text of an SVG, one line per ``<text>`` or ``<tspan>``, entities decoded, spaces normalised."""
+    import html
+
+    parts = re.findall(r"<(?:text|tspan)[^>]*>([^<]*)", svg.decode())
+    return "\n".join(" ".join(html.unescape(part).replace("\u202f", " ").replace("\u00a0", " ").split()) for part in parts)
+
+
+@needs_chromium
+def test_framed_svg_and_png_carry_title_filters_source_and_demo_notice() -> None:
+    texts = svg_texts(images.framed_svg(legend_figure(), **CONTEXT))
+    for expected in (CONTEXT["title"], CONTEXT["filters"], CONTEXT["source"], DEMO_NOTICE):
+        assert expected in texts
+    assert images.png_size(images.framed_png(legend_figure(), **CONTEXT)) == (1920, 1080)
 
 
 @needs_chromium

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -21,7 +23,7 @@ from data_access.french import fr_auto, fr_number
 from data_access.vocabulary import DEMO_NOTICE, PAGE_INFO
 from figures.palette import STATUS_TINTS
 from geo.maps import PLOTLY_CONFIG as MAP_CONFIG
-from reporting.images import figure_png, figure_svg
+from reporting.images import framed_png, framed_svg
 from reporting.tables import csv_bytes, xlsx_bytes
 from views.model import Block, Chart, Group, Scoreboard, Table, Text, Tiles, View
 from views.wording import cell_status, status_badge
@@ -48,6 +50,15 @@ COUNT_ICONS = {
 }
 FULL_ROW_HEIGHT = 56  # two lines of wrapped text in a grid cell
 PRESENTATION_HEIGHT = 580  # séance bar, title, figure and footer fit a 1080-pixel screen
+
+
+@dataclass(frozen=True)
+class Context:
+    """The view's words that every download of one of its blocks carries inside the file: its
+    filters line (period, territory) and its source, for a table (a chart has its own)."""
+
+    filters: str = ""
+    source: str = ""
 
 
 def slug(text: str) -> str:
@@ -90,22 +101,22 @@ def view(
         first = shown.blocks[0] if shown.blocks else None
         if shown.demo and not (isinstance(first, Chart | Table) and first.demo):
             demo_badge()  # at the top of the page, unless its first chart or table says it right there
-        blocks(shown.blocks[:head_blocks], group_end)
-    blocks(shown.blocks[head_blocks:], group_end)
+        blocks(shown.blocks[:head_blocks], group_end, Context(shown.filters, shown.source))
+    blocks(shown.blocks[head_blocks:], group_end, Context(shown.filters, shown.source))
 
 
-def blocks(items: tuple[Block, ...], group_end: Callable[[str], None] | None = None) -> None:
+def blocks(items: tuple[Block, ...], group_end: Callable[[str], None] | None = None, context: Context = Context()) -> None:
     for block in items:
         if isinstance(block, Chart):
-            chart(block)
+            chart(block, context)
         elif isinstance(block, Table):
-            table(block)
+            table(block, context)
         elif isinstance(block, Text):
             text(block)
         elif isinstance(block, Tiles):
             tiles(block)
         elif isinstance(block, Group):
-            group(block, group_end)
+            group(block, group_end, context)
         elif isinstance(block, Scoreboard):
             scoreboard(block)
 
@@ -138,13 +149,13 @@ def text(block: Text) -> None:
         st.markdown(block.body)
 
 
-def group(block: Group, group_end: Callable[[str], None] | None = None) -> None:
+def group(block: Group, group_end: Callable[[str], None] | None = None, context: Context = Context()) -> None:
     if block.heading:
         st.subheader(block.heading)
     if block.heading_caption:
         st.caption(block.heading_caption)
     with st.expander(block.title):
-        blocks(block.blocks)
+        blocks(block.blocks, context=context)
         if group_end is not None and block.key is not None:
             group_end(block.key)
 
@@ -163,7 +174,7 @@ def tiles(block: Tiles) -> None:
                 st.caption(tile.empty_objectives)
 
 
-def chart(block: Chart) -> None:
+def chart(block: Chart, context: Context = Context()) -> None:
     """One framed chart (standard layout)."""
     st.subheader(block.title)
     st.caption(f"Unité : {block.unit} · {block.source}")
@@ -176,7 +187,7 @@ def chart(block: Chart) -> None:
         st.plotly_chart(block.figure, theme=None, config=PLOTLY_CONFIG, key=f"fig-{block.key}")
     if block.note:
         st.caption(block.note)
-    show = _downloads(block)
+    show = _downloads(block, context)
     if show:
         st.dataframe(shown_table(block.data), hide_index=True, width="stretch", column_config=number_columns(block.data))
 
@@ -195,23 +206,35 @@ def number_columns(data: pd.DataFrame) -> dict[str, ColumnConfig]:
     return {str(name): st.column_config.TextColumn(alignment="right") for name in data.columns if _is_number(data[name])}
 
 
-def _downloads(block: Chart) -> bool:
+def _downloads(block: Chart, context: Context = Context()) -> bool:
     """The data toggle and the downloads: CSV and Excel of the plotted data, PNG (1920 px) and SVG
-    of the figure, rendered server-side only when asked (deferred data). Returns the toggle."""
+    of the figure framed with its title, filters, source and demo notice (``reporting.images.framed``),
+    rendered server-side only when asked (deferred data). Returns the toggle."""
     columns = st.columns([3, 1, 1, 1, 1], vertical_alignment="center")
     show = columns[0].toggle("Voir les données", key=f"table-{block.key}")
-    _table_buttons(columns[1], columns[2], block.data, name=block.key, title=block.title, source=block.source, demo=block.demo)
-    figure = block.figure
-    if figure is not None:
-        _image_button(columns[3], figure, block.key, "png")
-        _image_button(columns[4], figure, block.key, "svg")
+    _table_buttons(
+        columns[1],
+        columns[2],
+        block.data,
+        name=block.key,
+        title=block.title,
+        source=block.source,
+        demo=block.demo,
+        filters=context.filters,
+        unit=block.unit,
+    )
+    if block.figure is not None:
+        _image_button(columns[3], block, context.filters, "png")
+        _image_button(columns[4], block, context.filters, "svg")
     return show
 
 
-def _image_button(place: st.delta_generator.DeltaGenerator, figure: go.Figure, key: str, kind: str) -> None:
+def _image_button(place: st.delta_generator.DeltaGenerator, block: Chart, filters: str, kind: str) -> None:
+    framed, figure, key = (framed_png if kind == "png" else framed_svg), block.figure, block.key
+    assert figure is not None
     place.download_button(
         kind.upper(),
-        (lambda: figure_png(figure)) if kind == "png" else (lambda: figure_svg(figure)),
+        lambda: framed(figure, title=block.title, filters=filters, source=block.source, demo=block.demo),
         file_name=f"{key}.{kind}",
         mime="image/png" if kind == "png" else "image/svg+xml",
         key=f"{kind}-{key}",
@@ -229,13 +252,22 @@ def _table_buttons(
     title: str,
     source: str = "",
     demo: bool = False,
+    filters: str = "",
+    unit: str = "",
 ) -> None:
+    notes: dict[str, Any] = {"title": title, "filters": filters, "unit": unit, "source": source, "demo": demo}  # both files alike
     left.download_button(
-        "CSV", csv_bytes(data), file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}", icon=":material/download:", on_click="ignore"
+        "CSV",
+        csv_bytes(data, **notes),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+        icon=":material/download:",
+        on_click="ignore",
     )
     right.download_button(
         "Excel",
-        lambda: xlsx_bytes({"Données": data}, title=title, source=source, demo=demo),
+        lambda: xlsx_bytes({"Données": data}, **notes),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx-{name}",
@@ -244,7 +276,7 @@ def _table_buttons(
     )
 
 
-def table(block: Table) -> None:
+def table(block: Table, context: Context = Context()) -> None:
     """A data table with its CSV and Excel downloads; status chips coloured, sparklines drawn.
 
     A ``full`` table shows every row with its text wrapped: a static table, or (with sparklines)
@@ -281,7 +313,16 @@ def table(block: Table) -> None:
     if block.downloads:
         left, right, _ = st.columns([1, 1, 4])
         exported = block.data.drop(columns=[block.sparkline_column]) if block.sparkline_column else block.data
-        _table_buttons(left, right, exported, name=block.key, title=block.title or block.key, demo=block.demo)
+        _table_buttons(
+            left,
+            right,
+            exported,
+            name=block.key,
+            title=block.title or block.key,
+            demo=block.demo,
+            filters=context.filters,
+            source=context.source,
+        )
 
 
 def style_status(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.io.formats.style.Styler:

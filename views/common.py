@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from data_access import objectives
 from data_access.errors import UserError
-from data_access.french import fr_bool, fr_date, fr_measure, fr_percent, fr_period, fr_signed_percent, fr_value, fr_year
+from data_access.french import fr_bool, fr_date, fr_measure, fr_percent, fr_signed_percent, fr_value, fr_year
 from data_access.periods import Period
 from data_access.status import BASELINE_KINDS
 from data_access.vocabulary import GRANULARITY_LABELS, LEVEL_SINGULAR, Granularity, Level, ObjectiveKind, ObjectiveStatus
@@ -318,19 +318,34 @@ def series_table(
     indicator_header: str = "Indicateur",
 ) -> pd.DataFrame:
     """The data of a time-series chart with French headers: the indicator and the territory when
-    given (code → name), the period in words (« 2021 », « 2021-T1 », « mars 2021 »), the value and
-    whether the period is complete (« Oui » / « Non »)."""
+    given (code → name), the period (:func:`period_code`: « 2021 », « 2021-T1 », « 2021-03 »), the
+    value and whether the period is complete (« Oui » / « Non »)."""
     columns: dict[str, object] = {}
     if indicators is not None:
         columns[indicator_header] = series["indicator_code"].map(indicators)
     if territories is not None:
         columns["Territoire"] = series["territory_code"].map(territories)
     header = "Année" if granularity in (Granularity.YEAR, Granularity.TOTAL) else "Période"
-    columns[header] = [fr_period(day, str(granularity)) for day in series["period_start"]]
+    columns[header] = [period_code(day, str(granularity)) for day in series["period_start"]]
     columns["Valeur"] = series["value"]
     if "complete" in series.columns:
         columns["Période complète"] = series["complete"].map(fr_bool)
     return pd.DataFrame(columns, index=series.index).reset_index(drop=True)
+
+
+def period_code(day: dt.date, granularity: str) -> str:
+    """A period in a data table: ``2021`` for a year, ``2021-T1`` for a quarter, ``2021-03`` for a
+    month (and a rolling year, named by its last month).
+
+    The tables of the views (on screen, CSV, Excel) write periods so: they sort as text, a French
+    spreadsheet keeps them as written, and the importers read them back (``2024-03``, ``2024-T1``,
+    ``2024``). Charts' axes and hovers name months in words (``figures.time_axis``).
+    """
+    if granularity in (Granularity.YEAR, Granularity.TOTAL):
+        return fr_year(day)
+    if granularity == Granularity.QUARTER:
+        return f"{fr_year(day)}-T{(day.month - 1) // 3 + 1}"
+    return f"{fr_year(day)}-{day.month:02d}"
 
 
 def level_table(values: pd.DataFrame, value_header: str, *, per_inhabitants: bool = False) -> pd.DataFrame:
