@@ -2,6 +2,7 @@
 
 python -m reporting seance "CCAPEX plénière — exemple" [--plan CODE] --out dossier.pptx|.pdf
 python -m reporting bilan --plan isere-palhdi-2014-2020 --annee 2024 --out bilan.xlsx|.pptx|.pdf
+python -m reporting view "http://127.0.0.1:8501/tendances?indicateur=assignations&debut=2014&fin=2020" --out vue.png|.svg|.csv|.xlsx|.pptx|.pdf
 
 Bad input is a French message (exit code 2); an unexpected error goes to the log with its
 traceback and a reference, and the user reads one French line with that reference (exit code 1).
@@ -26,9 +27,11 @@ from reporting.dossier import seance_deck
 from reporting.pdf import deck_pdf
 from reporting.pptx import deck_pptx
 from reporting.slides import Deck
+from reporting.view_export import FORMATS as VIEW_FORMATS
+from reporting.view_export import view_file
 
 logger = logging.getLogger("reporting.__main__")  # also under ``python -m``, where __name__ is "__main__"
-FORMATS = {"seance": (".pptx", ".pdf"), "bilan": (".xlsx", ".pptx", ".pdf")}
+FORMATS = {"seance": (".pptx", ".pdf"), "bilan": (".xlsx", ".pptx", ".pdf"), "view": VIEW_FORMATS}
 BAR_WIDTH = 30
 
 
@@ -39,9 +42,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m reporting", description="Exporter le dossier d'une séance ou le bilan annuel d'un plan.")
+    parser = _Parser(
+        prog="python -m reporting", description="Exporter le dossier d'une séance, le bilan annuel d'un plan ou une vue du tableau de bord."
+    )
     parser.add_argument("--database-url", help="base de données (par défaut : le réglage de l'observatoire)")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{seance,bilan}", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{seance,bilan,view}", parser_class=_Parser)
     seance = commands.add_parser("seance", help="dossier d'une séance enregistrée (PPTX ou PDF)")
     seance.add_argument("name", help="nom de la séance, entre guillemets")
     seance.add_argument("--plan", help="code du plan, si plusieurs plans ont une séance de ce nom")
@@ -52,6 +57,15 @@ def _parser() -> argparse.ArgumentParser:
     bilan.add_argument("--annee", required=True, type=int, help="année du bilan, par exemple 2024")
     bilan.add_argument("--out", required=True, type=Path, help="fichier à écrire : .xlsx, .pptx ou .pdf")
     bilan.add_argument("--database-url", dest="database_url_sub", help=argparse.SUPPRESS)
+    view = commands.add_parser(
+        "view",
+        help="une vue du tableau de bord, donnée par son adresse (PNG, SVG, CSV, XLSX, PPTX ou PDF)",
+        description="PNG, SVG : le graphique principal de la vue, avec son titre, ses filtres, sa source et la mention "
+        "démonstration ; CSV, XLSX : ses données (ou le premier tableau de la vue) ; PPTX, PDF : sa diapositive.",
+    )
+    view.add_argument("url", help="adresse de la vue copiée du navigateur, ou « page?paramètres » (entre guillemets)")
+    view.add_argument("--out", required=True, type=Path, help=f"fichier à écrire : {', '.join(VIEW_FORMATS)}")
+    view.add_argument("--database-url", dest="database_url_sub", help=argparse.SUPPRESS)
     return parser
 
 
@@ -105,7 +119,12 @@ def _run(args: argparse.Namespace) -> int:
     try:
         with engine.connect() as conn:
             progress.stage = "Préparation "
-            if args.command == "seance":
+            if args.command == "view":
+                progress.stage = "Rendu "
+                data, shown = view_file(conn, args.url, suffix, progress=progress if suffix in (".pptx", ".pdf") else None)
+                for notice in shown.notices:  # a value of the URL replaced by its default: said, not fatal
+                    print(f"Attention : {notice}", file=sys.stderr)
+            elif args.command == "seance":
                 data = _render(seance_deck(conn, args.name, plan=args.plan, progress=progress), suffix, progress)
             elif suffix == ".xlsx":
                 data = bilan_xlsx(conn, args.plan, args.annee)

@@ -85,3 +85,41 @@ def test_unknown_seance_exits_2(sqlite_url: str, tmp_path: Path, capsys: pytest.
 def test_bad_format_exits_2(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(sqlite_url, "seance", SEANCE, "--out", str(tmp_path / "x.docx")) == 2
     assert "non pris en charge" in capsys.readouterr().err
+
+
+# --- python -m reporting view (issue 15) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://127.0.0.1:8501/inconnue?debut=2014", "Page « inconnue » inconnue : pages possibles : vue_ensemble, tendances"),
+        ("http://127.0.0.1:8501/seances", "La page « Séances » n'a pas de vue à exporter"),
+        ("import_donnees", "n'a pas de vue à exporter"),
+        ("ftp://127.0.0.1/tendances", "une adresse http(s):// du tableau de bord ou « page?paramètres » est attendue"),
+        ("http://[::1/tendances", "Adresse illisible"),  # an unclosed bracket: urlsplit's own error, said in French
+        ("   ", "Adresse vide ou trop longue"),
+    ],
+)
+def test_view_with_a_bad_url_exits_2_with_a_french_message(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str, message: str
+) -> None:
+    assert _run(sqlite_url, "view", url, "--out", str(tmp_path / "vue.csv")) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "vue.csv").exists()
+
+
+def test_view_in_an_unknown_format_exits_2(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(sqlite_url, "view", "tendances", "--out", str(tmp_path / "vue.docx")) == 2
+    assert "choisissez un fichier .png ou .svg ou .csv ou .xlsx ou .pptx ou .pdf" in capsys.readouterr().err
+
+
+def test_view_says_which_url_values_it_replaced_and_still_exports(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "vue.csv"
+    assert _run(sqlite_url, "view", "localhost:8501/tendances?debut=19999&indicateur=assignations", "--out", str(out)) == 0
+    err = capsys.readouterr().err
+    assert "Attention : Année de début « 19999 » invalide" in err
+    assert out.read_bytes().startswith("\ufeffAssignations aux fins de résiliation du bail".encode())
