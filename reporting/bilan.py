@@ -17,7 +17,8 @@ from reporting import tables
 from reporting.dossier import methods_lines
 from reporting.slides import Deck, Progress, Slide
 from reporting.view_slides import view_slide
-from views.bilan import TERRITORY_INDICATORS, axis_word, bilan_tables, objectives_sheet, plan_row
+from data_access.french import fr_number
+from views.bilan import TERRITORY_INDICATORS, axis_word, bilan_tables, fiches_sheet, objectives_sheet, plan_row
 from views.common import source_line
 from views.loader import DatabaseLoader
 from views.objective_tables import status_counts, summary_status
@@ -41,6 +42,21 @@ def bilan_xlsx(conn: Connection, plan: str, year: int) -> bytes:
     )
 
 
+def _fiches_slide(fiches, word: str, axis, year: int | None, row, source: str) -> Slide:  # type: ignore[no-untyped-def]
+    """The follow-up of the axis's fiches-action: the count per état as key figures, and every
+    fiche (objective, pilote, partenaires, moyens, état, réalisations, commentaire) in its table."""
+    own = fiches[fiches[word].str.startswith(f"{axis.axis_code} – ")].drop(columns=[word, "Objectifs suivis"])
+    counts = own["État"].value_counts()
+    when = f"en {year}" if year is not None else "à la dernière année suivie"
+    return Slide(
+        f"{word} {axis.axis_code} : suivi des fiches-action {when}",
+        key_figures=[(f"Fiches « {state} »", fr_number(int(n))) for state, n in counts.items()][:6],
+        filters=f"{row['short_name']} · {axis.axis_title} · {len(own)} fiches-action",
+        footer=source,
+        notes_table=own.reset_index(drop=True),
+    )
+
+
 def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | None = None) -> Deck:
     """The bilan as a deck: one slide per chantier/orientation (its objectives and their status for
     ``year``), then the assignations trend, the eviction funnel of the year, the assignations map per
@@ -50,6 +66,7 @@ def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | N
     departement = str(row["departement_code"])
     word = axis_word(row)
     sheet = objectives_sheet(loader, plan, year)
+    fiches = fiches_sheet(loader, plan, year, sheet)
     structure = loader.plan_structure(plan)
     axes = structure.drop_duplicates("axis_code")[["axis_code", "axis_title"]]
     params = {
@@ -70,19 +87,19 @@ def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | N
         ),
         ("mal_logement", params, f"Signalements de mal-logement, {year - 4}–{year}"),
     ]
-    total = len(axes) + len(thematic)
+    total = 2 * len(axes) + len(thematic)
     indicators = loader.plan_objectives(plan)["indicator_code"].dropna().unique().tolist()
     source = source_line(DatabaseLoader(conn), indicators, departement)
     slides: list[Slide] = []
     for number, axis in enumerate(axes.itertuples(), start=1):
         if progress:
-            progress(number - 1, total, f"{word} {axis.axis_code}")
+            progress(2 * (number - 1), total, f"{word} {axis.axis_code}")
+        slides.append(_fiches_slide(fiches, word, axis, year, row, source))
         own = sheet[sheet[word].str.startswith(f"{axis.axis_code} – ")]
-        notes = own[["Fiche-action", "Objectif", "Valeur", "Cible", "Statut"]]
-        title = f"{word} {axis.axis_code} : {axis.axis_title}"
+        notes = own[["Fiche-action", "Objectif", "Référence", "Valeur / cible", "Statut"]]
         slides.append(
             Slide(
-                title if len(title) <= 110 else title[:108].rstrip() + "…",
+                f"{word} {axis.axis_code} : {axis.axis_title}",  # never cut: the renderers wrap it
                 key_figures=[(f.label, f.value) for f in status_counts(list(own["Statut"]))]
                 if not own.empty
                 else [("Objectifs chiffrés", "aucun")],
@@ -93,7 +110,7 @@ def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | N
                 demo=(own["Données fictives"] == "oui").any().item() if not own.empty else False,
             )
         )
-    for number, (page, view_params, title) in enumerate(thematic, start=len(axes) + 1):
+    for number, (page, view_params, title) in enumerate(thematic, start=2 * len(axes) + 1):
         if progress:
             progress(number - 1, total, title)
         slides.append(view_slide(conn, page, view_params, title=title, plan=plan))

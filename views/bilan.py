@@ -1,8 +1,11 @@
 """The tables of the annual report (bilan annuel) of a plan for one year, built once from a
 :class:`~views.loader.Loader` and rendered by ``reporting.bilan`` (workbook, deck).
 
-« Objectifs » (every objective with its status for the year, by chantier/orientation and
-fiche-action), « Indicateurs » (each fiche-action's indicators for the département, the year before
+« Fiches-action » (every fiche of the plan, with or without quantified objectives: its objective in
+the plan's words, pilote / partenaires / moyens from the year's follow-up record, else from the
+plan's « responsable / partenaires / coût », and that record's état, réalisations and commentaire),
+« Objectifs » (every objective with its reference, value / target and status for the year, by
+chantier/orientation and fiche-action), « Indicateurs » (each fiche-action's indicators for the département, the year before
 and the year) and « Territoires » (key indicators per territoire, with their rates per 1 000 ménages).
 """
 
@@ -14,8 +17,11 @@ import pandas as pd
 
 from data_access.aggregation import SERIES_COLUMNS
 from data_access.errors import UserError
+from data_access.french import MISSING, fr_number
 from data_access.periods import Period
+from data_access.vocabulary import PROGRESS_NOT_RECORDED
 from views.loader import Loader
+from views.objective_tables import reference_text, value_target
 
 TERRITORY_INDICATORS = ("assignations", "expulsions_effectives", "fsl_energie_menages", "menages_reperes")
 FIRST_YEAR = 2000
@@ -49,14 +55,77 @@ def objectives_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
             "Objectif": merged["label"],
             "Indicateur": merged["indicator_code"].map(labels),
             "Période évaluée": merged["period_label"],
+            "Référence": [reference_text(v, label) for v, label in zip(merged["baseline"], merged["baseline_label"], strict=True)],
+            "Valeur / cible": [value_target(objective) for objective in merged.to_dict("records")],
             "Cible": merged["target"],
-            "Référence": merged["baseline"],
             "Valeur": merged["value"],
             "Statut": merged["status"],
             "Données fictives": merged["demo"].map({True: "oui", False: "non"}),
         }
     )
     frame.attrs["demo"] = bool(table.attrs.get("demo"))
+    return frame
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()  # type: ignore[call-overload]
+
+
+def _euros(value: object) -> str:
+    return "" if value is None or pd.isna(value) else f"{fr_number(float(value))} €"  # type: ignore[arg-type,call-overload]
+
+
+def fiche_records(loader: Loader, plan: str, year: int | None) -> pd.DataFrame:
+    """The follow-up record of each fiche for ``year`` (``progress_table``'s columns, one row per
+    fiche in the plan's order); with ``year`` None, each fiche's latest recorded year of the plan
+    (a fiche never followed: its row for the plan's last year, « sans suivi »)."""
+    table = loader.action_progress(plan)
+    if year is not None:
+        return table[table["year"] == year].reset_index(drop=True)
+    recorded = table[table["state"].notna() | table["done"].notna() | table["comment"].notna()]
+    latest = recorded.groupby("action_code", sort=False).tail(1).set_index("action_code")
+    last_year = int(table["year"].max()) if not table.empty else None
+    rows = [
+        latest.loc[code] if code in latest.index else table[(table["action_code"] == code) & (table["year"] == last_year)].iloc[0]
+        for code in table.drop_duplicates("action_code")["action_code"]
+    ]
+    return pd.DataFrame([{**row.to_dict(), "action_code": code} for code, row in zip(table.drop_duplicates("action_code")["action_code"], rows, strict=True)])
+
+
+def fiches_sheet(loader: Loader, plan: str, year: int | None, objectives: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every fiche-action of ``plan`` in its order, with or without objectives: its objective in the
+    plan's words, pilote / partenaires / moyens (the follow-up record's, else the plan's
+    « responsable / partenaires / coût »), the record's year, état, réalisations and commentaire,
+    and how many objectives the « Objectifs » sheet (``objectives``) lists for it."""
+    row = loader.plans().set_index("code").loc[plan]
+    axis = axis_word(row)
+    structure = loader.plan_structure(plan)
+    records = fiche_records(loader, plan, year).set_index("action_code")
+    counts = objectives["Fiche-action"].str.split(" – ").str[0].value_counts() if objectives is not None else pd.Series(dtype=int)
+
+    def pick(code: str, field: str, fallback: object) -> str:
+        own = _text(records.loc[code, field]) if code in records.index else ""
+        if field == "budget":
+            own = _euros(records.loc[code, field]) if code in records.index else ""
+        return own or _text(fallback) or MISSING
+
+    frame = pd.DataFrame(
+        {
+            axis: structure["axis_code"].astype(str) + " – " + structure["axis_title"].fillna(""),
+            "Fiche-action": structure["code"].astype(str) + " – " + structure["title"].fillna(""),
+            "Objectif de la fiche (termes du plan)": [_text(o) or MISSING for o in structure["objective"]],
+            "Pilote": [pick(c, "lead", f) for c, f in zip(structure["code"], structure["responsible"], strict=True)],
+            "Partenaires": [pick(c, "partners", f) for c, f in zip(structure["code"], structure["partners"], strict=True)],
+            "Moyens": [pick(c, "budget", f) for c, f in zip(structure["code"], structure["cost"], strict=True)],
+            "Année du suivi": [
+                str(int(records.loc[c, "year"])) if c in records.index and _text(records.loc[c, "state"]) else MISSING for c in structure["code"]
+            ],
+            "État": [_text(records.loc[c, "state_label"]) if c in records.index else PROGRESS_NOT_RECORDED for c in structure["code"]],
+            "Réalisations": [(_text(records.loc[c, "done"]) if c in records.index else "") or MISSING for c in structure["code"]],
+            "Commentaire": [(_text(records.loc[c, "comment"]) if c in records.index else "") or MISSING for c in structure["code"]],
+            "Objectifs suivis": [int(counts.get(c, 0)) for c in structure["code"]],
+        }
+    )
     return frame
 
 
@@ -118,15 +187,17 @@ def territories_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
 
 
 def bilan_tables(loader: Loader, plan: str, year: int) -> dict[str, pd.DataFrame]:
-    """Sheet name → table: « Objectifs », « Indicateurs », « Territoires » (see the module docstring).
+    """Sheet name → table: « Fiches-action », « Objectifs », « Indicateurs », « Territoires » (see the module docstring).
 
     Raises
     ------
     UserError
         Unknown plan or a year outside 2000 – this year.
     """
+    objectives = objectives_sheet(loader, plan, year)
     return {
-        "Objectifs": objectives_sheet(loader, plan, year),
+        "Fiches-action": fiches_sheet(loader, plan, year, objectives),
+        "Objectifs": objectives,
         "Indicateurs": indicators_sheet(loader, plan, year),
         "Territoires": territories_sheet(loader, plan, year),
     }
