@@ -18,7 +18,7 @@ from reporting.dossier import methods_lines
 from reporting.slides import Deck, Progress, Slide
 from reporting.view_slides import view_slide
 from data_access.french import fr_number
-from views.bilan import TERRITORY_INDICATORS, axis_word, bilan_tables, fiches_sheet, objectives_sheet, plan_row
+from views.bilan import TERRITORY_INDICATORS, axis_word, bilan_tables, evaluation_sheet, fiches_sheet, objectives_sheet, plan_row
 from views.common import source_line
 from views.loader import DatabaseLoader
 from views.objective_tables import status_counts, summary_status
@@ -57,6 +57,24 @@ def _fiches_slide(fiches, word: str, axis, year: int | None, row, source: str) -
     )
 
 
+def _evaluation_slide(matrix, row, source: str) -> Slide:  # type: ignore[no-untyped-def]
+    """The plan evaluated over its period: the verdicts counted, the matrix (reference → each plan
+    year → verdict) in its table."""
+    years = matrix.attrs.get("years") or []
+    span = f"{years[0]}–{years[-1]}" if years else ""
+    verdicts = matrix.attrs.get("verdicts", [])
+    return Slide(
+        f"Évaluation du plan {span} : chaque objectif année par année".replace("  ", " "),
+        key_figures=[(f.label.replace("Objectifs", "Bilans"), f.value) for f in status_counts(verdicts)][:6]
+        if verdicts
+        else [("Objectifs chiffrés", "aucun")],
+        filters=f"{row['short_name']} · référence, statut de chaque année du plan, bilan du plan",
+        footer=source,
+        notes_table=matrix,
+        demo=bool(matrix.attrs.get("demo")),
+    )
+
+
 def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | None = None) -> Deck:
     """The bilan as a deck: one slide per chantier/orientation (its objectives and their status for
     ``year``), then the assignations trend, the eviction funnel of the year, the assignations map per
@@ -87,7 +105,7 @@ def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | N
         ),
         ("mal_logement", params, f"Signalements de mal-logement, {year - 4}–{year}"),
     ]
-    total = 2 * len(axes) + len(thematic)
+    total = 2 * len(axes) + 1 + len(thematic)
     indicators = loader.plan_objectives(plan)["indicator_code"].dropna().unique().tolist()
     source = source_line(DatabaseLoader(conn), indicators, departement)
     slides: list[Slide] = []
@@ -110,7 +128,10 @@ def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | N
                 demo=(own["Données fictives"] == "oui").any().item() if not own.empty else False,
             )
         )
-    for number, (page, view_params, title) in enumerate(thematic, start=2 * len(axes) + 1):
+    if progress:
+        progress(2 * len(axes), total, "Évaluation du plan")
+    slides.append(_evaluation_slide(evaluation_sheet(loader, plan), row, source))
+    for number, (page, view_params, title) in enumerate(thematic, start=2 * len(axes) + 2):
         if progress:
             progress(number - 1, total, title)
         slides.append(view_slide(conn, page, view_params, title=title, plan=plan))

@@ -93,3 +93,20 @@ def test_deck_names_every_fiche_and_never_cuts_a_title(sqlite_conn: Connection, 
     for code in fiche_codes(plan):
         assert f"{code} – " in html, code
     assert not any(slide.title.endswith("…") for slide in deck.slides)
+
+
+@pytest.mark.parametrize(("plan", "year"), CASES)
+def test_evaluation_sheet_reads_reference_each_plan_year_and_verdict(sqlite_conn: Connection, plan: str, year: int) -> None:
+    matrix = bilan_tables(DatabaseLoader(sqlite_conn), plan, year)["Évaluation du plan"]
+    first, last = (int(part) for part in re.findall(r"\d{4}", plan)[:2])
+    assert [c for c in matrix.columns if c.isdigit()] == [str(y) for y in range(first, last + 1)]
+    assert matrix.columns[-1] == "Bilan du plan" and "Référence" in matrix.columns
+    assert len(matrix) == len(bilan_tables(DatabaseLoader(sqlite_conn), plan, year)["Objectifs"])
+    if plan == SARTHE:
+        assert matrix["Référence"].str.contains("2007").any()
+
+
+def test_deck_has_the_evaluation_slide(sqlite_conn: Connection) -> None:
+    deck = bilan_deck(sqlite_conn, SARTHE, 2010)
+    slide = next(s for s in deck.slides if s.title.startswith("Évaluation du plan 2008–2012"))
+    assert slide.notes_table is not None and "Bilan du plan" in slide.notes_table.columns

@@ -64,7 +64,7 @@ def test_dossier_pdf(exports: dict[str, Path]) -> None:
 
 def test_bilan_xlsx(exports: dict[str, Path]) -> None:
     book = load_workbook(io.BytesIO(exports["bilan.xlsx"].read_bytes()))
-    assert book.sheetnames == ["Fiches-action", "Objectifs", "Indicateurs", "Territoires"]
+    assert book.sheetnames == ["Fiches-action", "Objectifs", "Évaluation du plan", "Indicateurs", "Territoires"]
     sheet = book["Objectifs"]
     header = next(i for i, row in enumerate(sheet.iter_rows(values_only=True), start=1) if "Statut" in row)
     assert sheet.max_row - header == plan_objective_count("isere-palhdi-2014-2020")

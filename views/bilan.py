@@ -5,7 +5,8 @@
 the plan's words, pilote / partenaires / moyens from the year's follow-up record, else from the
 plan's « responsable / partenaires / coût », and that record's état, réalisations and commentaire),
 « Objectifs » (every objective with its reference, value / target and status for the year, by
-chantier/orientation and fiche-action), « Indicateurs » (each fiche-action's indicators for the département, the year before
+chantier/orientation and fiche-action), « Évaluation du plan » (each objective's reference, its
+status and value each plan year, its verdict over the plan), « Indicateurs » (each fiche-action's indicators for the département, the year before
 and the year) and « Territoires » (key indicators per territoire, with their rates per 1 000 ménages).
 """
 
@@ -21,7 +22,7 @@ from data_access.french import MISSING, fr_number
 from data_access.periods import Period
 from data_access.vocabulary import PROGRESS_NOT_RECORDED
 from views.loader import Loader
-from views.objective_tables import reference_text, value_target
+from views.objective_tables import plan_matrix, reference_text, value_target
 
 TERRITORY_INDICATORS = ("assignations", "expulsions_effectives", "fsl_energie_menages", "menages_reperes")
 FIRST_YEAR = 2000
@@ -129,6 +130,28 @@ def fiches_sheet(loader: Loader, plan: str, year: int | None, objectives: pd.Dat
     return frame
 
 
+def evaluation_sheet(loader: Loader, plan: str) -> pd.DataFrame:
+    """The plan evaluated over its period (``plan_evaluation`` through ``plan_matrix``): one row per
+    objective — its chantier/orientation, fiche, objective in the plan's words, reference, then each
+    plan year's status and value, then the verdict over the plan (column « Bilan du plan »)."""
+    row = loader.plans().set_index("code").loc[plan]
+    axis = axis_word(row)
+    evaluation = loader.plan_evaluation(plan)
+    matrix = plan_matrix(evaluation)
+    structure = loader.plan_structure(plan)
+    axes = dict(zip(structure["code"], structure["axis_code"].astype(str) + " – " + structure["axis_title"].fillna(""), strict=True))
+    matrix.insert(0, axis, matrix["Fiche"].map(axes))
+    matrix.insert(
+        3,
+        "Référence",
+        [reference_text(v, label) for v, label in zip(evaluation["baseline"], evaluation["baseline_label"], strict=True)],
+    )
+    matrix.attrs["demo"] = bool(evaluation.attrs.get("demo"))
+    matrix.attrs["years"] = list(evaluation.attrs.get("years", []))
+    matrix.attrs["verdicts"] = list(evaluation["verdict"])
+    return matrix
+
+
 def indicators_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
     """Each fiche-action's linked indicators for the département: ``year - 1``, ``year`` and the change."""
     departement = str(plan_row(loader, plan, year)["departement_code"])
@@ -187,7 +210,8 @@ def territories_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
 
 
 def bilan_tables(loader: Loader, plan: str, year: int) -> dict[str, pd.DataFrame]:
-    """Sheet name → table: « Fiches-action », « Objectifs », « Indicateurs », « Territoires » (see the module docstring).
+    """Sheet name → table: « Fiches-action », « Objectifs », « Évaluation du plan », « Indicateurs »,
+    « Territoires » (see the module docstring).
 
     Raises
     ------
@@ -198,6 +222,7 @@ def bilan_tables(loader: Loader, plan: str, year: int) -> dict[str, pd.DataFrame
     return {
         "Fiches-action": fiches_sheet(loader, plan, year, objectives),
         "Objectifs": objectives,
+        "Évaluation du plan": evaluation_sheet(loader, plan),
         "Indicateurs": indicators_sheet(loader, plan, year),
         "Territoires": territories_sheet(loader, plan, year),
     }
