@@ -9,10 +9,11 @@ import streamlit as st
 
 from data_access.importers import max_upload_bytes
 from data_access.vocabulary import PAGE_INFO, Page
-from ui import auth
+from ui import auth, filters
 from ui.import_panels import PREVIEW, UPLOADER, batches_panel, options_and_check, preview_panel
 from ui.progress_import_panel import progress_import_section
 
+filters.served_by_app()  # before anything is drawn (see there)
 st.set_page_config(layout="wide")  # the preview tables need the width (additive: the app's other settings stay)
 st.title(PAGE_INFO[Page.IMPORT_DONNEES].page_title)
 st.caption(

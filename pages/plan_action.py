@@ -5,7 +5,8 @@ le suivi de chaque fiche-action."""
 
 import streamlit as st
 
-from ui import auth, cache, filters, render
+from reporting.bilan import bilan_deck, bilan_xlsx
+from ui import auth, cache, filters, render, report_downloads
 from ui.progress_form import progress_form
 from views import followup, plan_action
 
@@ -47,3 +48,13 @@ def edit_fiche(fiche: str) -> None:
 
 
 render.view(view, presentation=params.presentation, title=False, group_end=edit_fiche if user and not params.presentation else None)
+
+if not params.presentation:
+    st.subheader(f"Bilan annuel {params.last_year}")
+    st.caption("Le bilan du plan pour l'année choisie (fin de la période) : objectifs, indicateurs, territoires.")
+    report_downloads.document_downloads(
+        "bilan",
+        f"bilan-{params.plan}-{params.last_year}",
+        deck=lambda conn, progress: bilan_deck(conn, params.plan, params.last_year, progress=progress),
+        workbook=lambda conn: bilan_xlsx(conn, params.plan, params.last_year),
+    )

@@ -8,7 +8,8 @@ import streamlit as st
 from data_access import seances
 from data_access.errors import UserError
 from data_access.vocabulary import PAGE_INFO, Page
-from ui import auth, cache, filters, seance_nav
+from reporting.dossier import seance_deck
+from ui import auth, cache, filters, report_downloads, seance_nav
 
 view = filters.current()
 st.title(PAGE_INFO[Page.SEANCES].page_title)
@@ -31,6 +32,12 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
+)
+st.subheader("Dossier de la séance")
+report_downloads.document_downloads(
+    "dossier",
+    f"seance-{int(chosen)}",
+    deck=lambda conn, progress: seance_deck(conn, names[chosen], plan=view.plan, progress=progress),
 )
 
 user = auth.data_manager()

@@ -110,6 +110,28 @@ def test_a_seance_view_shows_the_presenter_bar(app):
     assert {b.label for b in app.button} >= {"◀ Précédent", "Suivant ▶"}
 
 
+def test_the_seance_steps_through_each_chart_of_a_view_before_the_next_view(app):
+    """FSL (view 4 of the example séance) is several slides: « Suivant » shows its next chart, then
+    the next view once its last chart was shown; « Précédent » goes back a chart."""
+    run_page(app, "pages/fsl.py", seance="1", vue="3", presentation="1", debut="2021", fin="2025")
+    titles = [app.subheader[0].value]
+    count = int(titles[0].rsplit("/", 1)[1].rstrip(")"))
+    assert count >= 2 and titles[0].endswith(f"(1/{count})")
+    assert len(app.get("plotly_chart")) == 1, "one chart per slide"
+    for number in range(2, count + 1):
+        next(b for b in app.button if b.label == "Suivant ▶").click().run()
+        assert not app.exception
+        titles.append(app.subheader[0].value)
+        assert titles[-1].endswith(f"({number}/{count})"), titles
+    assert len(set(titles)) == count, "each slide its own chart"
+    next(b for b in app.button if b.label == "◀ Précédent").click().run()
+    assert app.subheader[0].value == titles[-2]
+    next(b for b in app.button if b.label == "Suivant ▶").click().run()
+    next(b for b in app.button if b.label == "Suivant ▶").click().run()  # past the last chart: the next view
+    assert not app.exception
+    assert any("Vue 5 / " in m.value for m in app.markdown), [m.value for m in app.markdown][:3]
+
+
 def test_page_choices_are_mirrored_in_the_url(app):
     run_page(app, "pages/tendances.py", indicateur="cql", avec="oisans,trieves", departement="non")
     assert app.multiselect[0].value == ["cql"] and app.multiselect[1].value == ["oisans", "trieves"]

@@ -125,3 +125,56 @@ def test_every_page_renders_without_exception(server, browser, path, viewport):
 
 def test_chromium_is_the_system_one():
     assert shutil.which("chromium") or Path(CHROMIUM).exists()
+
+
+def _example_seance_views() -> list[tuple[str, dict[str, str]]]:
+    import yaml
+
+    seances = yaml.safe_load((ROOT / "plans" / "isere-palhdi-2014-2020" / "seances.yaml").read_text(encoding="utf-8"))["seances"]
+    return [(view["page"], {key: str(value) for key, value in view["parametres"].items()}) for view in seances[0]["vues"]]
+
+
+PROJECTORS = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
+
+
+@pytest.mark.parametrize("viewport", list(PROJECTORS))
+@pytest.mark.parametrize(("view_page", "params"), _example_seance_views(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_slide_of_the_example_seance_fits_the_screen_with_its_demo_banner(server, browser, view_page, params, viewport):
+    """Presentation mode: every chart of every view of the example séance, one slide each, fits the
+    projector's screen without scrolling, and says « Données fictives de démonstration » large."""
+    import re
+    import urllib.parse
+
+    width, height = PROJECTORS[viewport]
+    page = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    path = "" if view_page == HOME_PAGE.value else view_page
+    try:
+        figure, count = 1, 1
+        while figure <= count:
+            query = urllib.parse.urlencode({**params, "presentation": "1", "figure": str(figure)})
+            page.goto(f"{server}/{path}?{query}", wait_until="networkidle", timeout=90_000)
+            page.wait_for_selector(".st-key-slide-demo", timeout=90_000)  # the slide is drawn (not a first run's placeholder)
+            if view_page != HOME_PAGE.value:
+                page.wait_for_selector(".st-key-slide-figure .main-svg", timeout=90_000)
+            page.wait_for_function(
+                '() => !document.querySelector(\'[data-testid="stStatusWidget"], [data-testid="stSkeleton"]\')', timeout=90_000
+            )
+            page.wait_for_timeout(1500)
+            title = page.locator("h3").first.inner_text()
+            if match := re.search(r"\((\d+)/(\d+)\)$", title.strip()):
+                count = int(match.group(2))
+            sizes = page.evaluate(
+                "() => { const main = document.querySelector('[data-testid=\"stMain\"]'); return [main.scrollHeight, main.clientHeight, "
+                "document.documentElement.scrollWidth, document.documentElement.clientWidth]; }"
+            )
+            folder = SCREENSHOTS / "presentation" / viewport
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(folder / f"{view_page}-{figure}.png"))
+            assert sizes[0] <= sizes[1] + 2, f"/{path} figure {figure} scrolls at {viewport}: {sizes}"
+            assert sizes[2] <= sizes[3], f"/{path} figure {figure} scrolls sideways at {viewport}"
+            banner = page.locator(".st-key-slide-demo")
+            assert banner.count() == 1 and banner.is_visible(), f"no demo banner on /{path} figure {figure}"
+            assert page.locator('[data-testid="stException"]').count() == 0
+            figure += 1
+    finally:
+        page.close()

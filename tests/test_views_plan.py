@@ -8,7 +8,7 @@ import os
 import pytest
 
 from data_access.french import fr_measure
-from data_access.vocabulary import CHOOSABLE_LEVELS
+from data_access.vocabulary import CHOOSABLE_LEVELS, ProgressState
 from tests.conftest import new_app, open_page, plan_objective_count
 from views import donnees_methodes, plan_action, vue_ensemble, wording
 from views import params as view_params
@@ -260,21 +260,25 @@ def test_the_plan_view_offers_the_follow_up_form_to_data_managers_only_and_shows
     query = {"plan": "isere-palhdi-2014-2020"}
     at = open_page(writable_app, "pages/plan_action.py", query)
     assert not at.exception
-    assert not at.button and not at.text_area and not any(e.selectbox for e in at.expander), "an anonymous visitor sees no form"
+    assert not any(e.button or e.selectbox or e.text_area for e in at.expander), "an anonymous visitor sees no form"
     at.session_state[SESSION_USER] = "gestion"
     at.run()
     assert sum(1 for button in at.button if button.label == "Enregistrer") == 16, "one form per fiche-action"
     fiches = [expander for expander in at.expander if expander.label.startswith("**")]
     assert len(fiches) == 16 and all(fiche.selectbox[0].label == "État d'avancement" for fiche in fiches)
-    engine = make_engine(os.environ["OBSERVATOIRE_DATABASE_URL"])
+    fiches[1].selectbox[0].select(ProgressState.ENGAGEE)  # through the form of fiche 1.2
+    next(button for button in fiches[1].button if button.label == "Enregistrer").click().run()
+    assert not at.exception
+    assert [m.value for m in at.success] == ["Suivi de la fiche 1.2 en 2020 enregistré (état d'avancement)."]
+    engine = make_engine(os.environ["OBSERVATOIRE_DATABASE_URL"])  # and from elsewhere (the command line)
     with engine.begin() as conn:
         set_progress(conn, plan=query["plan"], action="1.1", year=2020, user="gestion", state="réalisée", done="Feuille de route rédigée")
     engine.dispose()
     at.session_state[SESSION_USER] = None
     fresh = open_page(at, "pages/plan_action.py", query)  # the same session: it sees the record at once
-    assert not fresh.button, "anonymous again: no form"
+    assert not any(e.button for e in fresh.expander), "anonymous again: no form"
     labels = [str(link.proto.label) for link in fresh.get("page_link")]
-    assert "**1** réalisée" in labels and "**15** sans suivi" in labels, labels
+    assert "**1** réalisée" in labels and "**1** engagée" in labels and "**14** sans suivi" in labels, labels
     assert fresh.expander[0].label.startswith("**1.1** — Rénover la CCAPEX plénière · réalisée")
     assert any("Feuille de route rédigée" in block.value for block in fresh.expander[0].markdown)
     only_done = open_page(new_app(), "pages/plan_action.py", query | {"etats": "réalisée"})

@@ -8,6 +8,9 @@ reopens the same view; a page's own options are written only when they differ fr
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -17,6 +20,7 @@ from views import params as view_params
 from views.params import SIDEBAR_KEYS, ViewParams
 
 NOTICES = "_filter_notices"
+APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def _from_url() -> None:
@@ -98,14 +102,23 @@ def _to_url(params: ViewParams) -> None:
         del st.query_params["presentation"]
 
 
+def served_by_app() -> None:
+    """Make sure this page runs under app.py's navigation; call it before drawing anything.
+
+    Streamlit sees our pages/ folder and, on a process's first request for a sub-page (and in
+    every AppTest run), runs that page as a legacy « pages/ » app, without app.py and its sidebar.
+    Then: turn the legacy mode off, run app.py now, in this same run (its st.navigation runs this
+    page again, as usual), and stop the legacy run. Not a rerun: a rerun would lose this run's
+    button clicks and form submissions."""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        runpy.run_path(str(APP), run_name="__main__")
+        st.stop()
+
+
 def current() -> ViewParams:
     """The view's parameters drawn by ``sidebar()`` in this run."""
-    if PagesManager.uses_pages_directory:
-        # Streamlit sees our pages/ folder and, on a process's first request for a sub-page (and in
-        # every AppTest run), runs that page as a legacy « pages/ » app, without app.py and its
-        # sidebar. Turn the legacy mode off and rerun, so that app.py's st.navigation serves it.
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    served_by_app()
     return st.session_state["view"]  # type: ignore[no-any-return]
 
 

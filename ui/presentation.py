@@ -23,6 +23,10 @@ h2, h3 {font-size: 2.1rem !important; color: #000;}
 [data-testid='stMetricValue'] [data-testid='stMarkdownContainer'] p {font-size: 4.5rem !important; font-weight: 700; line-height: 1.1;}
 [data-testid='stMetricLabel'] [data-testid='stMarkdownContainer'] p {font-size: 1.6rem !important; white-space: normal;}
 [data-testid='stMetric'] .stMarkdownEllipsis {overflow: visible; white-space: normal;}
+[data-testid='stMain'] [data-testid='stVerticalBlock'] {gap: 0.6rem;}
+/* a slide is its chart: the page's title and own options (widgets keyed « p_… ») are not shown */
+[data-testid='stMain'] h1, [class*='st-key-p_'] {display: none !important;}
+[data-testid='stHorizontalBlock']:has([class*='st-key-p_']) {display: none !important;}
 </style>
 """
 
@@ -33,8 +37,8 @@ def apply(view: ViewParams) -> None:
         return
     st.html(PROJECTION_CSS)
     place = view.territory_name if view.is_departement else f"{view.territory_name} ({LEVEL_SINGULAR[view.level]})"
-    left, right = st.columns([6, 1])
+    left, right = st.columns([5, 2], vertical_alignment="center")
     left.caption(f"{view.plan_name} · {place} · {view.period.label()}")
-    if right.button("Quitter la présentation", key="leave-presentation"):
+    if right.button("Quitter la présentation", key="leave-presentation", width="stretch"):
         st.session_state["f_presentation"] = False
         st.rerun()

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
@@ -25,6 +24,7 @@ from figures.palette import STATUS_TINTS
 from geo.maps import PLOTLY_CONFIG as MAP_CONFIG
 from reporting.images import framed_png, framed_svg
 from reporting.tables import csv_bytes, xlsx_bytes
+from ui import slide
 from views.model import Block, Chart, Group, Scoreboard, Table, Text, Tiles, View
 from views.wording import cell_status, status_badge
 
@@ -49,7 +49,6 @@ COUNT_ICONS = {
     "abandonnée": ":material/block:",
 }
 FULL_ROW_HEIGHT = 56  # two lines of wrapped text in a grid cell
-PRESENTATION_HEIGHT = 580  # séance bar, title, figure and footer fit a 1080-pixel screen
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ def view(
             empty_state(shown.empty)
             return
         if presentation:
-            _slide(shown)
+            slide.draw(shown, in_seance="seance" in st.query_params)
             return
         st.caption(shown.filters)
         first = shown.blocks[0] if shown.blocks else None
@@ -333,31 +332,6 @@ def style_status(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.io.formats
         return f"background-color: {STATUS_TINTS[status]}; color: #000" if status else ""
 
     return frame.style.map(colour, subset=[column for column in columns if column in frame.columns])
-
-
-def _slide(shown: View) -> None:
-    """The presentation layout: the main chart at full width, its key figure large, the source and demo notice."""
-    main = shown.main_chart
-    if main is None:  # a view without chart: its key figures and blocks as on screen
-        if shown.key_figures:
-            for column, figure in zip(st.columns(len(shown.key_figures[:4])), shown.key_figures[:4], strict=True):
-                column.metric(figure.label, figure.value)
-        if shown.demo:
-            demo_badge()
-        blocks(shown.blocks)
-        return
-    st.subheader(main.title)
-    if main.key_figure is not None:
-        place, figure_column = st.columns([5, 1])
-        figure_column.metric(main.key_figure.label, main.key_figure.value)
-    else:
-        place = st.container()
-    assert main.figure is not None
-    figure = go.Figure(main.figure)  # a copy: the cached view keeps its own height
-    figure.update_layout(height=PRESENTATION_HEIGHT)
-    place.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, key=f"fig-{main.key}")
-    notice = f" · ⚠ {DEMO_NOTICE}" if main.demo else ""
-    st.caption(f"Unité : {main.unit} · {main.source}{notice}")
 
 
 def empty_state(what: str) -> None:

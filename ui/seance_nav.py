@@ -15,9 +15,9 @@ import streamlit.components.v1 as components
 
 from data_access import seances
 from data_access.errors import UserError
-from ui import cache
+from ui import cache, slide
 
-SEANCE_KEYS = ("seance", "vue", "presentation")
+SEANCE_KEYS = ("seance", "vue", "presentation", slide.FIGURE_PARAM)
 ID = re.compile(r"[0-9]{1,9}")
 PAGE_WIDGET_PREFIX = "p_"  # the keys of the pages' own widgets
 # A presentation clicker sends Page Down / Page Up; a keyboard has the arrows. The buttons are found
@@ -76,14 +76,28 @@ def presenter_bar() -> None:
         st.info("Cette séance n'a encore aucune vue.")
         return
     position = min(max(position, 0), len(views) - 1)
-    previous, label, following, auto = st.columns([1, 5, 1, 2], vertical_alignment="center")
-    if previous.button("◀ Précédent", key="seance-previous"):
+    # a view with several charts is several slides: « Suivant » shows its next chart first (the
+    # count is the one this view's slide stored when it was drawn, before the click)
+    figures = int(st.session_state.get(slide.FIGURE_COUNT_KEY, 1) or 1)
+    number = slide.figure_number(figures)
+    previous, label, following, auto = st.columns([2, 6, 2, 3], vertical_alignment="center")
+    if previous.button("◀ Précédent", key="seance-previous", width="stretch"):
+        if number > 1:
+            _show_figure(number - 1)
         go_to(seance_id, views, position - 1)
-    label.markdown(f"**Vue {position + 1} / {len(views)}** — {views.iloc[position]['title']}")
-    if following.button("Suivant ▶", key="seance-next"):
+    part = f" (graphique {number} / {figures})" if figures > 1 else ""
+    label.markdown(f"**Vue {position + 1} / {len(views)}**{part} — {views.iloc[position]['title']}")
+    if following.button("Suivant ▶", key="seance-next", width="stretch"):
+        if number < figures:
+            _show_figure(number + 1)
         go_to(seance_id, views, position + 1)
-    seconds = 30 if auto.toggle("Défilement automatique (30 s)", key="seance-auto") else 0
+    seconds = 30 if auto.toggle("Défilement auto. (30 s)", key="seance-auto") else 0
     components.html(KEYBOARD_JS.replace("DELAY", str(seconds)), height=0)
+
+
+def _show_figure(number: int) -> None:
+    st.query_params[slide.FIGURE_PARAM] = str(number)
+    st.rerun()
 
 
 def add_current_view(plan: str, page: str, user: str | None) -> None:
