@@ -2,6 +2,7 @@
 
 python -m reporting seance "CCAPEX plénière — exemple" [--plan CODE] --out dossier.pptx|.pdf
 python -m reporting bilan --plan isere-palhdi-2014-2020 --annee 2024 --out bilan.xlsx|.pptx|.pdf
+python -m reporting bilan --plan isere-palhdi-2014-2020 --periode plan --out bilan.xlsx|.pptx|.pdf
 python -m reporting view "http://127.0.0.1:8501/tendances?indicateur=assignations&debut=2014&fin=2020" --out vue.png|.svg|.csv|.xlsx|.pptx|.pdf
 
 Bad input is a French message (exit code 2); an unexpected error goes to the log with its
@@ -52,9 +53,15 @@ def _parser() -> argparse.ArgumentParser:
     seance.add_argument("--plan", help="code du plan, si plusieurs plans ont une séance de ce nom")
     seance.add_argument("--out", required=True, type=Path, help="fichier à écrire : .pptx ou .pdf")
     seance.add_argument("--database-url", dest="database_url_sub", help=argparse.SUPPRESS)
-    bilan = commands.add_parser("bilan", help="bilan annuel d'un plan (XLSX, PPTX ou PDF)")
+    bilan = commands.add_parser("bilan", help="bilan annuel d'un plan, ou de toute sa période (XLSX, PPTX ou PDF)")
     bilan.add_argument("--plan", required=True, help="code du plan, par exemple isere-palhdi-2014-2020")
-    bilan.add_argument("--annee", required=True, type=int, help="année du bilan, par exemple 2024")
+    when = bilan.add_mutually_exclusive_group(required=True)
+    when.add_argument("--annee", type=int, help="année du bilan, par exemple 2024")
+    when.add_argument(
+        "--periode",
+        choices=["plan"],
+        help="« plan » : bilan de toute la période du plan (évaluation année par année, dernier suivi de chaque fiche)",
+    )
     bilan.add_argument("--out", required=True, type=Path, help="fichier à écrire : .xlsx, .pptx ou .pdf")
     bilan.add_argument("--database-url", dest="database_url_sub", help=argparse.SUPPRESS)
     view = commands.add_parser(
@@ -127,7 +134,7 @@ def _run(args: argparse.Namespace) -> int:
             elif args.command == "seance":
                 data = _render(seance_deck(conn, args.name, plan=args.plan, progress=progress), suffix, progress)
             elif suffix == ".xlsx":
-                data = bilan_xlsx(conn, args.plan, args.annee)
+                data = bilan_xlsx(conn, args.plan, args.annee)  # --periode plan: annee None, the whole plan
             else:
                 data = _render(bilan_deck(conn, args.plan, args.annee, progress=progress), suffix, progress)
     except UserError as error:

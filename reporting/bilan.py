@@ -1,10 +1,12 @@
-"""The annual report (bilan annuel) of a plan for one year: workbook and deck.
+"""The annual report (bilan annuel) of a plan for one year, or the bilan of the whole plan period
+(``year=None``): workbook and deck.
 
-The workbook has three sheets: « Objectifs » (every objective with its status for the year, by
-chantier/orientation and fiche-action), « Indicateurs » (each fiche-action's indicators for the
-département, the year before and the year) and « Territoires » (key indicators per territoire,
-with their rates per 1 000 ménages). The deck has one slide per chantier/orientation, then the
-trends and maps that matter for the year.
+The workbook has the sheets of :func:`views.bilan.bilan_tables`: « Fiches-action » (every fiche
+with its follow-up), « Objectifs » (every objective with its reference, value / cible and status
+for the year), « Évaluation du plan » (each objective year by year and its verdict),
+« Indicateurs » and « Territoires ». The deck has, per chantier/orientation, the follow-up of its
+fiches and its objectives, then the evaluation over the plan, then the trends and maps that
+matter for the year; for the whole plan, the evaluation comes first and the trends cover the plan.
 """
 
 from __future__ import annotations
@@ -18,21 +20,36 @@ from reporting.dossier import methods_lines
 from reporting.slides import Deck, Progress, Slide
 from reporting.view_slides import view_slide
 from data_access.french import fr_number
-from views.bilan import TERRITORY_INDICATORS, axis_word, bilan_tables, evaluation_sheet, fiches_sheet, objectives_sheet, plan_row
+from views.bilan import (
+    TERRITORY_INDICATORS,
+    axis_word,
+    bilan_tables,
+    bilan_year,
+    evaluation_sheet,
+    fiches_sheet,
+    objectives_sheet,
+    plan_row,
+    plan_years,
+)
 from views.common import source_line
 from views.loader import DatabaseLoader
 from views.objective_tables import status_counts, summary_status
 
 
-def _title(conn: Connection, plan: str, year: int) -> str:
-    row = plan_row(DatabaseLoader(conn), plan, year)
+def _title(conn: Connection, plan: str, year: int | None) -> str:
+    loader = DatabaseLoader(conn)
+    row = plan_row(loader, plan, bilan_year(loader, plan, year))
+    if year is None:
+        first, last = plan_years(row)
+        return f"Bilan du plan {first}–{last} — {row['short_name']}"
     return f"Bilan annuel {year} — {row['short_name']}"
 
 
-def bilan_xlsx(conn: Connection, plan: str, year: int) -> bytes:
-    """The bilan's three sheets as an ``.xlsx`` (title, sources, demo notice above each table)."""
+def bilan_xlsx(conn: Connection, plan: str, year: int | None) -> bytes:
+    """The bilan's sheets as an ``.xlsx`` (title, sources, demo notice above each table); ``year``
+    None: the bilan of the whole plan period."""
     sheets = bilan_tables(DatabaseLoader(conn), plan, year)
-    departement = str(plan_row(DatabaseLoader(conn), plan, year)["departement_code"])
+    departement = str(plan_row(DatabaseLoader(conn), plan, bilan_year(DatabaseLoader(conn), plan, year))["departement_code"])
     indicators = [*TERRITORY_INDICATORS, *DatabaseLoader(conn).action_indicators(plan)["indicator_code"].unique()]
     return tables.xlsx_bytes(
         sheets,
@@ -75,44 +92,54 @@ def _evaluation_slide(matrix, row, source: str) -> Slide:  # type: ignore[no-unt
     )
 
 
-def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | None = None) -> Deck:
-    """The bilan as a deck: one slide per chantier/orientation (its objectives and their status for
-    ``year``), then the assignations trend, the eviction funnel of the year, the assignations map per
-    territoire and the signalements trend."""
+def bilan_deck(conn: Connection, plan: str, year: int | None, *, progress: Progress | None = None) -> Deck:
+    """The bilan as a deck: per chantier/orientation, the follow-up of its fiches-action and its
+    objectives with their status for ``year``; the evaluation over the plan; then the assignations
+    trend, the eviction funnel of the year, the assignations map per territoire and the
+    signalements trend. ``year`` None: the bilan of the whole plan — the evaluation first, each
+    fiche's latest follow-up, the objectives of the plan's last year, trends over the plan."""
     loader = DatabaseLoader(conn)
-    row = plan_row(loader, plan, year)
+    whole = year is None
+    shown = bilan_year(loader, plan, year)
+    row = plan_row(loader, plan, shown)
     departement = str(row["departement_code"])
     word = axis_word(row)
-    sheet = objectives_sheet(loader, plan, year)
+    sheet = objectives_sheet(loader, plan, shown)
     fiches = fiches_sheet(loader, plan, year, sheet)
+    start = plan_years(row)[0] if whole else shown - 4
+    year = shown
     structure = loader.plan_structure(plan)
     axes = structure.drop_duplicates("axis_code")[["axis_code", "axis_title"]]
     params = {
         "plan": plan,
-        "debut": str(year - 4),
+        "debut": str(start),
         "fin": str(year),
         "granularite": "annee",
         "niveau": "territoire",
         "territoire": departement,
     }
     thematic = [
-        ("tendances", {**params, "indicateur": "assignations"}, f"Assignations, {year - 4}–{year}"),
+        ("tendances", {**params, "indicateur": "assignations"}, f"Assignations, {start}–{year}"),
         ("expulsions", {**params, "debut": str(year)}, f"De l'assignation à l'expulsion en {year}"),
         (
             "comparer",
             {**params, "debut": str(year), "indicateur": "assignations", "affichage": "rate"},
             f"Assignations pour 1 000 ménages par territoire, {year}",
         ),
-        ("mal_logement", params, f"Signalements de mal-logement, {year - 4}–{year}"),
+        ("mal_logement", params, f"Signalements de mal-logement, {start}–{year}"),
     ]
     total = 2 * len(axes) + 1 + len(thematic)
     indicators = loader.plan_objectives(plan)["indicator_code"].dropna().unique().tolist()
     source = source_line(DatabaseLoader(conn), indicators, departement)
     slides: list[Slide] = []
+    if whole:
+        if progress:
+            progress(0, total, "Évaluation du plan")
+        slides.append(_evaluation_slide(evaluation_sheet(loader, plan), row, source))
     for number, axis in enumerate(axes.itertuples(), start=1):
         if progress:
-            progress(2 * (number - 1), total, f"{word} {axis.axis_code}")
-        slides.append(_fiches_slide(fiches, word, axis, year, row, source))
+            progress(2 * (number - 1) + whole, total, f"{word} {axis.axis_code}")
+        slides.append(_fiches_slide(fiches, word, axis, None if whole else year, row, source))
         own = sheet[sheet[word].str.startswith(f"{axis.axis_code} – ")]
         notes = own[["Fiche-action", "Objectif", "Référence", "Valeur / cible", "Statut"]]
         slides.append(
@@ -128,9 +155,10 @@ def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | N
                 demo=(own["Données fictives"] == "oui").any().item() if not own.empty else False,
             )
         )
-    if progress:
-        progress(2 * len(axes), total, "Évaluation du plan")
-    slides.append(_evaluation_slide(evaluation_sheet(loader, plan), row, source))
+    if not whole:
+        if progress:
+            progress(2 * len(axes), total, "Évaluation du plan")
+        slides.append(_evaluation_slide(evaluation_sheet(loader, plan), row, source))
     for number, (page, view_params, title) in enumerate(thematic, start=2 * len(axes) + 2):
         if progress:
             progress(number - 1, total, title)
@@ -139,7 +167,7 @@ def bilan_deck(conn: Connection, plan: str, year: int, *, progress: Progress | N
         progress(total, total, "Terminé")
     demo = any(slide.demo for slide in slides)
     return Deck(
-        title=_title(conn, plan, year),
+        title=_title(conn, plan, None if whole else year),
         subtitle=str(row["name"]),
         date=dt.date.today(),
         demo=demo,

@@ -110,3 +110,28 @@ def test_deck_has_the_evaluation_slide(sqlite_conn: Connection) -> None:
     deck = bilan_deck(sqlite_conn, SARTHE, 2010)
     slide = next(s for s in deck.slides if s.title.startswith("Évaluation du plan 2008–2012"))
     assert slide.notes_table is not None and "Bilan du plan" in slide.notes_table.columns
+
+
+# --- the whole plan period ----------------------------------------------------------------------
+
+
+def test_whole_plan_bilan_puts_the_evaluation_first_and_the_latest_follow_up(sqlite_conn: Connection) -> None:
+    tables = bilan_tables(DatabaseLoader(sqlite_conn), ISERE, None)
+    assert list(tables)[:2] == ["Évaluation du plan", "Fiches-action"]
+    fiches = tables["Fiches-action"]
+    assert [text.split(" – ")[0] for text in fiches["Fiche-action"]] == fiche_codes(ISERE)
+    followed = fiches[fiches["Année du suivi"] != "–"]
+    assert followed["Année du suivi"].map(lambda y: 2014 <= int(y) <= 2020).all()
+    assert [c for c in tables["Évaluation du plan"].columns if c.isdigit()] == [str(y) for y in range(2014, 2021)]
+
+
+def test_whole_plan_deck_and_workbook(sqlite_conn: Connection) -> None:
+    deck = bilan_deck(sqlite_conn, ISERE, None)
+    assert deck.title == "Bilan du plan 2014–2020 — Isère — PALHDI 2014–2020"
+    assert deck.slides[0].title.startswith("Évaluation du plan 2014–2020")
+    assert any(slide.title == "Assignations, 2014–2020" for slide in deck.slides)
+    html = deck_html(deck, [b"png" if slide.figure is not None else None for slide in deck.slides])
+    assert all(f"{code} – " in html for code in fiche_codes(ISERE))
+    book = load_workbook(io.BytesIO(bilan_xlsx(sqlite_conn, ISERE, None)))
+    assert book.sheetnames[:2] == ["Évaluation du plan", "Fiches-action"]
+    assert "Bilan du plan 2014–2020" in str(book["Fiches-action"]["A1"].value)

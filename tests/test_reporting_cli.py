@@ -123,3 +123,13 @@ def test_view_says_which_url_values_it_replaced_and_still_exports(
     err = capsys.readouterr().err
     assert "Attention : Année de début « 19999 » invalide" in err
     assert out.read_bytes().startswith("\ufeffAssignations aux fins de résiliation du bail".encode())
+
+
+def test_bilan_over_the_whole_plan(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "bilan-plan.xlsx"
+    assert _run(sqlite_url, "bilan", "--plan", PLAN, "--periode", "plan", "--out", str(out)) == 0
+    assert load_workbook(io.BytesIO(out.read_bytes())).sheetnames[:2] == ["Évaluation du plan", "Fiches-action"]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_code:  # argparse: --annee or --periode, not both
+        _run(sqlite_url, "bilan", "--plan", PLAN, "--periode", "plan", "--annee", "2018", "--out", str(out))
+    assert exit_code.value.code == 2 and "--annee" in capsys.readouterr().err

@@ -37,6 +37,23 @@ def plan_row(loader: Loader, plan: str, year: int) -> pd.Series:
     return known.loc[str(plan)]  # type: ignore[return-value]
 
 
+def plan_years(row: pd.Series) -> tuple[int, int]:
+    """(first, last) calendar year of the plan, the last one capped at the current year."""
+    first = pd.Timestamp(row["period_start"]).year
+    return first, min(pd.Timestamp(row["period_end"]).year, dt.date.today().year)
+
+
+def bilan_year(loader: Loader, plan: str, year: int | None) -> int:
+    """The year whose objectives, indicators and territories the bilan shows: ``year``, or for the
+    whole plan (``year`` None) the plan's last year (this year at the latest)."""
+    if year is not None:
+        return year
+    known = loader.plans().set_index("code")
+    if plan not in known.index:
+        raise UserError(f"Plan « {plan} » inconnu. Plans chargés : {', '.join(known.index) or 'aucun'}.")
+    return plan_years(known.loc[plan])[1]
+
+
 def axis_word(row: pd.Series) -> str:
     return str(row["axis_kind"] or "axe").capitalize()
 
@@ -209,20 +226,28 @@ def territories_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
     return result
 
 
-def bilan_tables(loader: Loader, plan: str, year: int) -> dict[str, pd.DataFrame]:
+def bilan_tables(loader: Loader, plan: str, year: int | None) -> dict[str, pd.DataFrame]:
     """Sheet name → table: « Fiches-action », « Objectifs », « Évaluation du plan », « Indicateurs »,
     « Territoires » (see the module docstring).
+
+    With ``year`` None, the bilan of the whole plan period: « Évaluation du plan » first, each
+    fiche's latest recorded follow-up, the objectives, indicators and territories of the plan's
+    last year (:func:`bilan_year`).
 
     Raises
     ------
     UserError
         Unknown plan or a year outside 2000 – this year.
     """
-    objectives = objectives_sheet(loader, plan, year)
+    shown = bilan_year(loader, plan, year)
+    objectives = objectives_sheet(loader, plan, shown)
+    fiches = fiches_sheet(loader, plan, year, objectives)
+    evaluation = evaluation_sheet(loader, plan)
+    first = {"Évaluation du plan": evaluation, "Fiches-action": fiches} if year is None else {"Fiches-action": fiches}
     return {
-        "Fiches-action": fiches_sheet(loader, plan, year, objectives),
+        **first,
         "Objectifs": objectives,
-        "Évaluation du plan": evaluation_sheet(loader, plan),
-        "Indicateurs": indicators_sheet(loader, plan, year),
-        "Territoires": territories_sheet(loader, plan, year),
+        "Évaluation du plan": evaluation,
+        "Indicateurs": indicators_sheet(loader, plan, shown),
+        "Territoires": territories_sheet(loader, plan, shown),
     }
