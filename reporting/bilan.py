@@ -15,11 +15,11 @@ import datetime as dt
 
 from sqlalchemy import Connection
 
+from data_access.french import fr_number
 from reporting import tables
 from reporting.dossier import methods_lines
 from reporting.slides import Deck, Progress, Slide
 from reporting.view_slides import view_slide
-from data_access.french import fr_number
 from views.bilan import (
     TERRITORY_INDICATORS,
     axis_word,
@@ -87,7 +87,7 @@ def _evaluation_slide(matrix, row, source: str) -> Slide:  # type: ignore[no-unt
         else [("Objectifs chiffrés", "aucun")],
         filters=f"{row['short_name']} · référence, statut de chaque année du plan, bilan du plan",
         footer=source,
-        notes_table=matrix,
+        notes_table=matrix.iloc[:, 1:],  # the fiche's code says its chantier/orientation: room for the years
         demo=bool(matrix.attrs.get("demo")),
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -43,6 +44,7 @@ PAGE_MARGINS: PdfMargins = {
     "left": "12mm",
 }  # the running footer sits in the bottom margin
 PRINT_TIMEOUT_MS = 120_000
+AUTHOR = "Observatoire PDALHPD"
 MAX_TABLE_ROWS = 2_000  # beyond, the PDF says how many rows were left out (the XLSX has them all)
 
 CSS = """
@@ -87,8 +89,9 @@ tr { break-inside: avoid; }
 th { text-align: left; background: #e8e8e8; border-bottom: 1px solid #808080; padding: 1.2mm 2mm; vertical-align: bottom; }
 td { padding: 0.9mm 2mm; border-bottom: 1px solid #e0e0e0; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
+.short { white-space: nowrap; }
 .note { font-size: 10pt; color: #404040; margin: 2mm 0; }
-ul.methods { font-size: 16pt; line-height: 1.35; padding-left: 6mm; }
+ul.methods { font-size: 14pt; line-height: 1.3; padding-left: 6mm; }
 ul.methods li { margin-bottom: 2mm; }
 """.replace("FONT", FONT_FAMILY)
 
@@ -137,6 +140,15 @@ def _view(slide: Slide, picture: bytes | None) -> str:
     )
 
 
+SHORT_CELL = 12  # characters: a value this short (« ✔ 1 324 », « 2018 ») is never broken over two lines
+
+
+def _cell_class(numeric: str, value: str) -> str:
+    if len(value) > SHORT_CELL:
+        return numeric
+    return 'class="num short"' if numeric else 'class="short"'
+
+
 def table_html(frame: pd.DataFrame) -> str:
     """A ``<table>`` of the frame formatted the French way (numbers right-aligned), header in ``<thead>``;
     at most ``MAX_TABLE_ROWS`` rows, then a note of how many were left out."""
@@ -146,7 +158,7 @@ def table_html(frame: pd.DataFrame) -> str:
     cls = ['class="num"' if n else "" for n in numeric]
     head = "".join(f"<th {c}>{_e(name)}</th>" for name, c in zip(text.columns, cls, strict=True))
     rows = "".join(
-        "<tr>" + "".join(f"<td {c}>{_e(value)}</td>" for value, c in zip(row, cls, strict=True)) + "</tr>"
+        "<tr>" + "".join(f"<td {_cell_class(c, value)}>{_e(value)}</td>" for value, c in zip(row, cls, strict=True)) + "</tr>"
         for row in text.itertuples(index=False, name=None)
     )
     more = ""
@@ -179,7 +191,7 @@ def deck_html(deck: Deck, images: Sequence[bytes | None]) -> str:
         if slide.notes_table is not None:
             parts.append(_table_section(slide))
     parts.append(_methods(deck))
-    return f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{_e(deck.title)}</title><style>{CSS}</style></head><body>{"".join(parts)}</body></html>'
+    return f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{_e(deck.title)}</title><meta name="author" content="{_e(AUTHOR)}"><meta name="description" content="{_e(deck.subtitle)}"><style>{CSS}</style></head><body>{"".join(parts)}</body></html>'
 
 
 def _footer_template(deck: Deck) -> str:
@@ -193,12 +205,51 @@ def _footer_template(deck: Deck) -> str:
     )
 
 
+def _pdf_text(text: str) -> bytes:
+    """A PDF text string: UTF-16BE with its byte-order mark, in hex (any French text, no escaping)."""
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
+
+
+def document_info(pdf: bytes, *, title: str, author: str = AUTHOR, subject: str = "") -> bytes:
+    """The PDF with its document information (title, author, subject; creator « Observatoire
+    PDALHPD » instead of Chromium's « HeadlessChrome » user agent), by an incremental update:
+    the new Info object and a one-entry cross-reference section appended after ``%%EOF``, the
+    printed bytes left as they are. A PDF this cannot read (no classic trailer) is returned unchanged.
+    """
+    trailer = re.search(rb"trailer\s*<<(.*?)>>\s*startxref\s*(\d+)\s*%%EOF\s*$", pdf, re.S)
+    if trailer is None:
+        return pdf
+    root = re.search(rb"/Root\s+(\d+\s+\d+\s+R)", trailer.group(1))
+    size = re.search(rb"/Size\s+(\d+)", trailer.group(1))
+    if root is None or size is None:
+        return pdf
+    dates = b"".join(re.findall(rb"(/(?:CreationDate|ModDate)\s*\([^)]*\))", pdf[: trailer.start()])[-2:])
+    number = int(size.group(1))
+    info = (
+        b"<</Title " + _pdf_text(title) + b"\n/Author " + _pdf_text(author)
+        + (b"\n/Subject " + _pdf_text(subject) if subject else b"")
+        + b"\n/Creator " + _pdf_text(author) + b"\n/Producer " + _pdf_text(f"{author} (Chromium)") + dates + b">>"
+    )  # fmt: skip
+    body = pdf if pdf.endswith(b"\n") else pdf + b"\n"
+    offset = len(body)
+    body += b"%d 0 obj\n%s\nendobj\n" % (number, info)
+    xref = len(body)
+    body += b"xref\n%d 1\n%010d 00000 n \n" % (number, offset)
+    body += b"trailer\n<</Size %d\n/Root %s\n/Info %d 0 R\n/Prev %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        number + 1, root.group(1), number, trailer.group(2), xref,
+    )  # fmt: skip
+    return body
+
+
 def _refuse_network(route: Route) -> None:
     route.abort()  # everything is inline: a request would mean a remote resource slipped in
 
 
-def html_pdf(page_html: str, *, footer_template: str = "<span></span>") -> bytes:
-    """Print an HTML page to a 16:9 PDF with the system Chromium (no network access)."""
+def html_pdf(page_html: str, *, footer_template: str = "<span></span>", title: str = "", subject: str = "") -> bytes:
+    """Print an HTML page to a 16:9 PDF with the system Chromium (no network access): tagged (its
+    structure tree for screen readers, the page's ``lang``), its headings as bookmarks, and, given a
+    ``title``, the document information (title, author « Observatoire PDALHPD », subject; see
+    :func:`document_info`)."""
     path = browser_path()
     if not path.is_file():
         raise ExportError(f"Chromium est introuvable à « {path} » : installez le paquet chromium ou indiquez son chemin dans BROWSER_PATH.")
@@ -208,7 +259,7 @@ def html_pdf(page_html: str, *, footer_template: str = "<span></span>") -> bytes
             page = browser.new_page()
             page.route("**/*", _refuse_network)
             page.set_content(page_html, wait_until="load", timeout=PRINT_TIMEOUT_MS)
-            return page.pdf(
+            pdf = page.pdf(
                 width=PAGE_SIZE[0],
                 height=PAGE_SIZE[1],
                 print_background=True,
@@ -216,9 +267,12 @@ def html_pdf(page_html: str, *, footer_template: str = "<span></span>") -> bytes
                 display_header_footer=True,
                 header_template="<span></span>",
                 footer_template=footer_template,
+                tagged=True,  # a structure tree (headings, tables, figures' alt text) for screen readers
+                outline=True,  # the headings as bookmarks
             )
         finally:
             browser.close()
+    return document_info(pdf, title=title, subject=subject) if title else pdf
 
 
 def deck_pdf(deck: Deck, *, progress: Progress | None = None, images: Sequence[bytes | None] | None = None) -> bytes:
@@ -251,7 +305,7 @@ def deck_pdf(deck: Deck, *, progress: Progress | None = None, images: Sequence[b
     page_html = deck_html(deck, images)
     if progress:
         progress(drawn, total, "Impression du PDF")
-    pdf = html_pdf(page_html, footer_template=_footer_template(deck))
+    pdf = html_pdf(page_html, footer_template=_footer_template(deck), title=deck.title, subject=deck.subtitle)
     if progress:
         progress(total, total, "Terminé")
     return pdf

@@ -135,3 +135,46 @@ def test_whole_plan_deck_and_workbook(sqlite_conn: Connection) -> None:
     book = load_workbook(io.BytesIO(bilan_xlsx(sqlite_conn, ISERE, None)))
     assert book.sheetnames[:2] == ["Évaluation du plan", "Fiches-action"]
     assert "Bilan du plan 2014–2020" in str(book["Fiches-action"]["A1"].value)
+
+
+# --- the PDF as a document ------------------------------------------------------------------------
+
+PDF_CASES = [*CASES, pytest.param(ISERE, None, id="isere-plan")]
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bilan.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
+
+
+def pdf_info(pdf: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bilan.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True).stdout
+
+
+@needs_chromium
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext absent (paquet poppler-utils)")
+@pytest.mark.parametrize(("plan", "year"), PDF_CASES)
+def test_pdf_is_a_tagged_document_with_every_fiche_and_french_numbers(
+    sqlite_conn: Connection, tmp_path, plan: str, year: int | None
+) -> None:  # type: ignore[no-untyped-def]
+    deck = bilan_deck(sqlite_conn, plan, year)
+    pdf = deck_pdf(deck, images=slide_images(deck))
+    assert b"/StructTreeRoot" in pdf and b"/MarkInfo" in pdf and b"/Outlines" in pdf  # tagged, with bookmarks
+    assert b"HeadlessChrome" not in pdf[pdf.rfind(b"/Title") :]  # the latest Info object names the observatory
+    info = pdf_info(pdf, tmp_path)
+    assert f"Title:           {deck.title}" in info and "Author:          Observatoire PDALHPD" in info
+    assert "Tagged:          yes" in info and "HeadlessChrome" not in info
+    text = pdf_text(pdf, tmp_path)
+    assert not re.search(r"\b2 0\d\d\b", text)  # years as 2018, never « 2 018 »
+    assert not re.search(r"\d,0 / |[<>≤≥] \d[\d\u202f\u00a0 ]*,0\b", text)  # counts as 1 303, never 1 303,0
+    for code in fiche_codes(plan):
+        assert re.search(rf"\b{re.escape(code)} – ", text), code
+    titles = [slide.title for slide in deck.slides]
+    assert not any("…" in title for title in titles)
+    long = max(titles, key=len)
+    assert " ".join(long.split()[-2:]) in " ".join(text.split())  # the longest title printed to its end
+    if plan == SARTHE:
+        assert "(2007" in text  # the objectives' references

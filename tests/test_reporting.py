@@ -28,7 +28,7 @@ from data_access.french import fr_long_date
 from figures.theme import apply_theme
 from geo.maps import choropleth
 from reporting import images
-from reporting.pdf import deck_html, deck_pdf
+from reporting.pdf import AUTHOR, deck_html, deck_pdf, document_info
 from reporting.pptx import FOOTER_NAME, badge_lines, deck_pptx, text_colour_on
 from reporting.slides import Deck, Slide, slide_images, status_colour
 from reporting.tables import DEMO_NOTICE, as_shown, csv_bytes, export_notes, formatted_table, neutralised, table_text, xlsx_bytes
@@ -615,3 +615,21 @@ def test_pdf_has_a_page_per_slide_and_long_tables_add_pages(pictures: list[bytes
     assert short.startswith(b"%PDF")
     assert pdf_pages(short) >= 1 + 2 + 1
     assert pdf_pages(long) >= pdf_pages(short) + 3  # 150 rows cannot fit on one page
+
+
+def test_deck_html_says_its_language_author_and_subject() -> None:
+    page = deck_html(Deck("Bilan annuel 2018", subtitle="PALHDI de l'Isère", slides=[Slide("Vue")]), [None])
+    assert page.startswith('<!DOCTYPE html><html lang="fr">')
+    assert f'<meta name="author" content="{AUTHOR}">' in page and '<meta name="description" content="PALHDI de l&#x27;Isère">' in page
+
+
+def test_document_info_appends_an_incremental_update_and_leaves_other_pdfs_alone() -> None:
+    printed = b"%PDF-1.4\n1 0 obj\n<</Creator (HeadlessChrome) /CreationDate (D:2026)>>\nendobj\nxref\n0 2\ntrailer\n<</Size 5\n/Root 4 0 R\n/Info 1 0 R>>\nstartxref\n42\n%%EOF\n"
+    updated = document_info(printed, title="Bilan 2018 — Isère", subject="PALHDI")
+    assert updated.startswith(printed)  # the printed bytes are kept as they are
+    added = updated[len(printed) :]
+    assert added.startswith(b"5 0 obj\n<</Title <FEFF")
+    assert "Bilan 2018 — Isère".encode("utf-16-be").hex().upper().encode() in added and b"/CreationDate (D:2026)" in added
+    assert b"/Root 4 0 R\n/Info 5 0 R\n/Prev 42>>" in added and added.endswith(b"%%EOF\n")
+    assert int(re.search(rb"startxref\n(\d+)\n%%EOF\n$", updated).group(1)) == updated.rindex(b"xref\n5 1")  # type: ignore[union-attr]
+    assert document_info(b"%PDF-1.5 no classic trailer", title="x") == b"%PDF-1.5 no classic trailer"

@@ -51,7 +51,7 @@ def bilan_year(loader: Loader, plan: str, year: int | None) -> int:
     known = loader.plans().set_index("code")
     if plan not in known.index:
         raise UserError(f"Plan « {plan} » inconnu. Plans chargés : {', '.join(known.index) or 'aucun'}.")
-    return plan_years(known.loc[plan])[1]
+    return plan_years(known.loc[plan])[1]  # type: ignore[arg-type]
 
 
 def axis_word(row: pd.Series) -> str:
@@ -107,7 +107,12 @@ def fiche_records(loader: Loader, plan: str, year: int | None) -> pd.DataFrame:
         latest.loc[code] if code in latest.index else table[(table["action_code"] == code) & (table["year"] == last_year)].iloc[0]
         for code in table.drop_duplicates("action_code")["action_code"]
     ]
-    return pd.DataFrame([{**row.to_dict(), "action_code": code} for code, row in zip(table.drop_duplicates("action_code")["action_code"], rows, strict=True)])
+    return pd.DataFrame(
+        [
+            {**row.to_dict(), "action_code": code}
+            for code, row in zip(table.drop_duplicates("action_code")["action_code"], rows, strict=True)
+        ]
+    )
 
 
 def fiches_sheet(loader: Loader, plan: str, year: int | None, objectives: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -115,8 +120,7 @@ def fiches_sheet(loader: Loader, plan: str, year: int | None, objectives: pd.Dat
     plan's words, pilote / partenaires / moyens (the follow-up record's, else the plan's
     « responsable / partenaires / coût »), the record's year, état, réalisations and commentaire,
     and how many objectives the « Objectifs » sheet (``objectives``) lists for it."""
-    row = loader.plans().set_index("code").loc[plan]
-    axis = axis_word(row)
+    axis = axis_word(loader.plans().set_index("code").loc[plan])  # type: ignore[arg-type]
     structure = loader.plan_structure(plan)
     records = fiche_records(loader, plan, year).set_index("action_code")
     counts = objectives["Fiche-action"].str.split(" – ").str[0].value_counts() if objectives is not None else pd.Series(dtype=int)
@@ -136,7 +140,8 @@ def fiches_sheet(loader: Loader, plan: str, year: int | None, objectives: pd.Dat
             "Partenaires": [pick(c, "partners", f) for c, f in zip(structure["code"], structure["partners"], strict=True)],
             "Moyens": [pick(c, "budget", f) for c, f in zip(structure["code"], structure["cost"], strict=True)],
             "Année du suivi": [
-                str(int(records.loc[c, "year"])) if c in records.index and _text(records.loc[c, "state"]) else MISSING for c in structure["code"]
+                str(int(records.loc[c, "year"])) if c in records.index and _text(records.loc[c, "state"]) else MISSING
+                for c in structure["code"]
             ],
             "État": [_text(records.loc[c, "state_label"]) if c in records.index else PROGRESS_NOT_RECORDED for c in structure["code"]],
             "Réalisations": [(_text(records.loc[c, "done"]) if c in records.index else "") or MISSING for c in structure["code"]],
@@ -151,8 +156,7 @@ def evaluation_sheet(loader: Loader, plan: str) -> pd.DataFrame:
     """The plan evaluated over its period (``plan_evaluation`` through ``plan_matrix``): one row per
     objective — its chantier/orientation, fiche, objective in the plan's words, reference, then each
     plan year's status and value, then the verdict over the plan (column « Bilan du plan »)."""
-    row = loader.plans().set_index("code").loc[plan]
-    axis = axis_word(row)
+    axis = axis_word(loader.plans().set_index("code").loc[plan])  # type: ignore[arg-type]
     evaluation = loader.plan_evaluation(plan)
     matrix = plan_matrix(evaluation)
     structure = loader.plan_structure(plan)
