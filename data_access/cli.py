@@ -38,6 +38,11 @@ ARGPARSE_FRENCH = {
     "expected one argument": "une valeur est attendue",
     "argument commande: ": "",
     "choose from": "choisir parmi",
+    "not allowed with argument": "incompatible avec l'argument",
+    "one of the arguments": "l'un des arguments",
+    "is required": "est obligatoire",
+    "invalid int value": "nombre entier invalide",
+    "invalid choice:": "choix invalide :",
 }
 
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from data_access.cli import FrenchArgumentParser
 from data_access.db import make_engine
 from data_access.errors import UserError
 from data_access.french import fr_number
@@ -36,18 +37,12 @@ FORMATS = {"seance": (".pptx", ".pdf"), "bilan": (".xlsx", ".pptx", ".pdf"), "vi
 BAR_WIDTH = 30
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(2, f"Erreur : {message}\n")
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = FrenchArgumentParser(
         prog="python -m reporting", description="Exporter le dossier d'une séance, le bilan annuel d'un plan ou une vue du tableau de bord."
     )
     parser.add_argument("--database-url", help="base de données (par défaut : le réglage de l'observatoire)")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{seance,bilan,view}", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{seance,bilan,view}", parser_class=FrenchArgumentParser)
     seance = commands.add_parser("seance", help="dossier d'une séance enregistrée (PPTX ou PDF)")
     seance.add_argument("name", help="nom de la séance, entre guillemets")
     seance.add_argument("--plan", help="code du plan, si plusieurs plans ont une séance de ce nom")

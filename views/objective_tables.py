@@ -77,6 +77,8 @@ def reference_text(value: object, label: str) -> str:
     """« 318 (2013, année de référence supposée) », « — » without a reference."""
     if not label and _number(value) is None:
         return MISSING
+    if label.endswith(")") and " (" in label:  # « 2013 (année de référence supposée) »: one pair of brackets
+        label = label[:-1].replace(" (", ", ", 1)
     return fr_measure(value) + (f" ({label})" if label else "")
 
 
@@ -103,7 +105,10 @@ def plan_matrix(evaluation: pd.DataFrame) -> pd.DataFrame:
     years: list[int] = evaluation.attrs.get("years", [])
     columns: dict[str, object] = {"Fiche": evaluation["action_code"], "Objectif (termes du plan)": evaluation["label"]}
     for year in years:
-        columns[str(year)] = [_year_cell(*cells[year]) if year in cells else MISSING for cells in evaluation["years"]]
+        columns[str(year)] = [
+            _year_cell(*cells[year], kind=str(kind)) if year in cells else MISSING
+            for cells, kind in zip(evaluation["years"], evaluation["kind"], strict=True)
+        ]
     columns["Bilan du plan"] = [
         f"{status_with_symbol(verdict).split(' ')[0]} {text}"
         for verdict, text in zip(evaluation["verdict"], evaluation["verdict_text"], strict=True)
@@ -111,12 +116,11 @@ def plan_matrix(evaluation: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _year_cell(status: str, value: object) -> str:
-    """« ✔ 46 »; without a value, the symbol alone (« ✎ », « ⚠ »: the caption gives their key) so
-    that seven plan years fit a 1366-pixel screen."""
+def _year_cell(status: str, value: object, *, kind: str) -> str:
+    """« ✔ 46 », « ✖ 8 % »; without a value, the symbol alone (« ✎ », « ⚠ »: the caption gives
+    their key) so that seven plan years fit a 1366-pixel screen."""
     symbol = status_with_symbol(status).split(" ")[0]
-    measured = fr_measure(value)
-    return f"{symbol} {measured}" if measured != MISSING else symbol
+    return f"{symbol} {_amount(value, kind)}" if _number(value) is not None else symbol
 
 
 def trajectory(cells: Mapping[int, tuple[str, object]]) -> str:
