@@ -99,7 +99,7 @@ def test_the_slides_keep_their_key_figures(conn):
     assert [figure.label for figure in chain.key_figures] == ["Assignations", "Expulsions effectives", "Expulsions pour 100 assignations"]
     assert chain.main_chart is not None and chain.main_chart.key == "chaine-expulsion"
     aids = _build(loader, Page.FSL, query)
-    assert aids.key_figures[0].label.startswith("Ménages aidés en ") and aids.filters.endswith("par année")
+    assert aids.key_figures[0].label.startswith("Aides accordées en ") and aids.filters.endswith("par année")
     housing = _build(loader, Page.MAL_LOGEMENT, query)
     assert [figure.label.split(" (")[0] for figure in housing.key_figures] == ["Insalubrité", "Non-décence", "Précarité énergétique"]
     assert housing.status is not None and housing.status.startswith("Objectif")

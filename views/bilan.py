@@ -21,10 +21,13 @@ from data_access.errors import UserError
 from data_access.french import MISSING, fr_number
 from data_access.periods import Period
 from data_access.vocabulary import PROGRESS_NOT_RECORDED
+from views.bilan_synthesis import synthesis_sheet
+from views.bilan_territories import TERRITORY_INDICATORS, territorial_objectives_sheet, territories_sheet
 from views.loader import Loader
 from views.objective_tables import plan_matrix, reference_text, value_target
 
-TERRITORY_INDICATORS = ("assignations", "expulsions_effectives", "fsl_energie_menages", "menages_reperes")
+__all__ = ["TERRITORY_INDICATORS", "bilan_tables", "outside_plan"]
+
 FIRST_YEAR = 2000
 
 
@@ -207,36 +210,22 @@ def indicators_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
     return frame
 
 
-def territories_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
-    """The key indicators per territoire for ``year``, with their rates per 1 000 ménages."""
-    departement = str(plan_row(loader, plan, year)["departement_code"])
-    labels = loader.indicator_catalogue().set_index("code")["label"].to_dict()
-    frame: pd.DataFrame | None = None
-    demo = False
-    for code in TERRITORY_INDICATORS:
-        values = loader.level_values(code, "territoire", departement, Period.years(year))
-        demo = demo or bool(values.attrs.get("demo"))
-        part = values.set_index("territory_code")[["value", "rate"]].rename(
-            columns={"value": labels.get(code, code), "rate": f"{labels.get(code, code)} pour 1 000 ménages"}
-        )
-        if frame is None:
-            frame = values.set_index("territory_code")[["name", "households"]].rename(
-                columns={"name": "Territoire", "households": "Ménages"}
-            )
-        frame = frame.join(part)
-    assert frame is not None
-    result = frame.sort_values("Territoire").reset_index(drop=True)
-    result.attrs["demo"] = demo
-    return result
+def outside_plan(row: pd.Series, year: int) -> str:
+    """« » when ``year`` lies in the plan's period, else « hors période du plan 2014–2020 »: a bilan
+    of a later year still evaluates the plan's objectives, and says so."""
+    start, end = pd.Timestamp(row["period_start"]).year, pd.Timestamp(row["period_end"]).year
+    return "" if start <= year <= end else f"hors période du plan {start}–{end}"
 
 
 def bilan_tables(loader: Loader, plan: str, year: int | None) -> dict[str, pd.DataFrame]:
-    """Sheet name → table: « Fiches-action », « Objectifs », « Évaluation du plan », « Indicateurs »,
-    « Territoires » (see the module docstring).
+    """Sheet name → table: « Synthèse » (statuses, états, what moved most, objectives at risk),
+    « Fiches-action », « Objectifs », « Évaluation du plan », « Indicateurs », « Territoires »
+    (values, rates per 1 000 ménages and ranks by rate) and « Objectifs par territoire » (each
+    territoire's own objectives under their territorial rules); see the module docstring.
 
-    With ``year`` None, the bilan of the whole plan period: « Évaluation du plan » first, each
-    fiche's latest recorded follow-up, the objectives, indicators and territories of the plan's
-    last year (:func:`bilan_year`).
+    With ``year`` None, the bilan of the whole plan period: « Évaluation du plan » right after the
+    synthesis, each fiche's latest recorded follow-up, the objectives, indicators and territories of
+    the plan's last year (:func:`bilan_year`).
 
     Raises
     ------
@@ -244,14 +233,18 @@ def bilan_tables(loader: Loader, plan: str, year: int | None) -> dict[str, pd.Da
         Unknown plan or a year outside 2000 – this year.
     """
     shown = bilan_year(loader, plan, year)
+    departement = str(plan_row(loader, plan, shown)["departement_code"])
     objectives = objectives_sheet(loader, plan, shown)
     fiches = fiches_sheet(loader, plan, year, objectives)
     evaluation = evaluation_sheet(loader, plan)
+    indicators = indicators_sheet(loader, plan, shown)
     first = {"Évaluation du plan": evaluation, "Fiches-action": fiches} if year is None else {"Fiches-action": fiches}
     return {
+        "Synthèse": synthesis_sheet(objectives, fiches, indicators, shown),
         **first,
         "Objectifs": objectives,
         "Évaluation du plan": evaluation,
-        "Indicateurs": indicators_sheet(loader, plan, shown),
-        "Territoires": territories_sheet(loader, plan, shown),
+        "Indicateurs": indicators,
+        "Territoires": territories_sheet(loader, departement, shown),
+        "Objectifs par territoire": territorial_objectives_sheet(loader, plan, departement, shown),
     }

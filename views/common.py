@@ -348,8 +348,14 @@ def period_code(day: dt.date, granularity: str) -> str:
     return f"{fr_year(day)}-{day.month:02d}"
 
 
-def level_table(values: pd.DataFrame, value_header: str, *, per_inhabitants: bool = False) -> pd.DataFrame:
-    """The data of a map or ranking of a level (``queries.level_values``) with French headers."""
+RANK_HEADERS = {"value": "Rang (valeur)", "rate": "Rang (pour 1 000 ménages)", "per_inhabitants": "Rang (pour 1 000 habitants)"}
+
+
+def level_table(values: pd.DataFrame, value_header: str, *, per_inhabitants: bool = False, rank_by: str = "rate") -> pd.DataFrame:
+    """The data of a map or ranking of a level (``queries.level_values``) with French headers.
+
+    The rank (1 = highest) is by the measure the chart shows, ``rank_by`` (a column of ``values``:
+    ``value``, ``rate`` or ``per_inhabitants``), and its header says which: « Rang (pour 1 000 ménages) »."""
     columns: dict[str, object] = {
         "Territoire": values["name"],
         value_header: values["value"],
@@ -359,5 +365,5 @@ def level_table(values: pd.DataFrame, value_header: str, *, per_inhabitants: boo
     if per_inhabitants:
         columns["Population"] = values["population"]
         columns["Pour 1 000 habitants"] = values["per_inhabitants"].round(1)
-    columns["Rang"] = values["rank"]
+    columns[RANK_HEADERS[rank_by]] = values[rank_by].rank(ascending=False, method="min").astype("Int64")
     return pd.DataFrame(columns)

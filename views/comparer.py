@@ -53,7 +53,7 @@ def build(params: ViewParams, loader: Loader) -> View:
     reference = values.attrs.get(DEPARTEMENT_REFERENCE[mode])
     title = f"{label} ({shown_unit}) par {LEVEL_SINGULAR[params.level]} — {params.period.label()}"
     decimals = 0 if mode == "value" and not is_ratio else 1
-    table = common.level_table(values, label, per_inhabitants=True)
+    table = common.level_table(values, label, per_inhabitants=True, rank_by=mode)
     demo = common.is_demo(values)
     source = common.source_line(loader, [indicator, "menages"], params.departement)
     selected = None if params.is_departement else params.territory
@@ -84,7 +84,7 @@ def build(params: ViewParams, loader: Loader) -> View:
                 departement_label=params.departement_name,
                 presentation=params.presentation,
             ),
-            table.sort_values("Rang"),
+            table.sort_values(common.RANK_HEADERS[mode]),
             shown_unit,
             (indicator,),
             demo,

@@ -12,6 +12,7 @@ from data_access.french import MISSING, fr_date, fr_month, fr_period
 from data_access.importers.store import BATCH_COLUMNS
 from data_access.vocabulary import GRANULARITY_LABELS, PAGE_INFO, STORED_GRANULARITIES, BatchKind, Granularity, Page
 from views.loader import Loader
+from views.methods import METHODS
 from views.model import Table, Text, View
 from views.params import ViewParams
 from views.plan_action import plan_summary
@@ -23,31 +24,6 @@ HISTORY_CAPTION = (
     "Chaque chargement (démonstration, référence, import d'un partenaire) est un lot ; "
     "un import peut être annulé depuis la page « Importer des données »."
 )
-METHODS = """
-- **Agrégation.** Les valeurs sont additionnées depuis le niveau le plus fin stocké (la commune) vers l'EPCI, l'arrondissement,
-  le territoire et le département ; deux niveaux ne sont jamais additionnés.
-- **Zéros et lacunes.** Dans la période couverte par une série communale, un mois sans valeur compte pour zéro (les fichiers des
-  partenaires ne listent que les communes concernées). Les séries nationales et départementales gardent leurs lacunes.
-- **Ratios.** Taux de CQL par assignation, d'octroi du concours de la force publique, expulsions par concours accordé, montants
-  moyens : recalculés à partir des sommes, jamais moyennés.
-- **Taux pour 1 000 ménages / habitants.** Ménages INSEE RP 2021 et population municipale 2023 des communes, additionnés.
-- **Objectifs et territoires.** Chaque objectif dit comment il se lit pour un territoire, selon les termes du plan :
-  *au prorata* (un nombre réparti selon les ménages, ou la population), *objectif de chaque territoire* (« un référent
-  territorial par territoire » : 1 dans chacun), *objectif départemental* (non réparti : le territoire voit l'objectif et le
-  statut du département), ou *objectif du territoire* quand le plan le fixe pour un territoire nommé.
-- **Statuts.** Une valeur mesurée sur une période complète est *atteint* ou *non atteint* face à la cible ; sur une période
-  en cours, *en bonne voie* ou *en retard* selon la projection sur la période entière (les taux, parts et effectifs ne sont
-  pas projetés ; un minimum déjà atteint est *atteint*, un maximum déjà dépassé *non atteint*) ; *pas de données* sans
-  mesure. Une cible approchée (« une vingtaine ») est tenue à sa tolérance près (±10 %). Un objectif de baisse ou de hausse
-  se mesure face à sa valeur de référence (l'année de référence est dite *supposée* quand le plan ne la donne pas).
-- **Jalons.** Un objectif qualitatif est *atteint* quand il a été enregistré comme réalisé (avec sa date) ; *abandonné* s'il
-  a été abandonné ; sinon *à renseigner* jusqu'à son échéance (déclarée, ou la fin du plan), puis *en retard*.
-- **Évaluation sur la durée du plan.** Les objectifs annuels sont jugés année par année (« tenu 5 années sur 7 ») ; les
-  autres sur toute la période, par le statut de la dernière année. Les années hors de la période du plan sont signalées
-  « hors période du plan ».
-- **Données de démonstration.** Tant que des données fictives sont présentes, chaque figure qui en montre porte la mention
-  « Données fictives de démonstration ». Elles sont générées par le code, calibrées sur des ordres de grandeur publiés.
-"""
 REFERENTIALS = """
 | Données | Source | Millésime | Licence |
 |---|---|---|---|

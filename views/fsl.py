@@ -23,6 +23,11 @@ REQUESTS = ("fsl_demandes_charges_courantes", "fsl_demandes_energie")
 REQUEST_TITLES = ("Demandes d'aide pour charges courantes", "Dont demandes d'aide pour l'énergie")
 ENERGY = "fsl_energie_menages"
 RATE_UNIT = "ménages aidés pour 1 000 ménages"
+AID_NOTES = {
+    "menages": "Chaque barre compte les ménages aidés par type d'aide : un ménage aidé pour deux types d'aide compte "
+    "dans chacun, la hauteur totale compte donc des aides accordées, non des ménages distincts.",
+    "montants": "Montants versés en euros par type d'aide, additionnés sur l'année ; un montant ne compte pas des ménages.",
+}
 
 
 def build(params: ViewParams, loader: Loader) -> View:
@@ -58,7 +63,8 @@ def _key_figures(households: pd.DataFrame, labels: dict[str, str]) -> list[KeyFi
     if households.empty:
         return []
     totals = households.groupby("period_start")["value"].sum().sort_index()
-    figures = [KeyFigure(f"Ménages aidés en {totals.index[-1].year}", fr_number(float(totals.iloc[-1])))]
+    # a household helped for two aid types counts in each: the total counts aids, not distinct households
+    figures = [KeyFigure(f"Aides accordées en {totals.index[-1].year} (toutes aides)", fr_number(float(totals.iloc[-1])))]
     if len(totals) > 1 and totals.iloc[-2]:
         figures.append(KeyFigure("Évolution sur un an", fr_signed_percent(100 * (totals.iloc[-1] - totals.iloc[-2]) / totals.iloc[-2])))
     last = households[households["period_start"] == totals.index[-1]].sort_values("value", ascending=False).head(1)
@@ -97,6 +103,7 @@ def _aids(
         codes,
         common.is_demo(part),
         source=common.source_line(loader, codes, params.departement),
+        note=AID_NOTES.get(key),
         key_figure=key_figure,
         message=None if figure is not None else "Aucune donnée sur cette période.",
     )
