@@ -9,6 +9,7 @@ the renderers only lay it out. Both renderers draw each figure once through
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,8 @@ PICTURE_INCHES = (8.7, 5.0)
 PICTURE_ASPECT = PICTURE_INCHES[0] / PICTURE_INCHES[1]
 LAYOUT_WIDTH = 960
 NEUTRAL_STATUS_COLOUR = "#666666"
+# « objectifs 2018 : 1 234 sur 1 234 atteints » (casefolded): numbers grouped by spaces, narrow or not
+SUMMARY_STATUS = re.compile(r"objectifs\s.*?:\s*(\d+(?:\s\d{3})*)\s+sur\s+(\d+(?:\s\d{3})*)\s+atteints?")
 MAX_KEY_FIGURES = 6  # beyond, nobody at the back of the room reads them: put them in a table
 
 
@@ -120,8 +123,20 @@ class Deck:
 
 
 def status_colour(status: str | None) -> str:
-    """The dashboard colour of the status named in ``status`` (« Objectif 2024 : non atteint »), else a neutral grey."""
+    """The dashboard colour of the status named in ``status`` (« Objectif 2024 : non atteint »), else a neutral grey.
+
+    A count of objectives reached (« Objectifs 2018 : 3 sur 14 atteints », as
+    ``views.objective_tables.summary_status`` writes it) follows the counts, not the word
+    « atteints »: all of them reached is « atteint », none « non atteint », some « en retard »
+    (and neutral grey for none out of none, or more reached than counted).
+    """
     text = (status or "").casefold()
+    counts = SUMMARY_STATUS.fullmatch(text.strip())
+    if counts:
+        reached, total = (int(re.sub(r"\s", "", number)) for number in counts.groups())
+        if total == 0 or reached > total:
+            return NEUTRAL_STATUS_COLOUR
+        return STATUS_COLOURS["atteint" if reached == total else "non atteint" if reached == 0 else "en retard"]
     for name in sorted(STATUS_COLOURS, key=len, reverse=True):  # « non atteint » before « atteint »
         if name in text:
             return STATUS_COLOURS[name]

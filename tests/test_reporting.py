@@ -283,6 +283,16 @@ def test_table_text_repeats_the_header_in_blocks_and_stops_at_max_rows() -> None
         ("Atteint", "#009E73"),
         ("en retard", "#E69F00"),
         (None, "#666666"),
+        # views.objective_tables.summary_status: the counts decide, not the word « atteints »
+        ("Objectifs 2018 : 0 sur 14 atteints", "#D55E00"),  # none reached: « non atteint »
+        ("Objectifs 2018 : 14 sur 14 atteints", "#009E73"),  # all: « atteint »
+        ("Objectifs 2018 : 3 sur 14 atteints", "#E69F00"),  # some: « en retard »
+        ("Objectifs 2018 : 1\u202f234 sur 1\u202f234 atteints", "#009E73"),  # fr_number's narrow no-break space
+        ("Objectifs 2018 : 1 234 sur 1\u00a0235 atteints", "#E69F00"),  # a plain or a no-break space
+        ("Objectifs 2018 : 0 sur 0 atteints", "#666666"),
+        # views.common.objective_status_text: as before, the status named
+        ("Objectifs 2018 : atteint (3 sur 3)", "#009E73"),
+        ("Objectifs 2020 : 2 atteint, 1 non atteint", "#D55E00"),
     ],
 )
 def test_status_colour_follows_the_dashboard_palette(status: str | None, colour: str) -> None:
@@ -540,17 +550,19 @@ def open_pptx(data: bytes):  # type: ignore[no-untyped-def]
 
 
 @needs_chromium
-def test_pptx_has_title_one_slide_per_view_and_methods(pictures: list[bytes | None]) -> None:
+def test_pptx_has_title_one_slide_per_view_its_table_and_methods(pictures: list[bytes | None]) -> None:
     prs = open_pptx(deck_pptx(deck(), images=pictures))
     slides = list(prs.slides)
-    assert len(slides) == 1 + 2 + 1
+    assert len(slides) == 1 + 2 * 2 + 1  # each view: its figure, then its table
     assert prs.slide_width / prs.slide_height == pytest.approx(16 / 9, rel=1e-3)
     assert DEMO_NOTICE in " ".join(s.text_frame.text for s in slides[0].shapes if s.has_text_frame)
-    for view in slides[1:-1]:
+    for index, view in enumerate(slides[1:-1]):
         pictures_on_slide = [s for s in view.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
-        assert len(pictures_on_slide) == 1
+        tables = [s for s in view.shapes if s.has_table]
+        assert (len(pictures_on_slide), len(tables)) == ((1, 0) if index % 2 == 0 else (0, 1))
         footer = next(s for s in view.shapes if s.name == FOOTER_NAME)
         assert footer.text_frame.text == "Source : ADIL 38 ; mise à jour le 15/11/2025"
+    assert slides[2].shapes[0].text_frame.text == "Assignations par commune, 2024 (suite 2/2)"
     assert "Méthodes et sources" in slides[-1].shapes[0].text_frame.text
 
 
