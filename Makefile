@@ -5,9 +5,15 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test setup check bench chromium clean-db
+.PHONY: run test setup shared-data check bench chromium clean-db
 
-$(PY):
+# first, before anything is installed (system Python, standard library only): the reference data
+# the app reads (../shared/data or OBSERVATOIRE_SHARED_DATA); when missing, the files it needs,
+# where each comes from, and « python3 -m data_access.fetch_reference » to fetch them
+shared-data:
+	@$(PYTHON_SYSTEM) -m data_access.check_shared
+
+$(PY): | shared-data
 	$(PYTHON_SYSTEM) -m venv $(VENV)
 
 $(STAMP): requirements.txt | $(PY)
@@ -17,7 +23,7 @@ $(STAMP): requirements.txt | $(PY)
 
 # migrations, indicator catalogue, both plans and their territories, reference data, demo data
 # when the database has none, boundary layers when missing: each step is a no-op when done
-setup: $(STAMP)
+setup: shared-data $(STAMP)
 	$(PY) -m data_access setup
 	$(PY) -m geo build --hors-ligne
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from data_access import demo, demo_cli, followup_cli, progress_cli, reference
+from data_access import demo, demo_cli, fetch_reference, followup_cli, progress_cli, reference
 from data_access.auth import hash_password, os_user
 from data_access.catalogue import load_catalogue
 from data_access.db import make_engine, run_migrations
@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--replace", action="store_true", help="remplace les données de démonstration existantes")
     commands.add_parser("setup", help="tout en une fois : init, les deux plans, la référence, la démonstration si absente")
     commands.add_parser("status", help="nombre de lignes par table, plans chargés, périodes couvertes, part de démonstration")
+    fetch = commands.add_parser(
+        "fetch-reference",
+        help="télécharge les données de référence manquantes depuis leurs sources officielles (empreintes sha256 vérifiées)",
+        description="Sans base de données : complète le dossier des données de référence ; dit ce qui ne peut pas être téléchargé.",
+    )
+    fetch_reference.add_arguments(fetch)
     _import_parsers(commands)
     followup_cli.add_parsers(commands)
     progress_cli.add_parsers(commands)
@@ -224,6 +230,8 @@ def _run(args: argparse.Namespace) -> int:
             print(f"Erreur : {error}", file=sys.stderr)
             return 2
         return 0
+    if args.command == "fetch-reference":  # no database involved
+        return fetch_reference.run(args)
     url = args.database_url or load_settings().database_url
     engine = make_engine(url)
     try:
