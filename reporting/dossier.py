@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 
 from data_access import seances
 from reporting.slides import Deck, Progress
-from reporting.view_slides import view_slide
+from reporting.view_slides import view_slides
 from views.loader import DatabaseLoader
 
 SOURCES_LINES = (
@@ -38,7 +38,8 @@ def methods_lines(*, demo: bool) -> list[str]:
 
 
 def seance_deck(conn: Connection, name: str, *, plan: str | None = None, progress: Progress | None = None) -> Deck:
-    """The deck of the séance called ``name``: a title page, one slide per saved view, the methods.
+    """The deck of the séance called ``name``: a title page, the slides of each saved view (one per
+    figure, as the projection shows them: :func:`reporting.view_slides.view_slides`), the methods.
 
     Parameters
     ----------
@@ -49,7 +50,7 @@ def seance_deck(conn: Connection, name: str, *, plan: str | None = None, progres
     plan
         The plan's code, needed only when several plans have a séance of that name.
     progress
-        ``progress(done, total, label)`` before each view is prepared.
+        ``progress(done, total, label)`` before each view is prepared (« Vue 2 sur 5 : … »: views, not slides).
 
     Raises
     ------
@@ -66,7 +67,7 @@ def seance_deck(conn: Connection, name: str, *, plan: str | None = None, progres
         if progress:
             progress(number - 1, len(views), f"Vue {number} sur {len(views)} : {view.title}")
         note = view.note if isinstance(view.note, str) else None
-        slides.append(view_slide(conn, str(view.page), dict(view.params), title=str(view.title), note=note, plan=plan_code))  # type: ignore[arg-type]
+        slides.extend(view_slides(conn, str(view.page), dict(view.params), title=str(view.title), note=note, plan=plan_code))  # type: ignore[arg-type]
     if progress:
         progress(len(views), len(views), "Terminé")
     demo = any(slide.demo for slide in slides)

@@ -1,5 +1,6 @@
 """One dashboard view, given by its browser URL, as a file: the framed main chart (PNG, SVG), its
-data (CSV, XLSX) or its slide (PPTX, PDF), from the command line (``python -m reporting view``).
+data (CSV, XLSX) or its slides, one per chart as the projection shows them (PPTX, PDF), from the
+command line (``python -m reporting view``).
 
 The URL is the one the browser shows (``http://127.0.0.1:8501/tendances?indicateur=assignations``)
 or only its page and parameters (``tendances?indicateur=assignations``); it is read by the
@@ -26,7 +27,7 @@ from reporting.dossier import methods_lines
 from reporting.pdf import deck_pdf
 from reporting.pptx import deck_pptx
 from reporting.slides import Deck, Progress
-from reporting.view_slides import slide_of
+from reporting.view_slides import slides_of
 from views import params as view_params
 from views.loader import DatabaseLoader
 from views.model import View
@@ -119,8 +120,9 @@ def view_file(
       notice (:func:`reporting.images.framed`);
     - ``.csv``, ``.xlsx``: the main chart's data, else the view's first table, with the same
       notes as the page's downloads (:func:`reporting.tables.export_notes`);
-    - ``.pptx``, ``.pdf``: a deck of the view's slide (:func:`reporting.view_slides.slide_of`):
-      title page, the slide, « Méthodes et sources ».
+    - ``.pptx``, ``.pdf``: a deck of the view's slides, one per chart with a figure, each titled
+      by its chart (:func:`reporting.view_slides.slides_of`): title page, the slides, « Méthodes
+      et sources ».
 
     Raises
     ------
@@ -139,15 +141,15 @@ def view_file(
             f"Aucune donnée pour {view.empty} : rien à exporter. Élargissez la période ou changez de territoire dans l'adresse."
         )
     if slide:
-        main = view.main_chart
-        title = main.title if main is not None else view.title
+        slides = slides_of(view, title=view.title, own_titles=True)
+        demo = any(one.demo for one in slides)  # the view's flag, or a chart's own
         deck = Deck(
             title=view.title,
             subtitle=view.filters,
             date=exported or dt.date.today(),
-            demo=view.demo,
-            slides=[slide_of(view, title=title)],
-            methods=methods_lines(demo=view.demo),
+            demo=demo,
+            slides=slides,
+            methods=methods_lines(demo=demo),
         )
         return (deck_pptx if suffix == ".pptx" else deck_pdf)(deck, progress=progress), view
     if suffix in (".png", ".svg"):

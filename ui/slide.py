@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from data_access.vocabulary import DEMO_NOTICE
+from reporting.view_slides import slide_charts
 from views.model import Chart, Scoreboard, View
 
 FIGURE_PARAM = "figure"
@@ -45,7 +46,7 @@ def figure_number(count: int) -> int:
 
 def draw(shown: View, *, in_seance: bool) -> None:
     """The slide of ``shown``: the chart ``?figure=`` picks, or the view's summary when it has none."""
-    charts = [chart for chart in shown.charts() if chart.figure is not None]
+    charts = slide_charts(shown)  # the séance's dossier has the same slides, in this order
     st.session_state[FIGURE_COUNT_KEY] = len(charts)
     st.html(SLIDE_CSS)
     if not charts:
