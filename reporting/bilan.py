@@ -1,12 +1,14 @@
-"""The annual report (bilan annuel) of a plan for one year, or the bilan of the whole plan period
-(``year=None``): workbook and deck.
+"""The bilan d'activité et d'évaluation of a plan for one year, or of the whole plan period
+(``year=None``): workbook and deck, both from the sheets of :func:`views.bilan.bilan_tables`.
 
-The workbook has the sheets of :func:`views.bilan.bilan_tables`: « Fiches-action » (every fiche
-with its follow-up), « Objectifs » (every objective with its reference, value / cible and status
-for the year), « Évaluation du plan » (each objective year by year and its verdict),
-« Indicateurs » and « Territoires ». The deck has, per chantier/orientation, the follow-up of its
-fiches and its objectives, then the evaluation over the plan, then the trends and maps that
-matter for the year; for the whole plan, the evaluation comes first and the trends cover the plan.
+The workbook has those sheets: « Synthèse », « Fiches-action », « Objectifs », « Évaluation du
+plan », « Indicateurs », « Territoires », « Objectifs par territoire ». The deck follows the guide's
+order: the synthesis (where the plan stands, what moved most, the objectives at risk); per
+chantier/orientation the follow-up of its fiches and its objectives; the evaluation over the plan
+(first for the whole plan); the four families — expulsions (assignations, the funnel), the FSL
+(households and amounts, each as what it counts), mal-logement, and the plan's steering in the
+chantier slides —; the territorial part (the map per territoire, each territoire's rates and
+objectives); the methods. A year outside the plan's period says so in the title.
 """
 
 from __future__ import annotations
@@ -15,159 +17,104 @@ import datetime as dt
 
 from sqlalchemy import Connection
 
-from data_access.french import fr_number
 from reporting import tables
+from reporting.bilan_slides import evaluation_slide, fiches_slide, objectives_slide, synthesis_slides, territory_slides
 from reporting.dossier import methods_lines
 from reporting.slides import Deck, Progress, Slide
-from reporting.view_slides import view_slide
-from views.bilan import (
-    TERRITORY_INDICATORS,
-    axis_word,
-    bilan_tables,
-    bilan_year,
-    evaluation_sheet,
-    fiches_sheet,
-    objectives_sheet,
-    plan_row,
-    plan_years,
-)
+from reporting.view_slides import view_slides
+from views.bilan import TERRITORY_INDICATORS, axis_word, bilan_tables, bilan_year, outside_plan, plan_row, plan_years
 from views.common import source_line
 from views.loader import DatabaseLoader
-from views.objective_tables import status_counts, summary_status
 
 
-def _title(conn: Connection, plan: str, year: int | None) -> str:
-    loader = DatabaseLoader(conn)
-    row = plan_row(loader, plan, bilan_year(loader, plan, year))
+def _title(row, plan_word: str, year: int | None) -> str:  # type: ignore[no-untyped-def]
     if year is None:
         first, last = plan_years(row)
-        return f"Bilan du plan {first}–{last} — {row['short_name']}"
-    return f"Bilan annuel {year} — {row['short_name']}"
+        return f"Bilan du plan {first}–{last} — {plan_word}"
+    outside = outside_plan(row, year)
+    return f"Bilan annuel {year} — {plan_word}" + (f" ({outside})" if outside else "")
 
 
 def bilan_xlsx(conn: Connection, plan: str, year: int | None) -> bytes:
     """The bilan's sheets as an ``.xlsx`` (title, sources, demo notice above each table); ``year``
     None: the bilan of the whole plan period."""
-    sheets = bilan_tables(DatabaseLoader(conn), plan, year)
-    departement = str(plan_row(DatabaseLoader(conn), plan, bilan_year(DatabaseLoader(conn), plan, year))["departement_code"])
-    indicators = [*TERRITORY_INDICATORS, *DatabaseLoader(conn).action_indicators(plan)["indicator_code"].unique()]
+    loader = DatabaseLoader(conn)
+    sheets = bilan_tables(loader, plan, year)
+    row = plan_row(loader, plan, bilan_year(loader, plan, year))
+    indicators = [*TERRITORY_INDICATORS, *loader.action_indicators(plan)["indicator_code"].unique()]
     return tables.xlsx_bytes(
         sheets,
-        title=_title(conn, plan, year),
-        source=source_line(DatabaseLoader(conn), indicators, departement),
+        title=_title(row, str(row["short_name"]), year),
+        source=source_line(loader, indicators, str(row["departement_code"])),
         demo=any(bool(frame.attrs.get("demo")) for frame in sheets.values()),
     )
 
 
-def _fiches_slide(fiches, word: str, axis, year: int | None, row, source: str) -> Slide:  # type: ignore[no-untyped-def]
-    """The follow-up of the axis's fiches-action: the count per état as key figures, and every
-    fiche (objective, pilote, partenaires, moyens, état, réalisations, commentaire) in its table."""
-    own = fiches[fiches[word].str.startswith(f"{axis.axis_code} – ")].drop(columns=[word, "Objectifs suivis"])
-    counts = own["État"].value_counts()
-    when = f"en {year}" if year is not None else "à la dernière année suivie"
-    return Slide(
-        f"{word} {axis.axis_code} : suivi des fiches-action {when}",
-        key_figures=[(f"Fiches « {state} »", fr_number(int(n))) for state, n in counts.items()][:6],
-        filters=f"{row['short_name']} · {axis.axis_title} · {len(own)} fiches-action",
-        footer=source,
-        notes_table=own.reset_index(drop=True),
-    )
-
-
-def _evaluation_slide(matrix, row, source: str) -> Slide:  # type: ignore[no-untyped-def]
-    """The plan evaluated over its period: the verdicts counted, the matrix (reference → each plan
-    year → verdict) in its table."""
-    years = matrix.attrs.get("years") or []
-    span = f"{years[0]}–{years[-1]}" if years else ""
-    verdicts = matrix.attrs.get("verdicts", [])
-    return Slide(
-        f"Évaluation du plan {span} : chaque objectif année par année".replace("  ", " "),
-        key_figures=[(f.label.replace("Objectifs", "Bilans"), f.value) for f in status_counts(verdicts)][:6]
-        if verdicts
-        else [("Objectifs chiffrés", "aucun")],
-        filters=f"{row['short_name']} · référence, statut de chaque année du plan, bilan du plan",
-        footer=source,
-        notes_table=matrix.iloc[:, 1:],  # the fiche's code says its chantier/orientation: room for the years
-        demo=bool(matrix.attrs.get("demo")),
-    )
+def _family_views(plan: str, departement: str, start: int, year: int) -> list[tuple[str, dict[str, str], str]]:
+    """(page, URL parameters, title) of the views of the four families and of the territorial map."""
+    params = {"plan": plan, "debut": str(start), "fin": str(year), "granularite": "annee", "niveau": "territoire", "territoire": departement}
+    return [
+        ("tendances", {**params, "indicateur": "assignations"}, f"Expulsions — assignations, {start}–{year}"),
+        ("expulsions", {**params, "debut": str(year)}, f"Expulsions — de l'assignation à l'expulsion en {year}"),
+        ("fsl", params, f"FSL — aides accordées et montants versés, {start}–{year}"),
+        ("mal_logement", params, f"Mal-logement — signalements, {start}–{year}"),
+        (
+            "comparer",
+            {**params, "debut": str(year), "indicateur": "assignations", "affichage": "rate"},
+            f"Territoires — assignations pour 1 000 ménages, {year}",
+        ),
+    ]
 
 
 def bilan_deck(conn: Connection, plan: str, year: int | None, *, progress: Progress | None = None) -> Deck:
-    """The bilan as a deck: per chantier/orientation, the follow-up of its fiches-action and its
-    objectives with their status for ``year``; the evaluation over the plan; then the assignations
-    trend, the eviction funnel of the year, the assignations map per territoire and the
-    signalements trend. ``year`` None: the bilan of the whole plan — the evaluation first, each
-    fiche's latest follow-up, the objectives of the plan's last year, trends over the plan."""
+    """The bilan as a deck (see the module docstring). ``year`` None: the bilan of the whole plan —
+    the evaluation right after the synthesis, each fiche's latest follow-up, the objectives of the
+    plan's last year, trends over the plan."""
     loader = DatabaseLoader(conn)
     whole = year is None
     shown = bilan_year(loader, plan, year)
     row = plan_row(loader, plan, shown)
     departement = str(row["departement_code"])
     word = axis_word(row)
-    sheet = objectives_sheet(loader, plan, shown)
-    fiches = fiches_sheet(loader, plan, year, sheet)
-    start = plan_years(row)[0] if whole else shown - 4
-    year = shown
     structure = loader.plan_structure(plan)
     axes = structure.drop_duplicates("axis_code")[["axis_code", "axis_title"]]
-    params = {
-        "plan": plan,
-        "debut": str(start),
-        "fin": str(year),
-        "granularite": "annee",
-        "niveau": "territoire",
-        "territoire": departement,
-    }
-    thematic = [
-        ("tendances", {**params, "indicateur": "assignations"}, f"Assignations, {start}–{year}"),
-        ("expulsions", {**params, "debut": str(year)}, f"De l'assignation à l'expulsion en {year}"),
-        (
-            "comparer",
-            {**params, "debut": str(year), "indicateur": "assignations", "affichage": "rate"},
-            f"Assignations pour 1 000 ménages par territoire, {year}",
-        ),
-        ("mal_logement", params, f"Signalements de mal-logement, {start}–{year}"),
-    ]
-    total = 2 * len(axes) + 1 + len(thematic)
+    views = _family_views(plan, departement, plan_years(row)[0] if whole else shown - 4, shown)
+    total = 2 + len(axes) + len(views) + 1
+    step = iter(range(total))
+
+    def report(label: str) -> None:
+        if progress:
+            progress(next(step), total, label)
+
+    report("Synthèse et tableaux du bilan")
+    sheets = bilan_tables(loader, plan, year)
     indicators = loader.plan_objectives(plan)["indicator_code"].dropna().unique().tolist()
-    source = source_line(DatabaseLoader(conn), indicators, departement)
-    slides: list[Slide] = []
+    source = source_line(loader, indicators, departement)
+    outside = outside_plan(row, shown)
+    filters = str(row["short_name"]) + (f" · {outside}" if outside else "")
+    evaluation = evaluation_slide(sheets, filters=filters, source=source)
+    slides: list[Slide] = synthesis_slides(sheets, year=shown, filters=filters, source=source)
+    report("Évaluation du plan")
     if whole:
-        if progress:
-            progress(0, total, "Évaluation du plan")
-        slides.append(_evaluation_slide(evaluation_sheet(loader, plan), row, source))
-    for number, axis in enumerate(axes.itertuples(), start=1):
-        if progress:
-            progress(2 * (number - 1) + whole, total, f"{word} {axis.axis_code}")
-        slides.append(_fiches_slide(fiches, word, axis, None if whole else year, row, source))
-        own = sheet[sheet[word].str.startswith(f"{axis.axis_code} – ")]
-        notes = own[["Fiche-action", "Objectif", "Référence", "Valeur / cible", "Statut"]]
-        slides.append(
-            Slide(
-                f"{word} {axis.axis_code} : {axis.axis_title}",  # never cut: the renderers wrap it
-                key_figures=[(f.label, f.value) for f in status_counts(list(own["Statut"]))]
-                if not own.empty
-                else [("Objectifs chiffrés", "aucun")],
-                status=summary_status(list(own["Statut"]), year),
-                filters=f"{row['short_name']} · {len(structure[structure['axis_code'] == axis.axis_code])} fiches-action · objectifs évalués pour {year}",
-                footer=source,
-                notes_table=notes,
-                demo=(own["Données fictives"] == "oui").any().item() if not own.empty else False,
-            )
-        )
+        slides.append(evaluation)
+    for axis in axes.itertuples():
+        report(f"{word} {axis.axis_code}")
+        count = int((structure["axis_code"] == axis.axis_code).sum())
+        when = "à la dernière année suivie" if whole else f"en {shown}"
+        slides.append(fiches_slide(sheets, word, axis, when=when, filters=filters, source=source))
+        slides.append(objectives_slide(sheets, word, axis, year=shown, fiches=count, filters=filters, source=source))
     if not whole:
-        if progress:
-            progress(2 * len(axes), total, "Évaluation du plan")
-        slides.append(_evaluation_slide(evaluation_sheet(loader, plan), row, source))
-    for number, (page, view_params, title) in enumerate(thematic, start=2 * len(axes) + 2):
-        if progress:
-            progress(number - 1, total, title)
-        slides.append(view_slide(conn, page, view_params, title=title, plan=plan))
+        slides.append(evaluation)
+    for page, view_params, title in views:
+        report(title)
+        slides.extend(view_slides(conn, page, view_params, title=title, plan=plan))
+    report("Territoires")
+    slides.extend(territory_slides(sheets, year=shown, filters=filters, source=source))
     if progress:
         progress(total, total, "Terminé")
     demo = any(slide.demo for slide in slides)
     return Deck(
-        title=_title(conn, plan, None if whole else year),
+        title=_title(row, str(row["short_name"]), year),
         subtitle=str(row["name"]),
         date=dt.date.today(),
         demo=demo,

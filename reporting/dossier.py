@@ -10,6 +10,7 @@ from data_access import seances
 from reporting.slides import Deck, Progress
 from reporting.view_slides import view_slides
 from views.loader import DatabaseLoader
+from views.methods import method_statements
 
 SOURCES_LINES = (
     "Sources des fonds de carte : « IGN – Admin Express COG 2018 ; INSEE – COG 2018 » (Licence Ouverte Etalab 2.0).",
@@ -20,18 +21,9 @@ SOURCES_LINES = (
 
 
 def methods_lines(*, demo: bool) -> list[str]:
-    """The « Méthodes et sources » page shared by the dossier and the bilan."""
-    lines = [
-        "Les valeurs d'un territoire sont la somme de celles de ses communes (ou du niveau le plus fin disponible) : "
-        "deux niveaux ne sont jamais additionnés.",
-        "Les taux et ratios sont recalculés à partir des sommes de leur numérateur et de leur dénominateur, jamais moyennés.",
-        "Les taux pour 1 000 ménages rapportent la valeur au nombre de ménages du territoire (Insee, RP 2021).",
-        "Un objectif fixé pour le département est ramené à un territoire au prorata de ses ménages (« objectif au prorata »).",
-        "Statut d'un objectif : atteint, en bonne voie, en retard ou non atteint selon la valeur mesurée face à la cible "
-        "sur la période évaluée ; « pas de données » quand la période n'est pas entièrement couverte.",
-        "Une année est « complète » quand les séries mensuelles la couvrent entièrement ; sinon elle est marquée provisoire.",
-        *SOURCES_LINES,
-    ]
+    """The « Méthodes et sources » page shared by the dossier and the bilan: the methods as
+    « Données et méthodes » states them (:func:`views.methods.method_statements`), the sources."""
+    lines = [*method_statements(), *SOURCES_LINES]
     if demo:
         lines.append("Attention : ces vues contiennent des données fictives de démonstration, à ne pas diffuser comme des chiffres réels.")
     return lines

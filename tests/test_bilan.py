@@ -80,7 +80,8 @@ def test_sarthe_objectives_print_their_reference_and_value_against_target(sqlite
 @pytest.mark.parametrize(("plan", "year"), CASES)
 def test_xlsx_has_the_fiches_sheet_with_every_code(sqlite_conn: Connection, plan: str, year: int) -> None:
     book = load_workbook(io.BytesIO(bilan_xlsx(sqlite_conn, plan, year)))
-    assert book.sheetnames[:2] == ["Fiches-action", "Objectifs"]
+    assert book.sheetnames[:3] == ["Synthèse", "Fiches-action", "Objectifs"]
+    assert book.sheetnames[-2:] == ["Territoires", "Objectifs par territoire"]
     rows = sheet_rows(book, "Fiches-action")
     column = rows[0].index("Fiche-action")
     assert [str(row[column]).split(" – ")[0] for row in rows[1:]] == fiche_codes(plan)
@@ -117,7 +118,7 @@ def test_deck_has_the_evaluation_slide(sqlite_conn: Connection) -> None:
 
 def test_whole_plan_bilan_puts_the_evaluation_first_and_the_latest_follow_up(sqlite_conn: Connection) -> None:
     tables = bilan_tables(DatabaseLoader(sqlite_conn), ISERE, None)
-    assert list(tables)[:2] == ["Évaluation du plan", "Fiches-action"]
+    assert list(tables)[:3] == ["Synthèse", "Évaluation du plan", "Fiches-action"]
     fiches = tables["Fiches-action"]
     assert [text.split(" – ")[0] for text in fiches["Fiche-action"]] == fiche_codes(ISERE)
     followed = fiches[fiches["Année du suivi"] != "–"]
@@ -128,12 +129,13 @@ def test_whole_plan_bilan_puts_the_evaluation_first_and_the_latest_follow_up(sql
 def test_whole_plan_deck_and_workbook(sqlite_conn: Connection) -> None:
     deck = bilan_deck(sqlite_conn, ISERE, None)
     assert deck.title == "Bilan du plan 2014–2020 — Isère — PALHDI 2014–2020"
-    assert deck.slides[0].title.startswith("Évaluation du plan 2014–2020")
-    assert any(slide.title == "Assignations, 2014–2020" for slide in deck.slides)
+    assert deck.slides[0].title.startswith("Synthèse 2020")
+    assert deck.slides[2].title.startswith("Évaluation du plan 2014–2020")
+    assert any(slide.title == "Expulsions — assignations, 2014–2020" for slide in deck.slides)
     html = deck_html(deck, [b"png" if slide.figure is not None else None for slide in deck.slides])
     assert all(f"{code} – " in html for code in fiche_codes(ISERE))
     book = load_workbook(io.BytesIO(bilan_xlsx(sqlite_conn, ISERE, None)))
-    assert book.sheetnames[:2] == ["Évaluation du plan", "Fiches-action"]
+    assert book.sheetnames[:3] == ["Synthèse", "Évaluation du plan", "Fiches-action"]
     assert "Bilan du plan 2014–2020" in str(book["Fiches-action"]["A1"].value)
 
 
@@ -168,7 +170,9 @@ def test_pdf_is_a_tagged_document_with_every_fiche_and_french_numbers(
     assert f"Title:           {deck.title}" in info and "Author:          Observatoire PDALHPD" in info
     assert "Tagged:          yes" in info and "HeadlessChrome" not in info
     text = pdf_text(pdf, tmp_path)
-    assert not re.search(r"\b2 0\d\d\b", text)  # years as 2018, never « 2 018 »
+    first = 2008 if plan == SARTHE else 2014
+    misprinted = "|".join(str(y)[1:] for y in range(first, first + 7))  # « 014|015… »: a year printed « 2 018 »
+    assert not re.search(rf"\b2 (?:{misprinted})\b", text)  # years as 2018, never « 2 018 » (a count 2 096 is fine)
     assert not re.search(r"\d,0 / |[<>≤≥] \d[\d\u202f\u00a0 ]*,0\b", text)  # counts as 1 303, never 1 303,0
     for code in fiche_codes(plan):
         assert re.search(rf"\b{re.escape(code)} – ", text), code
@@ -178,3 +182,79 @@ def test_pdf_is_a_tagged_document_with_every_fiche_and_french_numbers(
     assert " ".join(long.split()[-2:]) in " ".join(text.split())  # the longest title printed to its end
     if plan == SARTHE:
         assert "(2007" in text  # the objectives' references
+
+
+# --- the synthesis, the territorial part, the families, the methods --------------------------------
+
+
+@pytest.mark.parametrize(("plan", "year"), CASES)
+def test_synthesis_counts_the_sheets_it_sums_up(sqlite_conn: Connection, plan: str, year: int) -> None:
+    tables = bilan_tables(DatabaseLoader(sqlite_conn), plan, year)
+    synthesis, objectives = tables["Synthèse"], tables["Objectifs"]
+    assert list(tables)[0] == "Synthèse"
+    counted = synthesis[synthesis["Rubrique"] == f"Objectifs {year}"]
+    assert sum(int(v.replace("\u202f", "")) for v in counted["Valeur"]) == len(objectives)
+    risky = synthesis[synthesis["Rubrique"] == "Objectifs à risque"]
+    expected = objectives["Statut"].isin(["non atteint", "en retard"]).sum()
+    assert len(risky) == max(expected, 1) and (expected or risky["Élément"].iloc[0].startswith("aucun"))
+    moved = synthesis[synthesis["Rubrique"] == f"Évolutions {year - 1} → {year}"]
+    assert 1 <= len(moved) <= 6 and moved["Valeur"].str.match(r"^[+−]?\d").all()  # « +35,0 % », « −64,7 % »
+
+
+@pytest.mark.parametrize(("plan", "year"), CASES)
+def test_territorial_part_ranks_by_rate_and_reads_each_territory_under_its_rule(
+    sqlite_conn: Connection, plan: str, year: int
+) -> None:
+    tables = bilan_tables(DatabaseLoader(sqlite_conn), plan, year)
+    places = tables["Territoires"]
+    rate = next(c for c in places.columns if c.startswith("Assignations") and c.endswith("pour 1 000 ménages") and not c.startswith("Rang"))
+    rank = f"Rang ({rate})"
+    best = places.sort_values(rate, ascending=False).iloc[0]
+    assert best[rank] == 1  # ranked by the rate shown, not by the raw count
+    territorial = tables["Objectifs par territoire"]
+    assert set(territorial["Territoire"]) <= set(places["Territoire"]) and not territorial.empty
+    assert set(territorial["Lecture territoriale"]) <= {"au prorata", "objectif de chaque territoire", "objectif du territoire"}
+
+
+def test_deck_has_synthesis_families_and_territorial_part(sqlite_conn: Connection) -> None:
+    deck = bilan_deck(sqlite_conn, ISERE, 2018)
+    titles = [slide.title for slide in deck.slides]
+    assert titles[:2] == ["Synthèse 2018 : où en est le plan ?", "Ce qui a le plus évolué de 2017 à 2018"]
+    fsl = [slide for slide in deck.slides if slide.title.startswith("FSL — ")]
+    assert any("Montants versés" in slide.title for slide in fsl)  # the amounts, not only the households
+    assert fsl[0].key_figures[0][0].startswith("Aides accordées en 2018")  # aids counted, not distinct households
+    assert any(title.startswith("Mal-logement — ") for title in titles)
+    assert "Objectifs de chaque territoire en 2018" in titles
+    assert "Les territoires en 2018 : indicateurs clés pour 1 000 ménages" in titles
+    assert str(deck.slides[0].status).startswith("Objectifs 2018 : ")
+
+
+def test_a_year_after_the_plan_says_so(sqlite_conn: Connection) -> None:
+    deck = bilan_deck(sqlite_conn, SARTHE, 2014)
+    assert deck.title.endswith("(hors période du plan 2008–2012)")
+    assert all("hors période du plan 2008–2012" in slide.filters for slide in deck.slides[:3])
+    assert "hors période" not in bilan_deck(sqlite_conn, SARTHE, 2010).title
+
+
+def test_methods_page_states_the_status_rule_of_the_code(sqlite_conn: Connection) -> None:
+    from data_access.status import Measurement, status_from_measurement
+    from views.methods import METHODS
+
+    deck = bilan_deck(sqlite_conn, SARTHE, 2010)
+    rule = next(line for line in deck.methods if line.startswith("Statuts."))
+    assert rule in " ".join(METHODS.replace("*", "").split())  # the same words as « Données et méthodes »
+    # each case the statement names, as the code decides it
+    assert status_from_measurement("min_per_year", 40, Measurement(45)) == "atteint"
+    assert "un objectif est atteint si la valeur mesurée tient la cible" in rule
+    assert status_from_measurement("min_per_year", 40, Measurement(25, fraction=0.5)) == "en bonne voie"  # 25 ÷ 0,5 = 50
+    assert "valeur ÷ part couverte" in rule
+    assert status_from_measurement("share_min", 10, Measurement(9, fraction=0.5)) == "en retard"  # a share is not projected
+    assert "les taux, parts et effectifs sont pris tels quels" in rule
+    assert status_from_measurement("min_cumulative", 40, Measurement(41, fraction=0.3)) == "atteint"
+    assert status_from_measurement("max_per_year", 40, Measurement(41, fraction=0.3)) == "non atteint"
+    assert "un minimum déjà atteint est atteint, un maximum annuel déjà dépassé non atteint" in rule
+    assert status_from_measurement("decrease_from_baseline", None, Measurement(9, baseline=10)) == "atteint"
+    assert "sans niveau cible est tenu quand la valeur est inférieure (supérieure) à sa valeur de référence" in rule
+    assert status_from_measurement("min_per_year", 40, Measurement(None)) == "pas de données"
+    assert "pas de données sans valeur mesurée" in rule
+    assert not any("pas entièrement couverte" in line for line in deck.methods)  # the old, wrong statement

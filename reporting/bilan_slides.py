@@ -1,0 +1,135 @@
+"""The bilan's own slides, from the sheets of :func:`views.bilan.bilan_tables` (nothing is
+computed here but counts of those sheets): the synthesis, per chantier/orientation the follow-up
+of its fiches and its objectives, the evaluation over the plan, the territorial part."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from data_access.french import fr_number
+from reporting.slides import Slide
+from views.bilan_synthesis import at_risk, movers
+from views.bilan_territories import RATE_WORDS, territory_status_counts
+from views.objective_tables import status_counts, summary_status
+
+Sheets = Mapping[str, pd.DataFrame]
+
+
+def _demo(*frames: pd.DataFrame) -> bool:
+    return any(bool(frame.attrs.get("demo")) for frame in frames)
+
+
+def _axis_rows(frame: pd.DataFrame, word: str, axis_code: str) -> pd.DataFrame:
+    return frame[frame[word].str.startswith(f"{axis_code} – ")]
+
+
+def synthesis_slides(sheets: Sheets, *, year: int, filters: str, source: str) -> list[Slide]:
+    """« Où en est le plan ? » (objectives per status, the objectives at risk in its table) and
+    « Ce qui a le plus évolué » (the indicators that moved most between ``year - 1`` and ``year``)."""
+    objectives, fiches, indicators = sheets["Objectifs"], sheets["Fiches-action"], sheets["Indicateurs"]
+    statuses = list(objectives["Statut"])
+    followed = int((fiches["Année du suivi"] != "–").sum()) if "Année du suivi" in fiches else 0
+    figures = [(f.label, f.value) for f in status_counts(statuses)][:5]
+    figures.append(("Fiches-action suivies", f"{fr_number(followed)} sur {fr_number(len(fiches))}"))
+    moved = movers(indicators, year)
+    return [
+        Slide(
+            f"Synthèse {year} : où en est le plan ?",
+            key_figures=figures,
+            status=summary_status(statuses, year),
+            filters=f"{filters} · objectifs « non atteint » ou « en retard » dans le tableau",
+            footer=source,
+            notes_table=at_risk(objectives),
+            demo=_demo(objectives),
+        ),
+        Slide(
+            f"Ce qui a le plus évolué de {year - 1} à {year}",
+            key_figures=[(str(item.Indicateur), str(item.Évolution)) for item in moved.head(3).itertuples(index=False)],
+            filters=f"{filters} · indicateurs des fiches-action, valeur du département",
+            footer=source,
+            notes_table=moved,
+            demo=_demo(indicators),
+        ),
+    ]
+
+
+def fiches_slide(sheets: Sheets, word: str, axis, *, when: str, filters: str, source: str) -> Slide:  # type: ignore[no-untyped-def]
+    """The follow-up of the axis's fiches-action: the count per état as key figures, and every
+    fiche (objective, pilote, partenaires, moyens, état, réalisations, commentaire) in its table."""
+    own = _axis_rows(sheets["Fiches-action"], word, axis.axis_code).drop(columns=[word, "Objectifs suivis"])
+    counts = own["État"].value_counts()
+    return Slide(
+        f"{word} {axis.axis_code} : suivi des fiches-action {when}",
+        key_figures=[(f"Fiches « {state} »", fr_number(int(n))) for state, n in counts.items()][:6],
+        filters=f"{filters} · {axis.axis_title} · {len(own)} fiches-action",
+        footer=source,
+        notes_table=own.reset_index(drop=True),
+    )
+
+
+def objectives_slide(sheets: Sheets, word: str, axis, *, year: int, fiches: int, filters: str, source: str) -> Slide:  # type: ignore[no-untyped-def]
+    """The axis's objectives: the count per status, the summary « N sur M atteints », the table."""
+    own = _axis_rows(sheets["Objectifs"], word, axis.axis_code)
+    return Slide(
+        f"{word} {axis.axis_code} : {axis.axis_title}",  # never cut: the renderers wrap it
+        key_figures=[(f.label, f.value) for f in status_counts(list(own["Statut"]))] if not own.empty else [("Objectifs chiffrés", "aucun")],
+        status=summary_status(list(own["Statut"]), year),
+        filters=f"{filters} · {fiches} fiches-action · objectifs évalués pour {year}",
+        footer=source,
+        notes_table=own[["Fiche-action", "Objectif", "Référence", "Valeur / cible", "Statut"]],
+        demo=(own["Données fictives"] == "oui").any().item() if not own.empty else False,
+    )
+
+
+def evaluation_slide(sheets: Sheets, *, filters: str, source: str) -> Slide:
+    """The plan evaluated over its period: the verdicts counted, the matrix (reference → each plan
+    year → verdict) in its table."""
+    matrix = sheets["Évaluation du plan"]
+    years = matrix.attrs.get("years") or []
+    span = f" {years[0]}–{years[-1]}" if years else ""
+    verdicts = matrix.attrs.get("verdicts", [])
+    return Slide(
+        f"Évaluation du plan{span} : chaque objectif année par année",
+        key_figures=[(f.label.replace("Objectifs", "Bilans"), f.value) for f in status_counts(verdicts)][:6]
+        if verdicts
+        else [("Objectifs chiffrés", "aucun")],
+        filters=f"{filters} · référence, statut de chaque année du plan, bilan du plan",
+        footer=source,
+        notes_table=matrix.iloc[:, 1:],  # the fiche's code says its chantier/orientation: room for the years
+        demo=_demo(matrix),
+    )
+
+
+def territory_slides(sheets: Sheets, *, year: int, filters: str, source: str) -> list[Slide]:
+    """The territorial part: each territoire's key rates per 1 000 ménages with their ranks, and how
+    many of each territoire's own objectives (pro rata, its own target) are in each status."""
+    places, territorial = sheets["Territoires"], sheets["Objectifs par territoire"]
+    rates = [column for column in places.columns if column.endswith(RATE_WORDS) and not column.startswith("Rang")]
+    shown = places[["Territoire", "Ménages", *rates]].rename(columns={c: c.removesuffix(f" {RATE_WORDS}") for c in rates})
+    first = rates[0] if rates and places[rates[0]].notna().any() else None
+    top = places.loc[places[first].idxmax()] if first else None
+    slides = [
+        Slide(
+            f"Les territoires en {year} : indicateurs clés pour 1 000 ménages",
+            key_figures=[(f"{first.removesuffix(f' {RATE_WORDS}')} : le plus élevé, {top['Territoire']}", fr_number(float(top[first]), 1))]
+            if first and top is not None
+            else [],
+            filters=f"{filters} · valeurs pour 1 000 ménages (Insee, RP 2021) ; rangs dans le tableur",
+            footer=source,
+            notes_table=shown,
+            demo=_demo(places),
+        )
+    ]
+    counts = territory_status_counts(territorial, places)
+    slides.append(
+        Slide(
+            f"Objectifs de chaque territoire en {year}",
+            filters=f"{filters} · objectifs au prorata ou fixés pour chaque territoire ; détail dans le tableur",
+            footer=source,
+            notes_table=counts,
+            demo=_demo(territorial),
+        )
+    )
+    return slides
