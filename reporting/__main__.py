@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         "view",
         help="une vue du tableau de bord, donnée par son adresse (PNG, SVG, CSV, XLSX, PPTX ou PDF)",
         description="PNG, SVG : le graphique principal de la vue, avec son titre, ses filtres, sa source et la mention "
-        "démonstration ; CSV, XLSX : ses données (ou le premier tableau de la vue) ; PPTX, PDF : sa diapositive.",
+        "démonstration ; CSV, XLSX : ses données (ou le premier tableau de la vue) ; PPTX, PDF : une diapositive par graphique, avec ses données.",
     )
     view.add_argument("url", help="adresse de la vue copiée du navigateur, ou « page?paramètres » (entre guillemets)")
     view.add_argument("--out", required=True, type=Path, help=f"fichier à écrire : {', '.join(VIEW_FORMATS)}")

@@ -68,7 +68,11 @@ PANEL_BOX = (9.35, 1.8, 3.55, 5.0)
 TITLE_BOX = (MARGIN, 0.22, 12.45, 0.98)  # two lines of 28 pt
 FILTERS_BOX = (MARGIN, 1.22, 12.45, 0.48)
 FOOTER_TOP = 6.95
-METHODS_MAX_LINES = 14  # beyond, the remaining lines go to the notes of the methods slide
+FOOTER_SIZES = (14, 12, 10)  # pt: the source line, smaller when long (the bilan cites every partner)
+FILTERS_SIZES = (20, 18, 16, 14)  # pt: the filters line, two lines of 14 pt at most
+METHODS_BOX = (MARGIN + 0.1, 1.35, 12.3, 5.5)
+METHODS_SIZE = 18  # pt: the methods are read, not projected from afar; long statements wrap
+METHODS_SPACE = 8  # pt after each statement
 TABLE_NAME = "Tableau"
 TABLE_NOTE_NAME = "Lignes non montrées"
 TABLE_TOP = PICTURE_BOX[1]  # a table slide: title, filters, then the table
@@ -227,8 +231,20 @@ def _title(slide: PptxSlide, title: str, demo: bool) -> None:
         _demo_badge(slide)
 
 
+def _fitting_size(text: str, box: tuple[float, float, float, float], sizes: Sequence[int]) -> int:
+    """The largest of ``sizes`` (pt, largest first) at which ``text`` wrapped in ``box`` fits its
+    height (lines of 1.2 × the size), else the smallest: a long source or filters line shrinks
+    rather than running off its box."""
+    width, height = box[2] - 0.2, box[3]  # the text box's own inner margins
+    for size in sizes:
+        if wrapped_lines(text, width, size) * size * 1.2 / 72 <= height:
+            return size
+    return sizes[-1]
+
+
 def _footer(slide: PptxSlide, text: str, number: int, total: int) -> None:
-    _box(slide, (MARGIN, FOOTER_TOP, 11.3, 0.45), [_Run(text, 14, colour=MUTED)], name=FOOTER_NAME, anchor=MSO_ANCHOR.MIDDLE)
+    box = (MARGIN, FOOTER_TOP, 11.3, 0.5)  # three lines of 10 pt, to 0.05 in above the slide's edge
+    _box(slide, box, [_Run(text, _fitting_size(text, box, FOOTER_SIZES), colour=MUTED)], name=FOOTER_NAME, anchor=MSO_ANCHOR.MIDDLE)
     _box(
         slide,
         (11.85, FOOTER_TOP, 1.05, 0.45),
@@ -629,7 +645,7 @@ def _heading(prs: PptxPresentation, title: str, view: Slide) -> PptxSlide:
     slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
     _title(slide, title, view.demo)
     if view.filters:
-        _box(slide, FILTERS_BOX, [_Run(view.filters, 20, colour=MUTED)], name=FILTERS_NAME)
+        _box(slide, FILTERS_BOX, [_Run(view.filters, _fitting_size(view.filters, FILTERS_BOX, FILTERS_SIZES), colour=MUTED)], name=FILTERS_NAME)
     return slide
 
 
@@ -680,22 +696,37 @@ def _table_slides(prs: PptxPresentation, view: Slide, table: _TableLayout, numbe
         _notes(slide, "\n".join(filter(None, notes)))
 
 
-def _methods_slide(prs: PptxPresentation, deck: Deck, number: int) -> None:
-    slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
-    _title(slide, METHODS_TITLE, deck.demo)
-    lines = list(deck.methods) or ["Voir la page « Données et méthodes » de l'observatoire."]
-    shown, rest = lines[:METHODS_MAX_LINES], lines[METHODS_MAX_LINES:]
-    size = 24 if len(shown) <= 6 else 20 if len(shown) <= 9 else 16
-    height = 5.05 if rest else 5.5  # leave room for the « suite » line
-    _box(slide, (MARGIN + 0.1, 1.35, 12.3, height), [_Run(line, size, space_after=8, bullet=True) for line in shown], name="Méthodes")
-    if rest:
-        _box(slide, (MARGIN + 0.1, 6.45, 12.3, 0.4), [_Run(f"Suite dans les notes ({len(rest)} lignes).", 14, colour=MUTED)])
-    _footer(slide, f"Observatoire PDALHPD · {deck.title} · {fr_long_date(deck.date)}", number, number)
-    slide.notes_slide.notes_text_frame.text = slide_text("\n".join([METHODS_TITLE, *lines]))
+def methods_pages(lines: Sequence[str]) -> list[list[str]]:
+    """``lines`` (the methods, one statement each) split into slides: as many whole statements per
+    slide as fit its text box at ``METHODS_SIZE`` (wrapped, ``wrapped_lines``); one statement per
+    slide at least."""
+    width, height = METHODS_BOX[2] - 0.6, METHODS_BOX[3]  # the bullet's indent and the box's margins
+    pages: list[list[str]] = [[]]
+    used = 0.0
+    for line in lines:
+        needed = wrapped_lines(line, width, METHODS_SIZE) * METHODS_SIZE * 1.2 / 72 + METHODS_SPACE / 72
+        if pages[-1] and used + needed > height:
+            pages.append([])
+            used = 0.0
+        pages[-1].append(line)
+        used += needed
+    return pages
+
+
+def _methods_slides(prs: PptxPresentation, deck: Deck, pages: Sequence[Sequence[str]], number: int, total: int) -> None:
+    """« Méthodes et sources », continued (« (suite 2/2) ») over as many slides as its statements need."""
+    for index, page in enumerate(pages):
+        slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
+        suffix = f" (suite {index + 1}/{len(pages)})" if index else ""
+        _title(slide, METHODS_TITLE + suffix, deck.demo)
+        _box(slide, METHODS_BOX, [_Run(line, METHODS_SIZE, space_after=METHODS_SPACE, bullet=True) for line in page], name="Méthodes")
+        _footer(slide, f"Observatoire PDALHPD · {deck.title} · {fr_long_date(deck.date)}", number + index, total)
+        slide.notes_slide.notes_text_frame.text = slide_text("\n".join([METHODS_TITLE + suffix, *page]))
 
 
 def deck_pptx(deck: Deck, *, progress: Progress | None = None, images: Sequence[bytes | None] | None = None) -> bytes:
-    """The deck as a 16:9 ``.pptx``: title page, one slide per view and its table, « Méthodes et sources ».
+    """The deck as a 16:9 ``.pptx``: title page, one slide per view and its table, « Méthodes et sources » (over
+    as many slides as its statements need).
 
     Parameters
     ----------
@@ -735,7 +766,8 @@ def deck_pptx(deck: Deck, *, progress: Progress | None = None, images: Sequence[
     prs.core_properties.subject = deck.subtitle
     prs.core_properties.language = "fr-FR"
     tables = [_plan_table(view, picture) for view, picture in zip(deck.slides, images, strict=True)]
-    slide_count = len(deck.slides) + 2 + sum(table.slides for table in tables if table is not None)
+    methods = methods_pages(list(deck.methods) or ["Voir la page « Données et méthodes » de l'observatoire."])
+    slide_count = len(deck.slides) + 1 + len(methods) + sum(table.slides for table in tables if table is not None)
     _title_slide(prs, deck)
     number = 2
     for view, picture, table in zip(deck.slides, images, tables, strict=True):
@@ -744,7 +776,7 @@ def deck_pptx(deck: Deck, *, progress: Progress | None = None, images: Sequence[
         if table is not None:
             _table_slides(prs, view, table, number, slide_count)
             number += table.slides
-    _methods_slide(prs, deck, slide_count)
+    _methods_slides(prs, deck, methods, number, slide_count)
     buffer = io.BytesIO()
     prs.save(buffer)
     if progress:

@@ -58,8 +58,9 @@ class Slide:
     footer
         Source and update date: « Source : ADIL 38 ; mise à jour le 15/11/2025 ».
     notes_table
-        The figure's data, as the page shows it (French column names); in the speaker notes and
-        after the slide in the PDF. None for no table.
+        The figure's data, as the page shows it (French column names): a real table on the
+        slide (without figure) or on the slides after it (PPTX), after the slide in the PDF, and
+        in the speaker notes. None for no table.
     demo
         The slide shows demonstration data: it carries « Données fictives de démonstration ».
     """

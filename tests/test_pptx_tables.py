@@ -283,3 +283,30 @@ def test_wrapped_lines_breaks_at_spaces_never_at_no_break_spaces() -> None:
     assert wrapped_lines("a ab\u00a0ab", narrow, 12) == 3  # « a » / « ab a » / « b »: the no-break space holds
     assert wrapped_lines("1\u00a0529", width, 12) == 1 and wrapped_lines("a\nb", width, 12) == 2
     assert text_width("Moyens", 12, bold=True) > text_width("Moyens", 12)
+
+
+def test_a_long_source_or_filters_line_shrinks_to_its_box_never_below_its_floor() -> None:
+    from reporting.pptx import FILTERS_NAME, FILTERS_SIZES, FOOTER_SIZES
+
+    long_source = (  # the Isère bilan's: every partner the plan's objectives cite (330 characters)
+        "Source : CCAPEX (secrétariat) ; Département ; CAF / MSA ; Département (FSL) / Action Logement ; Département "
+        "(référents territoriaux) ; Tribunal judiciaire ; CCAPEX ; Bailleurs sociaux / Préfecture ; Bailleurs sociaux "
+        "(ABSISE) ; SML / Histologe ; Anah / opérateur du PIG « Sortir du mal logement » ; Département (FSL) · Mise à jour : 01/12/2026"
+    )
+    long_filters = "Isère — PALHDI 2014–2020 · " + LONG_TEXT
+    short, long = (
+        Slide("Vue", key_figures=[("Assignations", "2 351")], filters=filters, footer=footer)
+        for filters, footer in (("Isère · 2018", FOOTER), (long_filters, long_source))
+    )
+    prs = build(short, long)
+
+    def size(slide, name: str) -> float:  # type: ignore[no-untyped-def]
+        shape = next(shape for shape in slide.shapes if shape.name == name)
+        return shape.text_frame.paragraphs[0].runs[0].font.size.pt
+
+    first, second = prs.slides[1], prs.slides[2]
+    assert size(first, FOOTER_NAME) == FOOTER_SIZES[0] and size(first, FILTERS_NAME) == FILTERS_SIZES[0]
+    assert FOOTER_SIZES[-1] <= size(second, FOOTER_NAME) < FOOTER_SIZES[0]
+    assert FILTERS_SIZES[-1] <= size(second, FILTERS_NAME) < FILTERS_SIZES[0]
+    footer = size(second, FOOTER_NAME)
+    assert wrapped_lines(long_source, 11.3 - 0.2, footer) * footer * 1.2 / 72 <= 0.5
