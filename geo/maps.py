@@ -291,7 +291,7 @@ def choropleth(
         None if departement_value is None else f"{departement_name} : {_format(departement_value, unit, diverging, classes.decimals)}"
     )
     layout = _layout(
-        title=title, subtitle=subtitle, legend_title=_legend_title(indicator_label, unit), height=height, presentation=presentation
+        title=title, subtitle=subtitle, legend_title=_legend_title(indicator_label, unit, presentation), height=height, presentation=presentation
     )
     if named.size:
         plot_height = PRESENTATION_PLOT_HEIGHT if presentation else height - layout["margin"]["t"] - layout["margin"]["b"]
@@ -369,7 +369,11 @@ def _mapped_label(value_column: str, indicator_label: str) -> str:
     return {"rate": "Taux", "gap": "Écart à l'objectif"}.get(value_column, indicator_label)
 
 
-def _legend_title(indicator_label: str, unit: str) -> str:
+def _legend_title(indicator_label: str, unit: str, presentation: bool = False) -> str:
+    """The legend's title: the indicator and its unit; on a slide, whose title names the indicator,
+    the unit alone (« pour 1 000 ménages »), so that the classes fit beside a map of a short screen."""
+    if presentation and unit:
+        return "<br>".join(wrapped(unit, LEGEND_CHARACTERS, hyphens=False))
     text = f"{indicator_label} ({unit})" if unit in ("%", "€") else f"{indicator_label} {unit}".strip()
     return "<br>".join(wrapped(text, LEGEND_CHARACTERS, hyphens=False))
 

@@ -134,14 +134,33 @@ def _example_seance_views() -> list[tuple[str, dict[str, str]]]:
     return [(view["page"], {key: str(value) for key, value in view["parametres"].items()}) for view in seances[0]["vues"]]
 
 
+@pytest.fixture(scope="module")
+def example_seance(database_url: str) -> str:
+    """The id of the example séance in the served database (its views are presented with its bar)."""
+    import yaml
+
+    from data_access import seances
+    from data_access.db import make_engine
+
+    name = yaml.safe_load((ROOT / "plans" / "isere-palhdi-2014-2020" / "seances.yaml").read_text(encoding="utf-8"))["seances"][0]["nom"]
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        seance_id = seances.seance_by_name(conn, name=name, plan="isere-palhdi-2014-2020")
+    engine.dispose()
+    return str(seance_id)
+
+
 PROJECTORS = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
 
 
 @pytest.mark.parametrize("viewport", list(PROJECTORS))
 @pytest.mark.parametrize(("view_page", "params"), _example_seance_views(), ids=lambda v: v if isinstance(v, str) else "")
-def test_every_slide_of_the_example_seance_fits_the_screen_with_its_demo_banner(server, browser, view_page, params, viewport):
-    """Presentation mode: every chart of every view of the example séance, one slide each, fits the
-    projector's screen without scrolling, and says « Données fictives de démonstration » large."""
+def test_every_slide_of_the_example_seance_fits_the_screen_with_its_demo_banner(
+    server, browser, example_seance, view_page, params, viewport
+):  # type: ignore[no-untyped-def]
+    """Presentation mode, as the séance presents it (its bar « ◀ Précédent · Vue k / n · Suivant ▶ »
+    on top): every chart of every view of the example séance, one slide each, fits the projector's
+    screen without scrolling, and says « Données fictives de démonstration » large."""
     import re
     import urllib.parse
 
@@ -151,7 +170,8 @@ def test_every_slide_of_the_example_seance_fits_the_screen_with_its_demo_banner(
     try:
         figure, count = 1, 1
         while figure <= count:
-            query = urllib.parse.urlencode({**params, "presentation": "1", "figure": str(figure)})
+            position = str([page for page, _ in _example_seance_views()].index(view_page))
+            query = urllib.parse.urlencode({**params, "presentation": "1", "figure": str(figure), "seance": example_seance, "vue": position})
             page.goto(f"{server}/{path}?{query}", wait_until="networkidle", timeout=90_000)
             page.wait_for_selector(".st-key-slide-demo", timeout=90_000)  # the slide is drawn (not a first run's placeholder)
             if view_page != HOME_PAGE.value:
@@ -174,6 +194,7 @@ def test_every_slide_of_the_example_seance_fits_the_screen_with_its_demo_banner(
             assert sizes[2] <= sizes[3], f"/{path} figure {figure} scrolls sideways at {viewport}"
             banner = page.locator(".st-key-slide-demo")
             assert banner.count() == 1 and banner.is_visible(), f"no demo banner on /{path} figure {figure}"
+            assert page.locator(".st-key-seance-next").is_visible(), f"no séance bar on /{path} figure {figure}"
             assert page.locator('[data-testid="stException"]').count() == 0
             figure += 1
     finally:

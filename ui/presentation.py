@@ -26,6 +26,16 @@ h2, h3 {font-size: 2.1rem !important; color: #000;}
 [data-testid='stMain'] [data-testid='stVerticalBlock'] {gap: 0.6rem;}
 /* a slide is its chart: the page's title and own options (widgets keyed « p_… ») are not shown */
 [data-testid='stMain'] h1, [class*='st-key-p_'] {display: none !important;}
+/* hidden or zero-height elements still cost a flex gap each: the page title's box, the séance's keyboard frame */
+[data-testid='stMain'] [data-testid='stElementContainer']:has(h1),
+[data-testid='stMain'] [data-testid='stElementContainer'][height='0px']:has(> iframe) {display: none !important;}
+/* a 720-line projector: smaller type and tighter spacing, so that the chart keeps its room */
+@media (max-height: 800px) {
+  html, body, [data-testid='stMarkdownContainer'] p, [data-testid='stCaptionContainer'] {font-size: 18px;}
+  [data-testid='stMainBlockContainer'] {padding-top: 0.5rem;}
+  [data-testid='stMain'] [data-testid='stVerticalBlock'] {gap: 0.4rem;}
+  [data-testid='stMain'] [data-testid='stButton'] button {min-height: 2.2rem; padding-top: 0.1rem; padding-bottom: 0.1rem;}
+}
 [data-testid='stHorizontalBlock']:has([class*='st-key-p_']) {display: none !important;}
 </style>
 """
