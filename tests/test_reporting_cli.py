@@ -48,11 +48,15 @@ def exports(sqlite_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 def test_dossier_pptx(exports: dict[str, Path]) -> None:
     prs = Presentation(str(exports["dossier.pptx"]))
     slides = list(prs.slides)
-    assert len(slides) == 1 + 6 + 1
-    pictures = [sum(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in slide.shapes) for slide in slides[1:-1]]
-    assert sorted(pictures) == [0] * NO_FIGURE_PAGES + [1] * (6 - NO_FIGURE_PAGES)
+    titles = [slide.shapes[0].text_frame.text for slide in slides]
+    # one slide per figure of each view, each followed by its table (« … (suite 2/3) »)
+    shown = [slide for slide, title in zip(slides[1:], titles[1:], strict=True) if "(suite" not in title and "Méthodes et sources" not in title]
+    pictures = [sum(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in slide.shapes) for slide in shown]
     assert pictures[0] == 0  # vue_ensemble: key figures only
-    for slide in slides[1:-1]:
+    assert pictures.count(0) == NO_FIGURE_PAGES and len(pictures) > 6  # FSL and mal-logement: every chart
+    assert any("Montants versés" in title for title in titles)
+    assert titles[-1].startswith("Méthodes et sources")
+    for slide in shown:
         footer = [shape for shape in slide.shapes if shape.name == FOOTER_NAME]
         assert footer and "Source :" in footer[0].text_frame.text and "Mise à jour" in footer[0].text_frame.text
 
@@ -64,7 +68,15 @@ def test_dossier_pdf(exports: dict[str, Path]) -> None:
 
 def test_bilan_xlsx(exports: dict[str, Path]) -> None:
     book = load_workbook(io.BytesIO(exports["bilan.xlsx"].read_bytes()))
-    assert book.sheetnames == ["Fiches-action", "Objectifs", "Évaluation du plan", "Indicateurs", "Territoires"]
+    assert book.sheetnames == [
+        "Synthèse",
+        "Fiches-action",
+        "Objectifs",
+        "Évaluation du plan",
+        "Indicateurs",
+        "Territoires",
+        "Objectifs par territoire",
+    ]
     sheet = book["Objectifs"]
     header = next(i for i, row in enumerate(sheet.iter_rows(values_only=True), start=1) if "Statut" in row)
     assert sheet.max_row - header == plan_objective_count("isere-palhdi-2014-2020")
@@ -128,7 +140,7 @@ def test_view_says_which_url_values_it_replaced_and_still_exports(
 def test_bilan_over_the_whole_plan(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "bilan-plan.xlsx"
     assert _run(sqlite_url, "bilan", "--plan", PLAN, "--periode", "plan", "--out", str(out)) == 0
-    assert load_workbook(io.BytesIO(out.read_bytes())).sheetnames[:2] == ["Évaluation du plan", "Fiches-action"]
+    assert load_workbook(io.BytesIO(out.read_bytes())).sheetnames[:3] == ["Synthèse", "Évaluation du plan", "Fiches-action"]
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_code:  # argparse: --annee or --periode, not both
         _run(sqlite_url, "bilan", "--plan", PLAN, "--periode", "plan", "--annee", "2018", "--out", str(out))

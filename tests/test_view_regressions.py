@@ -90,3 +90,19 @@ def test_five_indicators_and_six_territories_in_a_shared_link(open_page):
         territoire="grenoble",
     )
     assert len(at.multiselect[0].value) == 4 and len(at.multiselect[1].value) <= 5
+
+
+def test_comparer_of_one_year_has_no_small_multiples(conn):
+    """A year per panel: over one year each territory's panel was a single point (the bilan's map slide)."""
+    from views import params as view_params
+    from views.loader import DatabaseLoader
+    from views.registry import build_view
+
+    loader = DatabaseLoader(conn)
+
+    def keys(first: str, last: str) -> list[str]:
+        query = {"plan": "isere-palhdi-2014-2020", "debut": first, "fin": last, "indicateur": "assignations", "niveau": "territoire"}
+        return [chart.key for chart in build_view("comparer", view_params.parse(query, loader).params, loader).charts()]
+
+    assert "multiples" not in keys("2018", "2018")
+    assert "multiples" in keys("2014", "2018")

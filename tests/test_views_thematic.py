@@ -46,6 +46,8 @@ def _check(view: View, page: Page) -> None:
     for chart in view.charts():
         assert chart.figure is not None or chart.message, chart.key
         assert chart.title and chart.unit and chart.source.startswith("Source : "), chart.key
+        if chart.figure is not None:  # a ratio (an average amount) dates from its numerator and denominator
+            assert "Mise à jour : " in chart.source, (chart.key, chart.source)
         assert not ENGLISH_COLUMNS & set(chart.data.columns), (chart.key, list(chart.data.columns))
     for table in view.tables():
         assert not ENGLISH_COLUMNS & set(table.data.columns), (table.key, list(table.data.columns))

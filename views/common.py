@@ -46,7 +46,15 @@ def source_line(loader: Loader, indicators: Sequence[str], departement: str) -> 
     table = catalogue(loader)
     sources = list(dict.fromkeys(str(table.at[i, "source"]) for i in indicators if i in table.index and table.at[i, "source"]))
     covered = loader.coverage(departement)
-    covered = covered[covered["indicator_code"].isin(list(indicators))] if indicators else covered
+    # a ratio (an average amount, a rate) is stored as its numerator and denominator: their dates are its own
+    parts = [
+        str(table.at[i, column])
+        for i in indicators
+        if i in table.index
+        for column in ("numerator_code", "denominator_code")
+        if isinstance(table.at[i, column], str)
+    ]
+    covered = covered[covered["indicator_code"].isin([*indicators, *parts])] if indicators else covered
     updated = pd.to_datetime(covered["updated_at"]).max() if not covered.empty else pd.NaT
     text = f"Source : {' ; '.join(sources) if sources else 'observatoire PDALHPD'}"
     return text + (f" · Mise à jour : {fr_date(updated)}" if pd.notna(updated) else "")

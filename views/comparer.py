@@ -92,7 +92,8 @@ def build(params: ViewParams, loader: Loader) -> View:
             key_figure=key_figure,
         ),
     ]
-    if params.level in (Level.TERRITOIRE, Level.ARRONDISSEMENT):
+    # a year per panel: with one year, each panel would be a single point
+    if params.level in (Level.TERRITOIRE, Level.ARRONDISSEMENT) and params.first_year != params.last_year:
         blocks.append(_small_multiples(params, loader, indicator, label, unit, values, source))
     blocks.extend(_gaps(params, loader, indicator, values, source))
     ranked = values.dropna(subset=[mode]).sort_values(mode, ascending=False)
