@@ -18,7 +18,7 @@ import datetime as dt
 from sqlalchemy import Connection
 
 from reporting import tables
-from reporting.bilan_slides import evaluation_slide, fiches_slide, objectives_slide, synthesis_slides, territory_slides
+from reporting.bilan_slides import evaluation_slide, fiches_slide, indicators_slide, objectives_slide, synthesis_slides, territory_slides
 from reporting.dossier import methods_lines
 from reporting.slides import Deck, Progress, Slide
 from reporting.view_slides import view_slides
@@ -105,6 +105,7 @@ def bilan_deck(conn: Connection, plan: str, year: int | None, *, progress: Progr
         slides.append(objectives_slide(sheets, word, axis, year=shown, fiches=count, filters=filters, source=source))
     if not whole:
         slides.append(evaluation)
+    slides.append(indicators_slide(sheets, year=shown, filters=filters, source=source))
     for page, view_params, title in views:
         report(title)
         slides.extend(view_slides(conn, page, view_params, title=title, plan=plan))

@@ -10,6 +10,7 @@ import pandas as pd
 
 from data_access.french import fr_number
 from reporting.slides import Slide
+from views.bilan import EVALUATION_HEADERS
 from views.bilan_synthesis import at_risk, movers
 from views.bilan_territories import RATE_WORDS, territory_status_counts
 from views.objective_tables import status_counts, summary_status
@@ -58,7 +59,8 @@ def synthesis_slides(sheets: Sheets, *, year: int, filters: str, source: str) ->
 def fiches_slide(sheets: Sheets, word: str, axis, *, when: str, filters: str, source: str) -> Slide:  # type: ignore[no-untyped-def]
     """The follow-up of the axis's fiches-action: the count per état as key figures, and every
     fiche (objective, pilote, partenaires, moyens, état, réalisations, commentaire) in its table."""
-    own = _axis_rows(sheets["Fiches-action"], word, axis.axis_code).drop(columns=[word, "Objectifs suivis"])
+    # the evaluation indicators' wording stays in the workbook: their values have their own slide
+    own = _axis_rows(sheets["Fiches-action"], word, axis.axis_code).drop(columns=[word, "Objectifs suivis", *EVALUATION_HEADERS])
     counts = own["État"].value_counts()
     return Slide(
         f"{word} {axis.axis_code} : suivi des fiches-action {when}",
@@ -99,6 +101,21 @@ def evaluation_slide(sheets: Sheets, *, filters: str, source: str) -> Slide:
         footer=source,
         notes_table=matrix.iloc[:, 1:],  # the fiche's code says its chantier/orientation: room for the years
         demo=_demo(matrix),
+    )
+
+
+def indicators_slide(sheets: Sheets, *, year: int, filters: str, source: str) -> Slide:
+    """The fiches-action's indicators (effectivité, efficacité, impact, as the plan links them):
+    the département's value the year before and the year, and the change."""
+    indicators = sheets["Indicateurs"]
+    measured = indicators.dropna(subset=[str(year)])
+    return Slide(
+        f"Indicateurs des fiches-action : {year - 1} et {year}",
+        key_figures=[("Indicateurs mesurés", f"{fr_number(len(measured))} sur {fr_number(len(indicators))}")],
+        filters=f"{filters} · valeur du département ; libellés des indicateurs d'effectivité, d'efficacité et d'impact dans le tableur",
+        footer=source,
+        notes_table=indicators,
+        demo=_demo(indicators),
     )
 
 

@@ -93,6 +93,10 @@ td { padding: 0.9mm 2mm; border-bottom: 1px solid #e0e0e0; }
 .note { font-size: 10pt; color: #404040; margin: 2mm 0; }
 ul.methods { font-size: 14pt; line-height: 1.3; padding-left: 6mm; }
 ul.methods li { margin-bottom: 2mm; }
+.flow aside.wide { margin-bottom: 4mm; }
+.flow aside.wide .key .value { font-size: 32pt; }
+.flow aside.wide .key .label { font-size: 14pt; }
+.flow .footer { break-inside: avoid; }
 """.replace("FONT", FONT_FAMILY)
 
 
@@ -134,10 +138,15 @@ def _view(slide: Slide, picture: bytes | None) -> str:
     aside = f'<aside class="{"" if picture is not None else "wide"}">{"".join(panel)}</aside>' if panel else ""
     filters = f'<p class="filters">{_e(slide.filters)}</p>' if slide.filters else ""
     footer = f'<div class="footer">{_e(slide.footer)}</div>' if slide.footer else ""
-    return (
-        f'<section class="page view"><div class="top"><h1>{_e(slide.title)}</h1>{_demo_mark(slide.demo)}</div>'
-        f'{filters}<div class="body">{figure}{aside}</div>{footer}</section>'
-    )
+    top = f'<div class="top"><h1>{_e(slide.title)}</h1>{_demo_mark(slide.demo)}</div>'
+    if picture is None and slide.notes_table is not None:
+        # no figure: the key figures, then the table on the same page, continued (header repeated) on the next
+        return f'<section class="view flow">{top}{filters}{aside}{_table_body(slide.notes_table)}{footer}</section>'
+    return f'<section class="page view">{top}{filters}<div class="body">{figure}{aside}</div>{footer}</section>'
+
+
+def _table_body(frame: pd.DataFrame) -> str:
+    return table_html(frame) if not frame.empty else '<p class="note">Aucune donnée.</p>'
 
 
 SHORT_CELL = 12  # characters: a value this short (« ✔ 1 324 », « 2018 ») is never broken over two lines
@@ -170,7 +179,7 @@ def table_html(frame: pd.DataFrame) -> str:
 def _table_section(slide: Slide) -> str:
     assert slide.notes_table is not None
     context = " · ".join(filter(None, [slide.filters, slide.footer]))
-    body = table_html(slide.notes_table) if not slide.notes_table.empty else '<p class="note">Aucune donnée.</p>'
+    body = _table_body(slide.notes_table)
     return (
         f'<section class="table"><div class="top"><h2>Données : {_e(slide.title)}</h2>{_demo_mark(slide.demo)}</div>'
         f'<p class="note">{_e(context)}</p>{body}</section>'
@@ -188,7 +197,7 @@ def deck_html(deck: Deck, images: Sequence[bytes | None]) -> str:
     parts = [_cover(deck)]
     for slide, picture in zip(deck.slides, images, strict=True):
         parts.append(_view(slide, picture))
-        if slide.notes_table is not None:
+        if slide.notes_table is not None and picture is not None:  # without figure, the view's page holds its table
             parts.append(_table_section(slide))
     parts.append(_methods(deck))
     return f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{_e(deck.title)}</title><meta name="author" content="{_e(AUTHOR)}"><meta name="description" content="{_e(deck.subtitle)}"><style>{CSS}</style></head><body>{"".join(parts)}</body></html>'

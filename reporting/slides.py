@@ -31,7 +31,7 @@ PICTURE_ASPECT = PICTURE_INCHES[0] / PICTURE_INCHES[1]
 LAYOUT_WIDTH = 960
 NEUTRAL_STATUS_COLOUR = "#666666"
 # « objectifs 2018 : 1 234 sur 1 234 atteints » (casefolded): numbers grouped by spaces, narrow or not
-SUMMARY_STATUS = re.compile(r"objectifs\s.*?:\s*(\d+(?:\s\d{3})*)\s+sur\s+(\d+(?:\s\d{3})*)\s+atteints?")
+SUMMARY_STATUS = re.compile(r"objectifs\s.*?:\s*(\d+(?:\s\d{3})*)\s+sur\s+(\d+(?:\s\d{3})*)\s+atteints?(?:\s+\(.*\))?")
 MAX_KEY_FIGURES = 6  # beyond, nobody at the back of the room reads them: put them in a table
 
 

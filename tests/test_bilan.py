@@ -258,3 +258,13 @@ def test_methods_page_states_the_status_rule_of_the_code(sqlite_conn: Connection
     assert status_from_measurement("min_per_year", 40, Measurement(None)) == "pas de données"
     assert "pas de données sans valeur mesurée" in rule
     assert not any("pas entièrement couverte" in line for line in deck.methods)  # the old, wrong statement
+
+
+def test_fiches_carry_the_plans_evaluation_indicators_and_their_values_have_a_slide(sqlite_conn: Connection) -> None:
+    fiches = bilan_tables(DatabaseLoader(sqlite_conn), ISERE, 2018)["Fiches-action"].set_index("Fiche-action")
+    first = fiches.loc[next(code for code in fiches.index if code.startswith("1.1 – "))]
+    assert first["Indicateurs d'effectivité"] == "Nombre de réunions des groupes techniques CCAPEX"
+    assert first["Indicateurs d'impact"] == "Evolution du nombre d'expulsions effectives"
+    deck = bilan_deck(sqlite_conn, ISERE, 2018)
+    slide = next(slide for slide in deck.slides if slide.title == "Indicateurs des fiches-action : 2017 et 2018")
+    assert slide.notes_table is not None and {"2017", "2018", "Évolution (%)"} <= set(slide.notes_table.columns)

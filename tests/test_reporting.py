@@ -620,6 +620,17 @@ def test_deck_html_escapes_text_and_repeats_table_headers() -> None:
     assert "thead { display: table-header-group; }" in page and "<thead>" in page
 
 
+def test_a_slide_without_figure_prints_its_table_on_its_own_page() -> None:
+    """The bilan's chantier slides: key figures, then the table right under them (not a near-empty page, then « Données : »)."""
+    chantier = Slide("Chantier 1 : suivi", key_figures=[("Fiches « engagée »", "3")], footer="Source : X", notes_table=table(2))
+    with_figure = Slide("Assignations", bar_figure(), notes_table=table(2))
+    page = deck_html(Deck("Bilan", slides=[chantier, with_figure]), [None, b"\x89PNG\r\n\x1a\n" + b"\x00" * 16])
+    assert '<section class="view flow">' in page and page.count("<table>") == 2
+    assert "Données : Chantier 1" not in page and "Données : Assignations" in page
+    own = page[page.index('<section class="view flow">') : page.index("</section>", page.index('<section class="view flow">'))]
+    assert "<thead>" in own and "Fiches « engagée »" in own and "Source : X" in own
+
+
 @needs_chromium
 def test_pdf_has_a_page_per_slide_and_long_tables_add_pages(pictures: list[bytes | None]) -> None:
     short = deck_pdf(deck(rows=3), images=pictures)
@@ -645,3 +656,15 @@ def test_document_info_appends_an_incremental_update_and_leaves_other_pdfs_alone
     assert b"/Root 4 0 R\n/Info 5 0 R\n/Prev 42>>" in added and added.endswith(b"%%EOF\n")
     assert int(re.search(rb"startxref\n(\d+)\n%%EOF\n$", updated).group(1)) == updated.rindex(b"xref\n5 1")  # type: ignore[union-attr]
     assert document_info(b"%PDF-1.5 no classic trailer", title="x") == b"%PDF-1.5 no classic trailer"
+
+
+def test_a_summary_counts_apart_what_cannot_be_judged_yet() -> None:
+    """« 0 sur 14 atteints » over 14 milestones not yet due read as a failure (its box in the « non atteint » colour)."""
+    from views.objective_tables import summary_status
+
+    waiting = summary_status(["à renseigner"] * 14, 2018)
+    assert waiting == "Objectifs 2018 : aucun encore évaluable (14 à renseigner)"
+    assert status_colour(waiting) not in (status_colour("non atteint"), status_colour("en retard"))
+    mixed = summary_status(["atteint", "non atteint", "à renseigner", "pas de données"], 2018)
+    assert mixed == "Objectifs 2018 : 1 sur 2 atteints (1 à renseigner, 1 sans données)"
+    assert status_colour(mixed) == status_colour("Objectifs 2018 : 1 sur 2 atteints")

@@ -29,6 +29,12 @@ from views.objective_tables import plan_matrix, reference_text, value_target
 __all__ = ["TERRITORY_INDICATORS", "bilan_tables", "outside_plan"]
 
 FIRST_YEAR = 2000
+# the plan's own evaluation indicators of each fiche, in its words (their values: « Indicateurs »)
+EVALUATION_HEADERS = {
+    "Indicateurs d'effectivité": "evaluation_effectivite",
+    "Indicateurs d'efficacité": "evaluation_efficacite",
+    "Indicateurs d'impact": "evaluation_impact",
+}
 
 
 def plan_row(loader: Loader, plan: str, year: int) -> pd.Series:
@@ -122,7 +128,8 @@ def fiches_sheet(loader: Loader, plan: str, year: int | None, objectives: pd.Dat
     """Every fiche-action of ``plan`` in its order, with or without objectives: its objective in the
     plan's words, pilote / partenaires / moyens (the follow-up record's, else the plan's
     « responsable / partenaires / coût »), the record's year, état, réalisations and commentaire,
-    and how many objectives the « Objectifs » sheet (``objectives``) lists for it."""
+    the plan's indicators d'effectivité / d'efficacité / d'impact (its words; their values are in
+    « Indicateurs »), and how many objectives the « Objectifs » sheet (``objectives``) lists for it."""
     axis = axis_word(loader.plans().set_index("code").loc[plan])  # type: ignore[arg-type]
     structure = loader.plan_structure(plan)
     records = fiche_records(loader, plan, year).set_index("action_code")
@@ -149,6 +156,10 @@ def fiches_sheet(loader: Loader, plan: str, year: int | None, objectives: pd.Dat
             "État": [_text(records.loc[c, "state_label"]) if c in records.index else PROGRESS_NOT_RECORDED for c in structure["code"]],
             "Réalisations": [(_text(records.loc[c, "done"]) if c in records.index else "") or MISSING for c in structure["code"]],
             "Commentaire": [(_text(records.loc[c, "comment"]) if c in records.index else "") or MISSING for c in structure["code"]],
+            **{
+                header: [" ".join(_text(text).split()) or MISSING for text in structure[column]]
+                for header, column in EVALUATION_HEADERS.items()
+            },
             "Objectifs suivis": [int(counts.get(c, 0)) for c in structure["code"]],
         }
     )

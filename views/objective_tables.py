@@ -137,9 +137,20 @@ def status_counts(statuses: Sequence[str]) -> tuple[KeyFigure, ...]:
     )
 
 
+UNJUDGED = (ObjectiveStatus.A_RENSEIGNER, ObjectiveStatus.PAS_DE_DONNEES)
+
+
 def summary_status(statuses: Sequence[str], year: int) -> str | None:
-    """« Objectifs 2024 : 10 sur 21 atteints » (None without objectives)."""
+    """« Objectifs 2024 : 10 sur 18 atteints (2 à renseigner, 1 sans données) » (None without
+    objectives): reached among the objectives that have a verdict for the year; a milestone not yet
+    due (« à renseigner ») or an objective without measure is counted apart, never as missed."""
     if not len(statuses):
         return None
     reached = sum(1 for status in statuses if status == ObjectiveStatus.ATTEINT)
-    return f"Objectifs {year} : {fr_number(reached)} sur {fr_number(len(statuses))} atteints"
+    apart = {status: sum(1 for s in statuses if s == status) for status in UNJUDGED}
+    judged = len(statuses) - sum(apart.values())
+    words = {ObjectiveStatus.A_RENSEIGNER: "à renseigner", ObjectiveStatus.PAS_DE_DONNEES: "sans données"}
+    note = ", ".join(f"{fr_number(count)} {words[status]}" for status, count in apart.items() if count)
+    if not judged:
+        return f"Objectifs {year} : aucun encore évaluable ({note})"
+    return f"Objectifs {year} : {fr_number(reached)} sur {fr_number(judged)} atteints" + (f" ({note})" if note else "")
