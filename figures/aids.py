@@ -2,7 +2,8 @@
 
 Households and euros share the periods but not the scale, so they get one panel each, one
 above the other, rather than two y-axes on one plot (which invites comparing the heights of
-unrelated bars). Each aid type keeps one colour in both panels.
+unrelated bars). Each aid type keeps one colour in both panels, its colour in the palette's
+registry (``figures.palette.AID_COLOURS``): the same as on the FSL page's other charts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from plotly.subplots import make_subplots
 
 from data_access.french import NNBSP
 from figures.inputs import require_columns
+from figures.palette import aid_type
 from figures.theme import apply_theme, distinct_colours, no_data_figure, theme_for
 from figures.time_axis import as_dates, infer_granularity, period_label
 from figures.units import compact_euros, nice_ticks, value_text
@@ -82,7 +84,10 @@ def aid_bars(
     # biggest type at the bottom of the stacks
     totals = rows[rows["measure"] == rows["measure"].iloc[0]].groupby("aid")["value"].sum()
     aids = sorted(rows["aid"].unique(), key=lambda a: -totals.get(a, 0))
-    colours = distinct_colours(aids)
+    # each type in its registry colour (palette.AID_COLOURS), the same in both panels and on every
+    # other chart of the FSL page, whatever the order of the stacks
+    # (a type the registry does not know takes a colour none of them has)
+    colours = distinct_colours(sorted(aids, key=lambda a: aid_type(a) is None))
     measures = [m for m in MEASURES if m in set(rows["measure"])]
     fig = make_subplots(rows=len(measures), cols=1, shared_xaxes=True, vertical_spacing=0.1)
     for row, measure in enumerate(measures, start=1):

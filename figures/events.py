@@ -4,9 +4,11 @@ line, a band when the event lasts, a label above the plot area placed without ov
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import pandas as pd
 
+from data_access.queries import EVICTION_CHAIN
 from data_access.vocabulary import TREVE
 from figures.inputs import require_columns, shorten, wrap
 from figures.palette import REFERENCE
@@ -14,10 +16,19 @@ from figures.theme import EVENT_FILL, TREVE_FILL, Theme
 from figures.time_axis import as_dates, treve_windows
 
 TREVE_NAME = f"Trêve hivernale ({TREVE.text})"
+# The indicators the trêve hivernale bears on: the steps of the eviction procedure and their rates.
+# Elsewhere (insalubrité, FSL aids, CCAPEX activity) a grey winter band would mean nothing.
+TREVE_INDICATORS = frozenset({*EVICTION_CHAIN, "decisions_expulsion", "taux_cql_assignations", "taux_cfp_accordes", "taux_expulsions_cfp"})
 EVENT_COLUMNS = ["date_start", "date_end", "label"]
 # Event labels are placed above the plot area; overlaps are avoided by estimating their width
 # against a plot about this wide (a wide Streamlit page; narrower pages only get more rows).
 ASSUMED_PLOT_WIDTH_PX = 900
+
+
+def treve_applies(indicators: Iterable[str]) -> bool:
+    """Whether a chart of ``indicators`` shades the trêve hivernale: when one of them is a step of
+    the eviction procedure (:data:`TREVE_INDICATORS`)."""
+    return any(code in TREVE_INDICATORS for code in indicators)
 
 
 def treve_shapes(first: dt.date, end: dt.date) -> list[dict[str, object]]:

@@ -79,30 +79,75 @@ class Target:
         return values * (1 - self.tolerance if self.met_above else 1 + self.tolerance)
 
 
+def with_gaps(group: pd.DataFrame, grain: Grain) -> pd.DataFrame:
+    """``group`` (one line: ``period_start`` sorted, ``value``, ``complete``) with a row of NaN for
+    every bucket missing between its first and last period, so that a missing year is drawn as a
+    break in the line, never as a straight stretch across it (Plotly joins the points it is given:
+    only a NaN between them breaks the line, ``connectgaps=False``). A line whose periods are not
+    on the grid of ``grain`` is returned as it is."""
+    dates = as_dates(group["period_start"])
+    if len(dates) < 2:
+        return group
+    grid = [dates[0]]
+    while grid[-1] < dates[-1]:
+        grid.append(bucket_end(grid[-1], grain))
+    present = set(dates)
+    if not present <= set(grid) or len(present) == len(grid):
+        return group
+    missing = [day for day in grid if day not in present]
+    filler = pd.DataFrame({"period_start": missing, "value": np.nan, "complete": True})
+    for column in group.columns.difference(filler.columns):
+        filler[column] = group[column].iloc[0]
+    rows = pd.concat([group.assign(period_start=dates), filler[group.columns]], ignore_index=True)
+    return rows.sort_values("period_start", kind="stable").reset_index(drop=True)
+
+
 def line_traces(
-    group: pd.DataFrame, *, name: str, colour: str, grain: Grain, unit: str, decimals: int, theme: Theme, showlegend: bool = True
+    group: pd.DataFrame,
+    *,
+    name: str,
+    colour: str,
+    grain: Grain,
+    unit: str,
+    decimals: int,
+    theme: Theme,
+    showlegend: bool = True,
+    dash: str | None = None,
 ) -> list[go.Scatter]:
-    """The traces of one line: the complete buckets solid; when some are incomplete, a dotted
-    stretch over them (joined to their complete neighbours, no hover) and hollow markers with
-    « (provisoire/incomplet) » in their hover. ``group`` has ``period_start`` (dates, sorted),
-    ``value`` and ``complete``."""
+    """The traces of one line: the complete buckets solid (or in ``dash``, the indicator's dash
+    when a chart draws several), a missing bucket a break in the line (:func:`with_gaps`); when
+    some buckets are incomplete, a dotted stretch over them (joined to their complete neighbours,
+    no hover) and hollow markers with « (provisoire/incomplet) » in their hover. ``group`` has
+    ``period_start`` (dates, sorted), ``value`` and ``complete``."""
+    group = with_gaps(group, grain)
     dates = as_dates(group["period_start"])
     x = [x_position(d, grain).isoformat() for d in dates]
     y = group["value"].to_numpy(float)
     complete = group["complete"].to_numpy(bool)
     periods = [period_label(d, grain) for d in dates]
     value = hover_value(unit, "y", decimals)
+    solid = np.where(complete, y, np.nan)
+    marker: dict[str, object] = {"color": colour, "size": theme.marker_size}
+    mode = "lines+markers"
+    if len(x) > MAX_POINTS_WITH_MARKERS:  # a line alone, but a point between two gaps keeps its marker
+        shown = np.isfinite(solid)
+        alone = shown & ~np.r_[False, shown[:-1]] & ~np.r_[shown[1:], False]
+        if alone.any():
+            marker["size"] = np.where(alone, theme.marker_size, 0).tolist()
+        else:
+            mode = "lines"
     traces = [
         go.Scatter(
             x=x,
-            y=np.where(complete, y, np.nan),
+            y=solid,
             customdata=periods,
-            mode="lines+markers" if len(x) <= MAX_POINTS_WITH_MARKERS else "lines",
+            mode=mode,
             name=name,
             legendgroup=name,
             showlegend=showlegend,
-            line={"color": colour, "width": theme.line_width},
-            marker={"color": colour, "size": theme.marker_size},
+            line={"color": colour, "width": theme.line_width, **({"dash": dash} if dash else {})},
+            marker=marker,
+            connectgaps=False,
             hovertemplate=f"<b>{name}</b><br>%{{customdata}}<br>{value}<extra></extra>",
         )
     ]

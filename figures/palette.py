@@ -1,7 +1,11 @@
 """Colour-blind-safe palettes, one place for the whole app (and the exports).
 
-Categorical colours are Okabe–Ito; an indicator or a territory keeps the same colour on every
-page because colours are assigned from a stable order, not from the order of a chart's traces.
+Categorical colours are Okabe–Ito, held in one registry that every figure reads (and so every
+export, which draws the same figures): an indicator (:data:`INDICATOR_COLOURS`), an FSL aid type
+(:data:`AID_COLOURS`), a territory's role in a chart (:data:`ROLE_COLOURS`: selected, département,
+France, objective) keeps the same colour on every page, because colours come from what a line is,
+never from the order of a chart's traces (:func:`colour_for`); several indicators on one chart
+also differ by their dash (:data:`INDICATOR_DASHES`).
 Sequential classes come from the ColorBrewer « YlGnBu » scheme, diverging from « RdBu » (both
 colour-blind safe); class colours are fixed so that a colour means the same thing every year.
 """
@@ -52,35 +56,91 @@ STATUS_TINTS = {
     "abandonné": "#E3E3E3",
     "pas de données": "#EFEFEF",
 }
-# The eviction chain and the families keep fixed colours everywhere.
-FIXED = {
-    "assignations": "#0072B2",
-    "cql": "#56B4E9",
-    "cfp_demandes": "#E69F00",
-    "cfp_accordes": "#D55E00",
-    "expulsions_effectives": "#000000",
-    # FSL aid types: households and amounts share their type's colour
-    **{
-        f"fsl_{aid}_{measure}": colour
-        for aid, colour in zip(
-            ("acces", "maintien", "energie", "eau", "telephone"), ("#0072B2", "#E69F00", "#D55E00", "#56B4E9", "#CC79A7"), strict=True
-        )
-        for measure in ("menages", "montant", "montant_moyen")
-    },
+# --- the registry: one colour per thing ---------------------------------------------------------
+# Okabe–Ito by name, so that the registry below reads as colours, not as hex codes.
+BLUE, ORANGE, GREEN, PINK, SKY_BLUE, VERMILLION, YELLOW, BLACK = OKABE_ITO
+
+# Territories by their role in a chart, whatever their code (a third plan needs no change): the
+# selected territory blue, the département drawn beside it black, France orange — three colours any
+# colour-blind viewer tells apart, and apart in grey too (lightness contrast at least 2:1) — and the
+# plan's objective purple.
+ROLE_COLOURS = {"selected": BLUE, "departement": BLACK, "france": ORANGE, "objective": OBJECTIVE}
+
+# FSL aid types: one colour each, whatever is measured (households, amounts, average amounts,
+# requests), so that « énergie » is vermillion on every chart of the FSL page and of its exports.
+AID_TYPES = ("acces", "maintien", "energie", "eau", "telephone")
+AID_COLOURS = {"acces": BLUE, "maintien": ORANGE, "energie": VERMILLION, "eau": SKY_BLUE, "telephone": PINK}
+
+# Indicators with a colour of their own, on every page (the other indicators take a stable colour
+# derived from their code, see :func:`colour_for`).
+INDICATOR_COLOURS = {
+    # the eviction chain, stage by stage (the funnel and the trend lines alike)
+    "assignations": BLUE,
+    "cql": SKY_BLUE,
+    "cfp_demandes": ORANGE,
+    "cfp_accordes": VERMILLION,
+    "expulsions_effectives": BLACK,
+    # CCAPEX activity, drawn together on the expulsion page
+    "dossiers_ccapex": GREEN,
+    "diagnostics_sociaux": PINK,
+    "menages_presents_audience": SKY_BLUE,
+    # FSL requests: everyday charges (energy, water, telephone together), energy among them in
+    # the energy aids' colour
+    "fsl_demandes_charges_courantes": BLACK,
+    # mal-logement: each kind of situation, energy poverty in the energy colour of the FSL
+    "signalements_insalubrite": BLUE,
+    "signalements_non_decence": ORANGE,
+    "signalements_precarite_energetique": VERMILLION,
+    "situations_precarite_energetique_traitees": VERMILLION,
+    "logements_sortis_indignite": SKY_BLUE,
+    "menages_reperes": GREEN,
 }
 
+# Several indicators on one chart: each its own dash as well as its own colour (first solid), so
+# that two indicators of one territory never look alike, in colour or in grey. « dot » is kept for
+# provisional stretches, « dash » for the plan's objective: they come last.
+INDICATOR_DASHES = ("solid", "longdash", "dashdot", "longdashdot", "6px,3px,2px,3px,2px,3px", "dash")
 
-# Territories drawn for reference keep a colour by role, whatever their code (a third plan needs no change).
-ROLE_COLOURS = {"departement": "#444444", "france": "#6b6b6b"}
+
+def aid_type(code: str) -> str | None:
+    """The FSL aid type an indicator or aid code measures: ``fsl_energie_menages``,
+    ``fsl_energie_montant_moyen``, ``fsl_demandes_energie`` and ``fsl_energie`` are ``"energie"``;
+    None for anything else (``fsl_demandes_charges_courantes``, ``assignations``)."""
+    if not code.startswith("fsl_"):
+        return None
+    return next((part for part in code.split("_")[1:] if part in AID_COLOURS), None)
 
 
 def colour_for(key: str, role: str | None = None) -> str:
-    """The colour of an indicator or territory code: its role's (``"departement"``, ``"france"``),
-    fixed for the main indicators, otherwise a stable Okabe–Ito colour derived from the code (the
-    same on every page and every run)."""
+    """The colour of an indicator, an FSL aid type or a territory code: its role's when given
+    (``"selected"``, ``"departement"``, ``"france"``, ``"objective"``: :data:`ROLE_COLOURS`), the
+    indicator's own (:data:`INDICATOR_COLOURS`), its aid type's (:data:`AID_COLOURS`), otherwise a
+    stable Okabe–Ito colour derived from the code (the same on every page and every run)."""
     if role in ROLE_COLOURS:
         return ROLE_COLOURS[role]
-    if key in FIXED:
-        return FIXED[key]
+    if key in INDICATOR_COLOURS:
+        return INDICATOR_COLOURS[key]
+    aid = aid_type(key)
+    if aid is not None:
+        return AID_COLOURS[aid]
     digest = int(hashlib.sha1(key.encode()).hexdigest(), 16)
     return LINE_COLOURS[digest % len(LINE_COLOURS)]
+
+
+def dash_for(index: int) -> str:
+    """The dash of the ``index``-th indicator of a chart drawing several (:data:`INDICATOR_DASHES`)."""
+    return INDICATOR_DASHES[index % len(INDICATOR_DASHES)]
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#RRGGBB`` (0 black … 1 white)."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def lightness_contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two colours (1 the same lightness … 21 black on white): how far
+    apart they stay in grey, on a black-and-white print or for a viewer without colour vision."""
+    high, low = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)

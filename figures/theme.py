@@ -21,7 +21,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from data_access.french import PLOTLY_SEPARATORS
-from figures.palette import LINE_COLOURS, colour_for
+from figures.palette import LINE_COLOURS, ROLE_COLOURS, colour_for
 
 # A system sans-serif stack: the viewer's UI font in a browser; Chromium (kaleido) on the
 # servers falls back to DejaVu Sans or Liberation Sans, which both have the U+202F thin space.
@@ -206,14 +206,18 @@ def distinct_colours(keys: Iterable[str], roles: Mapping[str, str] | None = None
     """Each key's :func:`figures.palette.colour_for` colour, unless an earlier key of the same
     figure already has it: then the first Okabe–Ito colour still free (colours repeat only past
     eight keys). Two lines of one chart must never share a colour, even if that means a territory
-    is drawn in another colour than its usual one. ``roles``: code → role (``"departement"``…)."""
+    is drawn in another colour than its usual one. ``roles``: code → role (``"selected"``,
+    ``"departement"``, ``"france"``): those keys take their role's colour first, whatever their
+    order, so that a territory drawn before them never takes it."""
+    ordered = list(dict.fromkeys(keys))
+    roles = {key: role for key, role in (roles or {}).items() if key in ordered and role in ROLE_COLOURS}
     chosen: dict[str, str] = {}
-    for key in keys:
-        colour = colour_for(key, (roles or {}).get(key))
+    for key in sorted(ordered, key=lambda k: k not in roles):  # stable: role keys first, each group in its order
+        colour = colour_for(key, roles.get(key))
         if colour in chosen.values():
             colour = next((c for c in LINE_COLOURS if c not in chosen.values()), colour)
         chosen[key] = colour
-    return chosen
+    return {key: chosen[key] for key in ordered}
 
 
 def no_data_figure(message: str = "Aucune donnée pour ce choix.", *, presentation: bool = False) -> go.Figure:

@@ -20,6 +20,14 @@ from views.plan_action import plan_summary
 TITLE = PAGE_INFO[Page.DONNEES_METHODES].page_title
 STEPS = {granularity.value: rank for rank, granularity in enumerate(STORED_GRANULARITIES)}  # finest first
 BATCH_KINDS = {BatchKind.DEMO: "démonstration", BatchKind.REFERENCE: "référence", BatchKind.IMPORT: "import"}
+# the catalogue's themes (data_access.models.THEMES) in words, as the navigation names their pages
+THEMES = {
+    "expulsions": PAGE_INFO[Page.EXPULSIONS].title,
+    "fsl": PAGE_INFO[Page.FSL].title,
+    "mal_logement": PAGE_INFO[Page.MAL_LOGEMENT].title,
+    "pilotage": "Pilotage du plan",
+    "contexte": "Contexte (population, ménages)",
+}
 HISTORY_CAPTION = (
     "Chaque chargement (démonstration, référence, import d'un partenaire) est un lot ; "
     "un import peut être annulé depuis la page « Importer des données »."
@@ -80,12 +88,13 @@ def dictionary(loader: Loader, params: ViewParams) -> pd.DataFrame:
         first=("first_period", "min"), last=("last_period", "max"), updated=("updated_at", "max"), step=("step", "min")
     )
     table = catalogue.join(span, on="code")
+    labels = dict(zip(catalogue["code"], catalogue["label"], strict=True))
     return pd.DataFrame(
         {
             "Indicateur": table["label"],
             "Code": table["code"],
             "Unité": table["unit"],
-            "Thème": table["theme"],
+            "Thème": [THEMES.get(str(theme), str(theme)) for theme in table["theme"]],
             "Définition": table["definition"],
             "Source": table["source"],
             "Granularités": table["granularities"].map(_granularities),
@@ -95,7 +104,7 @@ def dictionary(loader: Loader, params: ViewParams) -> pd.DataFrame:
             ],
             "Mise à jour": [MISSING if _missing(day) else fr_date(day) for day in table["updated"]],
             "Ratio de": [
-                f"{numerator} / {denominator}" if isinstance(numerator, str) else ""
+                f"{labels.get(numerator, numerator)} / {labels.get(denominator, denominator)}" if isinstance(numerator, str) else ""
                 for numerator, denominator in zip(table["numerator_code"], table["denominator_code"], strict=True)
             ],
         }
@@ -111,7 +120,9 @@ def _moment(value: object) -> str:
 
 
 def history(loader: Loader) -> pd.DataFrame:
-    """Every load, most recent first, its columns and kinds in French, its times in French print."""
+    """Every load, most recent first, its columns and kinds in French (« démonstration »,
+    « référence »), its times in French print (« 01/12/2026 08:30 »), its counts as whole numbers
+    (« 489 491 » once printed)."""
     batches = loader.import_history().rename(columns=BATCH_COLUMNS)
     shown = batches.assign(
         **{
@@ -121,7 +132,15 @@ def history(loader: Loader) -> pd.DataFrame:
             "Annulé le": batches["Annulé le"].map(lambda value: "" if _missing(value) else _moment(value)),
         }
     )
+    for column in ("Valeurs", "Nouvelles", "Modifiées", "Inchangées", "Lignes exclues"):
+        if column in shown.columns:
+            shown[column] = pd.to_numeric(shown[column], errors="coerce").round().astype("Int64")
+    if "Indicateurs" in shown.columns:  # « assignations,cql » → their labels
+        labels = dict(zip(loader.indicator_catalogue()["code"], loader.indicator_catalogue()["label"], strict=True))
+        shown["Indicateurs"] = shown["Indicateurs"].map(
+            lambda codes: codes if _missing(codes) else ", ".join(labels.get(code.strip(), code.strip()) for code in str(codes).split(","))
+        )
     for column in ("Fichier", "Format", "Par", "Indicateurs"):
         if column in shown.columns:
-            shown[column] = shown[column].map(lambda value: MISSING if _missing(value) else value)
+            shown[column] = shown[column].map(lambda value: MISSING if _missing(value) or value == "" else value)
     return shown

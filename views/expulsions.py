@@ -206,6 +206,7 @@ def _objective_chart(
             unit=shown_unit,
             objective=target,
             trajectory=trajectory,
+            period=(params.period.start, params.period.end),
             presentation=params.presentation,
         )
         if not series.empty
@@ -305,7 +306,9 @@ def _activity(
             Chart(
                 "ccapex",
                 f"{f'{labels[code]} par an' if single else ACTIVITY_TITLE} — {params.territory_name}, {params.period.label()}",
-                trend_figure(together, names=names, unit=unit, presentation=params.presentation),
+                trend_figure(
+                    together, names=names, unit=unit, period=(params.period.start, params.period.end), presentation=params.presentation
+                ),
                 common.series_table(together, Granularity.YEAR, indicators=labels),
                 unit if single else "dossiers, diagnostics, ménages par an",
                 rest,

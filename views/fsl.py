@@ -89,7 +89,13 @@ def _aids(
     if part.empty:
         figure = None
     elif averages:
-        figure = trend_figure(part, names={**labels, params.territory: params.territory_name}, unit=unit, presentation=params.presentation)
+        figure = trend_figure(
+            part,
+            names={**labels, params.territory: params.territory_name},
+            unit=unit,
+            period=(params.period.start, params.period.end),
+            presentation=params.presentation,
+        )
     else:
         figure = aid_bars(part, names=labels, unit=unit, presentation=params.presentation)
     data = common.series_table(part, Granularity.YEAR, indicators=labels, indicator_header="Aide")
@@ -145,6 +151,7 @@ def _requests(params: ViewParams, loader: Loader, labels: dict[str, str]) -> lis
                 unit="demandes",
                 objective=target,
                 trajectory=trajectory,
+                period=(params.period.start, params.period.end),
                 presentation=params.presentation,
             )
             if not own.empty

@@ -97,6 +97,7 @@ def _signalements(
             names={**labels, params.territory: params.territory_name},
             unit=unit,
             objective=target,
+            period=(params.period.start, params.period.end),
             presentation=params.presentation,
         )
         if not series.empty
@@ -129,26 +130,42 @@ def _objective_note(loader: Loader, params: ViewParams, objective: pd.Series) ->
 
 
 def _treatment(params: ViewParams, loader: Loader, labels: dict[str, str]) -> list[Block]:
-    """From spotting to treatment over the whole period: each stage, and per 100 households spotted."""
+    """From spotting to treatment over the whole period: each stage in the chain's order (spotted,
+    works decided, orders, orders lifted, housing out of indignity), its count and per 100
+    households spotted, with its source and whether it is demo data."""
     title = "Du repérage au traitement"
     treatment = loader.indicator_series(TREATMENT, (params.territory,), params.period, Granularity.TOTAL.value)
     values = treatment.set_index("indicator_code")["value"]
-    codes = [code for code in TREATMENT if code in values.index]
+    codes = [code for code in TREATMENT if code in values.index]  # the chain's order, never the frame's
     if values.reindex(codes).isna().all():
         return [Text(f"Aucune donnée sur le traitement des situations repérées sur {params.period.label()}.", heading=title)]
-    steps = pd.DataFrame({"Étape": [labels[c] for c in codes], "Valeur": [values[c] for c in codes]})
-    spotted = values.get(SPOTTED)
-    if spotted is not None and pd.notna(spotted) and spotted:
-        steps["Pour 100 ménages repérés"] = (100 * steps["Valeur"] / float(spotted)).round(1)
     return [
         Table(
             "ml-traitement",
             title,
-            steps,
-            caption="Taux de concrétisation entre repérage et traitement, sur toute la période choisie.",
+            treatment_table(values, labels),
+            caption=f"Taux de concrétisation entre repérage et traitement, sur toute la période choisie ({params.period.label()}). "
+            + common.source_line(loader, [c for c in TREATMENT if c in codes], params.departement)
+            + ".",
             demo=common.is_demo(treatment),
         )
     ]
+
+
+def treatment_table(values: pd.Series, labels: dict[str, str]) -> pd.DataFrame:
+    """The stages of ``values`` (indicator code → total over the period) in the chain's order
+    (:data:`TREATMENT`), French headers: each stage's count as a whole number (« 2 895 » once printed)
+    and, when households were spotted, per 100 of them with one decimal (« 0,7 »)."""
+    codes = [code for code in TREATMENT if code in values.index]
+    counts = pd.array([None if pd.isna(values[c]) else round(float(values[c])) for c in codes], dtype="Int64")
+    steps = pd.DataFrame({"Étape": [labels.get(c, c) for c in codes], "Valeur": counts})
+    spotted = values.get(SPOTTED)
+    if spotted is not None and pd.notna(spotted) and spotted:
+        steps["Pour 100 ménages repérés"] = [
+            None if pd.isna(values[c]) else round(100 * float(values[c]) / float(spotted), 1) for c in codes
+        ]
+        steps["Pour 100 ménages repérés"] = steps["Pour 100 ménages repérés"].astype("Float64")
+    return steps
 
 
 def _map(params: ViewParams, loader: Loader, labels: dict[str, str]) -> Chart:

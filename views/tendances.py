@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import pandas as pd
 
 from data_access.french import fr_value
 from data_access.queries import EVICTION_CHAIN
 from data_access.vocabulary import PAGE_INFO, TREVE, Granularity, Page
-from figures.trends import index_figure, trend_figure
+from figures.events import treve_applies
+from figures.trends import drawn_reference, index_figure, trend_figure
 from views import common
 from views.loader import Loader
 from views.model import Block, Chart, KeyFigure, Text, View
@@ -63,9 +66,10 @@ def build(params: ViewParams, loader: Loader) -> View:
     objective = common.page_objectives(loader, params.plan, indicators[:1])
     drawn = [pair for pair in common.objective_targets(loader, params, objective, granularity.value) if pair[0] is not None]
     target, trajectory = drawn[0] if drawn else (None, None)
-    reference = loader.reference_points(tuple(indicators), tuple(codes))
-    starts = pd.to_datetime(reference["period_start"]).dt.date
-    reference = reference[(starts >= params.period.start) & (starts < params.period.end)]  # within the chart's period only
+    period = (params.period.start, params.period.end)
+    # the published points the chart draws: of its lines, its granularity, within the chosen period
+    reference = drawn_reference(loader.reference_points(tuple(indicators), tuple(codes)), series, period=period)
+    treve = treve_applies(indicators)  # the trêve hivernale only where it bears: the eviction procedure
     figure = trend_figure(
         series,
         names=names,
@@ -73,8 +77,10 @@ def build(params: ViewParams, loader: Loader) -> View:
         objective=target,
         trajectory=trajectory,
         events=loader.events(params.departement),
+        treve=treve,
         reference=reference if not reference.empty else None,
-        roles=common.roles_of(params),
+        roles=roles_of(params),
+        period=period,
         presentation=params.presentation,
     )
     plotted = common.series_table(series, granularity, indicators=names, territories=names)
@@ -82,10 +88,14 @@ def build(params: ViewParams, loader: Loader) -> View:
     first_unit = str(catalogue.at[indicators[0], "unit"])
     key_figure = common.last_value(first, choices[indicators[0]].split(" (")[0], first_unit)
     source = common.source_line(loader, indicators, params.departement)
-    note = None
+    chart_source = credited(source, extra=[f"repères publiés : {publishers(reference['source'])}"] if not reference.empty else [])
+    parts = []
     if target is not None:
-        note = "Objectif du plan ramené au pas de temps affiché ; zone verte : où il est atteint"
-        note += "." if granularity == Granularity.YEAR else f" ; zones grisées : trêve hivernale ({TREVE.text})."
+        parts.append("Objectif du plan ramené au pas de temps affiché ; zone verte : où il est atteint")
+    if treve and granularity != Granularity.YEAR:
+        parts.append(f"zones grisées : trêve hivernale ({TREVE.text})")
+    words = " ; ".join(parts)
+    note = f"{words[0].upper()}{words[1:]}." if words else None
     blocks: list[Block] = [
         Chart(
             "tendances",
@@ -95,7 +105,7 @@ def build(params: ViewParams, loader: Loader) -> View:
             unit,
             tuple(indicators),
             common.is_demo(series),
-            source=source,
+            source=chart_source,
             note=note,
             key_figure=key_figure,
         )
@@ -115,6 +125,40 @@ def build(params: ViewParams, loader: Loader) -> View:
         demo=common.is_demo(series),
         notices=notices,
     )
+
+
+def roles_of(params: ViewParams) -> dict[str, str]:
+    """Territory code → role for the lines' colours (``figures.palette.ROLE_COLOURS``): the selected
+    territory, the plan's département beside it, France."""
+    return {params.departement: "departement", "FR": "france", params.territory: "selected"}
+
+
+UPDATED = " · Mise à jour : "
+
+
+def credited(source: str, *, own: str | None = None, extra: Sequence[str] = ()) -> str:
+    """A chart's source line (``common.source_line``) crediting what it draws besides its own data:
+    « Source : Préfecture (EXPLOC) pour Isère ; France : Ministère de la Justice · Mise à jour : … »
+    (``own`` names whose data the catalogue's source is, ``extra`` the other sources, in order)."""
+    head, sep, updated = source.partition(UPDATED)
+    if own:
+        head += f" pour {own}"
+    head += "".join(f" ; {part}" for part in extra if part)
+    return head + sep + updated
+
+
+def publishers(sources: Iterable[object]) -> str:
+    """The publishers of published figures, once each, in order: « Ministère de la Justice, cité par
+    Fondation Abbé Pierre, rapport 2011, tableau 22 » → « Ministère de la Justice » (each figure's
+    full source is in its hover and in the chart's data)."""
+    names: list[str] = []
+    for source in sources:
+        if not isinstance(source, str) or not source.strip():
+            continue
+        name = source.split(" ; ")[0].split(" : ")[0].split(",")[0].strip()
+        if name and name not in names:
+            names.append(name)
+    return ", ".join(names) if names else "publication non précisée"
 
 
 def base_year(series: pd.DataFrame) -> int | None:
@@ -155,9 +199,27 @@ def _france_index(params: ViewParams, loader: Loader, indicators: list[str], nam
         base = base_year(shown)
         left_out = [names.get(code, code) for code in chain if code not in kept]
     assert base is not None
-    figure = index_figure(shown, base_year=base, names=names, roles=common.roles_of(params), presentation=params.presentation)
+    period = (params.period.start, params.period.end)
+    figure = index_figure(shown, base_year=base, names=names, roles=roles_of(params), period=period, presentation=params.presentation)
+    # France's series is a published one: each of its years credited to its publication
+    published = loader.reference_points(tuple(kept), ("FR",))
+    published = published.assign(period_start=pd.to_datetime(published["period_start"]).dt.date)
+    national_sources = dict(zip(zip(published["indicator_code"], published["period_start"], strict=True), published["source"], strict=True))
+    own_sources = common.catalogue(loader)["source"]
     data = common.series_table(shown, Granularity.YEAR, indicators=names, territories=names)
-    note = f"Sans année commune avec la série nationale : {', '.join(left_out)}." if left_out else None
+    data["Source"] = [
+        national_sources.get((indicator, day), "publication nationale") if territory == "FR" else str(own_sources.get(indicator, ""))
+        for indicator, territory, day in zip(shown["indicator_code"], shown["territory_code"], shown["period_start"], strict=True)
+    ]
+    france = [
+        source for key, source in national_sources.items() if key in set(zip(shown["indicator_code"], shown["period_start"], strict=True))
+    ]
+    notes = []
+    if left_out:
+        notes.append(f"Sans année commune avec la série nationale : {', '.join(left_out)}.")
+    if _has_gaps(shown[shown["territory_code"] == "FR"]):
+        notes.append("La série nationale publiée a des années manquantes : la ligne s'interrompt sur chacune.")
+    note = " ".join(notes) or None
     return [
         Chart(
             "index-france",
@@ -167,7 +229,9 @@ def _france_index(params: ViewParams, loader: Loader, indicators: list[str], nam
             f"indice base 100 en {base}",
             tuple(kept),
             common.is_demo(shown),
-            source=common.source_line(loader, kept, params.departement),
+            source=credited(
+                common.source_line(loader, kept, params.departement), own=params.territory_name, extra=[f"France : {publishers(france)}"]
+            ),
             note=note,
         )
     ]
@@ -175,3 +239,12 @@ def _france_index(params: ViewParams, loader: Loader, indicators: list[str], nam
 
 def _has_both(national: pd.DataFrame, code: str) -> bool:
     return national.loc[national["indicator_code"] == code, "territory_code"].nunique() == 2
+
+
+def _has_gaps(series: pd.DataFrame) -> bool:
+    """Whether a yearly line of ``series`` misses a year between its first and its last."""
+    for _, line in series.groupby("indicator_code"):
+        years = sorted({day.year for day in line["period_start"]})
+        if years and len(years) < years[-1] - years[0] + 1:
+            return True
+    return False
