@@ -21,7 +21,19 @@ SETTINGS_HELP: dict[str, str] = {
     "OBSERVATOIRE_ADMIN_USER": "identifiant du compte local de gestionnaire de données (import, annulation)",
     "OBSERVATOIRE_ADMIN_PASSWORD_HASH": "empreinte argon2 de son mot de passe (python -m data_access hash-password)",
     "OBSERVATOIRE_LOG_LEVEL": "niveau du journal du serveur et des commandes (DEBUG, INFO, WARNING, ERROR ; défaut : INFO)",
+    "OBSERVATOIRE_SEUIL_MENAGES": "ménages en dessous desquels le taux d'un territoire n'est pas calculé (effectif trop faible ; défaut : 100)",
+    "OBSERVATOIRE_SEUIL_EVENEMENTS": "cas sur la période en dessous desquels le taux d'un territoire n'est pas calculé (défaut : 5)",
 }
+
+# Small numbers: a territory's rate is not computed under 100 households or under 5 cases over
+# the period. A count of n cases varies by chance by about √n, a relative error of 1/√n: above
+# 45 % under 5 cases (100 % for one case), so such a rate tells more about chance than about the
+# territory; 5 is also the floor commonly used by statistical offices under which a small count is
+# not published. Under 100 households one case more or less moves a rate per 1 000 by 10 or more,
+# about twice the Isère rate of assignations a year: the one or two households that put a village
+# at the top of a ranking (133 ‰).
+DEFAULT_SEUIL_MENAGES = 100
+DEFAULT_SEUIL_EVENEMENTS = 5
 
 
 def _absolute_sqlite(url: str) -> str:
@@ -38,6 +50,14 @@ class Settings:
     shared_data: Path
     geo_source: Path | None
     geo_cache: Path
+    seuil_menages: int = DEFAULT_SEUIL_MENAGES
+    seuil_evenements: int = DEFAULT_SEUIL_EVENEMENTS
+
+
+def _count(env: dict[str, str], name: str, default: int) -> int:
+    """A whole number of at least 0 from ``env``; anything else (empty, « cent », −3) is the default."""
+    text = (env.get(name) or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else default
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -50,4 +70,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         shared_data=shared if shared.is_absolute() else ROOT / shared,
         geo_source=Path(geo_source) if geo_source else None,
         geo_cache=Path(env.get("OBSERVATOIRE_GEO_CACHE") or ROOT / "data" / "geo"),
+        seuil_menages=_count(env, "OBSERVATOIRE_SEUIL_MENAGES", DEFAULT_SEUIL_MENAGES),
+        seuil_evenements=_count(env, "OBSERVATOIRE_SEUIL_EVENEMENTS", DEFAULT_SEUIL_EVENEMENTS),
     )

@@ -43,7 +43,18 @@ from data_access.errors import UserError
 from data_access.french import NNBSP, PLOTLY_SEPARATORS, fr_number, fr_signed_percent
 from figures.palette import HIGHLIGHT, REFERENCE
 from figures.theme import FONT_FAMILY, theme_for
-from geo.classes import NO_DATA_COLOUR, NO_DATA_LABEL, Method, diverging_classes, format_value, sequential_classes, value_decimals
+from geo.classes import (
+    NO_DATA_COLOUR,
+    NO_DATA_LABEL,
+    SMALL_COLOUR,
+    SMALL_LABEL,
+    Classes,
+    Method,
+    diverging_classes,
+    format_value,
+    sequential_classes,
+    value_decimals,
+)
 from geo.view import decimals_for, fitted_scale, mercator
 
 WGS84 = "EPSG:4326"
@@ -186,6 +197,8 @@ def choropleth(
     code_column: str = "territory_code",
     height: int = 650,
     presentation: bool = False,
+    classes: Classes | None = None,
+    small_label: str = SMALL_LABEL,
 ) -> go.Figure:
     """A classed choropleth of one level and one period.
 
@@ -197,8 +210,9 @@ def choropleth(
     values
         One row per territory: ``code_column`` and ``value_column``; optional ``name``, ``value``
         (the count, shown in the hover when another column is mapped) and ``rate`` (per 1 000
-        ménages), as returned by ``data_access.queries.level_values``. Rows whose code is not in
-        the layer are ignored.
+        ménages), as returned by ``data_access.queries.level_values``, and ``small`` (true where the
+        territory's rate is not computed, too few households or cases: drawn « Effectif trop
+        faible », apart from « Pas de données »). Rows whose code is not in the layer are ignored.
     value_column
         The column mapped to colours, e.g. ``"rate"`` or ``"value"``.
     unit
@@ -211,7 +225,8 @@ def choropleth(
         Name of the indicator (« Assignations »), for the legend title and the hover.
     selected
         Code of a territory to outline (thick, contrasting); it gets a legend entry « Sélection »,
-        and its name on the map when the level's names are not all written.
+        and its name on the map when the level's names are not all written. Its value and rank are
+        written under the title (« Grenoble : 6,2 pour 1 000 ménages, 45e sur 380 »).
     departement_value
         The département's value in the unit of ``value_column``, shown in every hover and under the title.
     departement_name
@@ -231,12 +246,19 @@ def choropleth(
         Figure height in px; the map fills it and its width (``fitbounds``), the legend beside it.
     presentation
         Projection sizes: every text at least 22 px (titles larger).
+    classes
+        Classes computed beforehand for the same values (``geo.classes.sequential_classes``), so
+        that the map, its legend and another figure (the ranking's bar colours) share them;
+        computed here from the mapped values otherwise.
+    small_label
+        The legend's name for the territories of ``small`` (« Effectif trop faible » and its rule).
 
     Returns
     -------
     go.Figure
         ``fig.data``: one ``choropleth`` trace per non-empty class, lowest first, named by its
-        legend label (« 1 200 – 1 529 »), then « Pas de données » when some territory has no value;
+        legend label (« 2,0 – 4,0 »), then ``small_label`` when some territory is ``small``, then
+        « Pas de données » when some territory has no value;
         then ``scattergeo`` traces: the outline (``name="contour"``), the selection (« Sélection :
         … ») and the names (``mode="text"``, ``name="noms"``), each when there is one. ``locations``
         are the layer codes. Hover: name, mapped value, count and rate when present, rank of the
@@ -246,22 +268,33 @@ def choropleth(
     rows = values.drop_duplicates(code_column).set_index(code_column)
     mapped = pd.to_numeric(rows[value_column].reindex(drawn["code"]), errors="coerce").to_numpy(dtype=float)
     names = _names(layer, rows, drawn["code"])
-    classes = diverging_classes(mapped) if diverging else sequential_classes(mapped, method=method, unit=unit)
+    if diverging:
+        classes = diverging_classes(mapped)
+    elif classes is not None:
+        classes = Classes(classes.classify(mapped), classes.labels, classes.colours, classes.decimals, classes.bounds, classes.exact)
+    else:
+        classes = sequential_classes(mapped, method=method, unit=unit)
+    index = classes.index.copy()
+    if "small" in rows:
+        small = rows["small"].reindex(drawn["code"]).astype("boolean").fillna(False).to_numpy(dtype=bool)
+        index[small & ~np.isfinite(mapped)] = SMALL
     geojson = _shared(layer, "geojson", lambda: layer_geojson(drawn))
     border_colour, border_width = BORDER["commune" if "nom" in layer else "default"]
     size = PRESENTATION_FONT_SIZE if presentation else FONT_SIZE
 
-    customdata, hovertemplate = _hover(
+    customdata, hovertemplate, count_column = _hover(
         drawn, rows, mapped, names, classes.decimals, value_column, unit, indicator_label, diverging, departement_value, departement_name
     )
     # traces and layout are collected, then the figure is built in one validated construction:
     # each add_trace would deep-copy the traces already added, geometries included
     traces: list[Any] = []
     groups = [(c, label, colour) for c, (label, colour) in enumerate(zip(classes.labels, classes.colours, strict=True))] + [
-        (-1, NO_DATA_LABEL, NO_DATA_COLOUR)
+        (SMALL, small_label, SMALL_COLOUR),
+        (-1, NO_DATA_LABEL, NO_DATA_COLOUR),
     ]
+    templates = {SMALL: _small_template(indicator_label, count_column), -1: _no_data_template()}
     for number, label, colour in groups:
-        members = np.flatnonzero(classes.index == number)
+        members = np.flatnonzero(index == number)
         if members.size == 0:
             continue
         traces.append(
@@ -273,10 +306,10 @@ def choropleth(
                 showscale=False,
                 name=label,
                 showlegend=True,
-                legendgroup=label,
+                legendgroup=label.split("<br>")[0],
                 marker={"line": {"color": border_colour, "width": border_width}},
                 customdata=customdata[members],
-                hovertemplate=hovertemplate if number >= 0 else _no_data_template(),
+                hovertemplate=templates.get(number, hovertemplate),
             )
         )
     decimals = _shared(layer, "decimals", lambda: decimals_for(tuple(drawn.geometry.to_crs(WGS84).total_bounds)))
@@ -287,17 +320,40 @@ def choropleth(
     if position is not None:
         traces.append(_selection_trace(drawn, names, position, decimals))
     named = np.arange(len(drawn)) if labels else np.array([position] if position is not None else [], dtype=int)
-    subtitle = (
-        None if departement_value is None else f"{departement_name} : {_format(departement_value, unit, diverging, classes.decimals)}"
+    lines = (
+        []
+        if position is None
+        else [_selected_line(names[position], mapped, position, bool(index[position] == SMALL), unit, diverging, classes.decimals)]
     )
+    if departement_value is not None:
+        lines.append(f"{departement_name} : {_format(departement_value, unit, diverging, classes.decimals)}")
+    subtitle = "<br>".join(lines) or None
     layout = _layout(
-        title=title, subtitle=subtitle, legend_title=_legend_title(indicator_label, unit, presentation), height=height, presentation=presentation
+        title=title,
+        subtitle=subtitle,
+        legend_title=_legend_title(indicator_label, unit, presentation),
+        height=height,
+        presentation=presentation,
     )
     if named.size:
         plot_height = PRESENTATION_PLOT_HEIGHT if presentation else height - layout["margin"]["t"] - layout["margin"]["b"]
         label = _label_trace(layer, drawn, names, named, size=size, plot_height=plot_height, decimals=decimals, beside=not labels)
         traces.append(label)
     return go.Figure(traces, layout=layout)
+
+
+SMALL = -2  # the class number of the territories whose rate is not computed
+
+
+def _selected_line(name: str, mapped: np.ndarray, position: int, small: bool, unit: str, diverging: bool, decimals: int) -> str:
+    """« Grenoble : 6,2 pour 1 000 ménages, 45e sur 380 » (rank among the territories with a value,
+    1er = highest); « Ambel : effectif trop faible » or « … : pas de données » without one."""
+    value = float(mapped[position])
+    if not np.isfinite(value):
+        return f"{name} : {(SMALL_LABEL if small else NO_DATA_LABEL).lower()}"
+    shown = np.round(mapped[np.isfinite(mapped)], decimals)
+    rank = int((shown > round(value, decimals)).sum()) + 1
+    return f"{name} : {_format(value, unit, diverging, decimals)}, {_ordinal(rank)} sur {shown.size}"
 
 
 def _names(layer: gpd.GeoDataFrame, rows: pd.DataFrame, codes: pd.Series) -> np.ndarray:
@@ -337,8 +393,9 @@ def _hover(
     diverging: bool,
     departement_value: float | None,
     departement_name: str,
-) -> tuple[np.ndarray, str]:
-    """Per-territory hover texts (customdata, pre-formatted in French) and the shared template.
+) -> tuple[np.ndarray, str, int | None]:
+    """Per-territory hover texts (customdata, pre-formatted in French), the shared template and
+    the customdata column of the count (None when the count is the mapped value or absent).
 
     Text common to every territory (labels, the département's value) sits in the template, once.
     """
@@ -347,22 +404,24 @@ def _hover(
         "<b>%{customdata[0]}</b>",
         f"{_mapped_label(value_column, indicator_label)} : %{{customdata[1]}}{'' if diverging else _suffix(unit)}",
     ]
+    count_column = None
     if value_column != "value" and "value" in rows:
         counts = pd.to_numeric(rows["value"].reindex(drawn["code"]), errors="coerce").to_numpy(dtype=float)
         places = value_decimals(counts)
         columns.append([fr_number(v, places) for v in counts])
-        lines.append(f"{indicator_label} : %{{customdata[{len(columns) - 1}]}}")
+        count_column = len(columns) - 1
+        lines.append(f"{indicator_label} : %{{customdata[{count_column}]}}")
     if value_column != "rate" and "rate" in rows:
         rates = pd.to_numeric(rows["rate"].reindex(drawn["code"]), errors="coerce").to_numpy(dtype=float)
         columns.append([fr_number(v, 1) for v in rates])
         lines.append(f"Taux : %{{customdata[{len(columns) - 1}]}} pour 1 000 ménages")
-    ranks = pd.Series(mapped).rank(ascending=False, method="min").to_numpy()
+    ranks = pd.Series(np.round(mapped, decimals)).rank(ascending=False, method="min").to_numpy()  # as printed: ties share a rank
     ranked = int(np.isfinite(mapped).sum())
     columns.append([f"{_ordinal(int(r))} sur {ranked}" if np.isfinite(r) else "–" for r in ranks])
     lines.append(f"Rang : %{{customdata[{len(columns) - 1}]}}")
     if departement_value is not None:
         lines.append(f"{departement_name} : {_format(departement_value, unit, diverging, decimals)}")
-    return np.array(columns, dtype=object).T, "<br>".join(lines) + "<extra></extra>"
+    return np.array(columns, dtype=object).T, "<br>".join(lines) + "<extra></extra>", count_column
 
 
 def _mapped_label(value_column: str, indicator_label: str) -> str:
@@ -380,6 +439,12 @@ def _legend_title(indicator_label: str, unit: str, presentation: bool = False) -
 
 def _no_data_template() -> str:
     return f"<b>%{{customdata[0]}}</b><br>{NO_DATA_LABEL}<extra></extra>"
+
+
+def _small_template(indicator_label: str, count_column: int | None) -> str:
+    """The hover of a territory whose rate is not computed: its name, why, and its count when shown."""
+    count = "" if count_column is None else f"<br>{indicator_label} : %{{customdata[{count_column}]}}"
+    return f"<b>%{{customdata[0]}}</b><br>{SMALL_LABEL} : taux non calculé{count}<extra></extra>"
 
 
 def _outline_trace(outline: gpd.GeoDataFrame | gpd.GeoSeries, decimals: int) -> go.Scattergeo:
@@ -569,7 +634,9 @@ def _layout(*, title: str, subtitle: str | None, legend_title: str, height: int,
         title_lines, title_size, subtitle_text = ([subtitle] if subtitle else []), size, None
     else:
         title_lines, title_size, subtitle_text = wrapped(title, TITLE_CHARACTERS, hyphens=False), size + 5, subtitle
-    top = round(len(title_lines) * title_size * 1.3 + (size * 1.6 if subtitle_text else 0) + 12)
+    subtitle_lines = subtitle_text.count("<br>") + 1 if subtitle_text else 0
+    title_lines = [line for text in title_lines for line in text.split("<br>")]  # a two-line value (presentation)
+    top = round(len(title_lines) * title_size * 1.3 + (size * (0.3 + 1.3 * subtitle_lines) if subtitle_text else 0) + 12)
     return dict(
         template="none",  # every default is set here: Plotly's default template is 7 kB of JSON
         geo={

@@ -17,7 +17,8 @@ indicator = str(
     )
 )
 filters.remember("indicateur", [indicator], [comparer.DEFAULT_INDICATOR])
-offered = comparer.modes(isinstance(catalogue.at[indicator, "numerator_code"], str), str(catalogue.at[indicator, "unit"]))
+is_ratio = isinstance(catalogue.at[indicator, "numerator_code"], str)
+offered = comparer.modes(is_ratio, str(catalogue.at[indicator, "unit"]))
 default_mode = comparer.chosen_mode(params, offered)
 mode = str(
     right.radio(
@@ -30,5 +31,7 @@ mode = str(
     )
 )
 filters.remember("affichage", [mode], [next(iter(offered))])
-view = comparer.build(params.with_options(indicators=(indicator,), mode=mode), cache)
+total = comparer.offers_total(params, is_ratio) and right.checkbox(comparer.TOTAL_LABEL, value=params.total, key="p_cumul")
+filters.remember("cumul", ["1"] if total else [])
+view = comparer.build(params.with_options(indicators=(indicator,), mode=mode, total=total), cache)
 render.view(view, presentation=params.presentation, title=False)

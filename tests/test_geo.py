@@ -372,7 +372,7 @@ def test_a_changed_territory_composition_triggers_a_rebuild(tmp_path, own_copy, 
         ([0, 0, 3, None], ("0", "3")),  # fewer distinct values than classes: one class per value
         ([5, 5, 5, 5, 5, 5, 5], ("5",)),  # all tied
         ([0] * 30 + [1, 2, 2, 3, 5, 8, 13, 21, 544], ("0", "1", "2 – 544")),  # ties collapse empty quantile classes
-        ([4.21, 4.24, 4.26, 4.3, 4.31, 5, 6], ("4,21 – 4,24", "4,26", "4,30", "4,31", "5,00 – 6,00")),  # more decimals, not « 4,3 – 4,3 »
+        ([4.21, 4.24, 4.26, 4.3, 4.31, 5, 6], ("4,2", "4,3", "5,0", "6,0")),  # classed as printed, one decimal at most
     ],
 )
 def test_sequential_classes_are_robust_to_ties_few_values_and_nan(values, labels):
@@ -387,7 +387,7 @@ def test_sequential_classes_are_robust_to_ties_few_values_and_nan(values, labels
 
 def test_class_labels_use_french_number_format():
     classes = sequential_classes([1200, 1529, 2000, 2500, 3000, 3500, 9000, 12000, 15000, 30000])
-    assert classes.labels[0] == f"1{NNBSP}200 – 1{NNBSP}529"
+    assert classes.labels[0] == f"1{NNBSP}200 – 2{NNBSP}000"  # contiguous: the next class starts at 2 000
     assert sequential_classes([12.5, 40.0], unit="%").labels == (f"12,5{NNBSP}%", f"40,0{NNBSP}%")
 
 

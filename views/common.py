@@ -7,16 +7,19 @@ import datetime as dt
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from data_access import objectives
 from data_access.errors import UserError
-from data_access.french import fr_bool, fr_date, fr_measure, fr_percent, fr_signed_percent, fr_value, fr_year
+from data_access.french import fr_bool, fr_date, fr_measure, fr_number, fr_percent, fr_signed_percent, fr_value, fr_year
 from data_access.periods import Period
+from data_access.settings import load_settings
 from data_access.status import BASELINE_KINDS
-from data_access.vocabulary import GRANULARITY_LABELS, LEVEL_SINGULAR, Granularity, Level, ObjectiveKind, ObjectiveStatus
+from data_access.vocabulary import GRANULARITY_LABELS, LEVEL_PLURAL, LEVEL_SINGULAR, Granularity, Level, ObjectiveKind, ObjectiveStatus
 from figures.lines import TARGET_YEAR_COLUMNS, Target
+from geo.classes import SMALL_LABEL, Classes
 from geo.maps import choropleth
 from views.loader import Loader
 from views.model import KeyFigure
@@ -272,16 +275,23 @@ def level_map(
     title: str,
     indicator_label: str,
     departement_value: float | None = None,
+    classes: Classes | None = None,
 ) -> tuple[go.Figure | None, str | None]:
     """(the choropleth of ``values`` at the view's level, None), or (None, the French reason there is no map).
 
-    The selected territory is outlined, territories are labelled at the territoire level, and the
-    département's outline is drawn at commune level (see ``geo.maps.choropleth``)."""
+    The selected territory is outlined, with its value and rank under the title, territories are
+    labelled at the territoire level, and the département's outline is drawn at commune level
+    (see ``geo.maps.choropleth``). A rate (``value_column`` other than ``value``) is not computed
+    for a territory under the small-number thresholds (:func:`without_small_rates`): drawn
+    « Effectif trop faible », the legend saying the rule. ``classes``: computed beforehand for
+    the same values (the ranking's colours), else from the mapped values."""
     layers = loader.map_levels(params.departement)
     if isinstance(layers, str):
         return None, layers
     if params.level.value not in layers.layers:
         return None, f"Pas de fond de carte au niveau « {LEVEL_SINGULAR[params.level]} » pour ce département."
+    if value_column != "value":
+        values = without_small_rates(values, (value_column,))
     try:
         figure = choropleth(
             layers[params.level.value],
@@ -296,6 +306,8 @@ def level_map(
             labels=params.level == Level.TERRITOIRE,
             outline=layers.layers.get(Level.DEPARTEMENT.value) if params.level == Level.COMMUNE else None,
             presentation=params.presentation,
+            classes=classes,
+            small_label=small_numbers_label(),
         )
     except UserError as error:  # a broken layer: said in place of the map
         return None, str(error)
@@ -357,21 +369,99 @@ def period_code(day: dt.date, granularity: str) -> str:
 
 
 RANK_HEADERS = {"value": "Rang (valeur)", "rate": "Rang (pour 1 000 ménages)", "per_inhabitants": "Rang (pour 1 000 habitants)"}
+RATE_BASES = {"rate": "ménages", "per_inhabitants": "habitants"}
+SCALES = (1000, 10_000, 100_000)  # rates per 1 000, else per 10 000 or 100 000 for rare events
+REMARK_HEADER = "Remarque"
 
 
-def level_table(values: pd.DataFrame, value_header: str, *, per_inhabitants: bool = False, rank_by: str = "rate") -> pd.DataFrame:
+def rate_unit(column: str, scale: int = 1000) -> str:
+    """« pour 1 000 ménages », « pour 10 000 habitants » (the unit of a rate column of ``level_values``)."""
+    return f"pour {scale:,} {RATE_BASES[column]}".replace(",", " ")
+
+
+def rate_scale(reference: float | None) -> int:
+    """Per how many households (or inhabitants) a level's rates read best: 1 000, or 10 000 (then
+    100 000) when the département's rate per 1 000 (``reference``) is below 1 and its territories'
+    would read « 0,0 » or « 0,1 »."""
+    scale = SCALES[0]
+    if reference is None or not reference > 0:
+        return scale
+    for bigger in SCALES[1:]:
+        if reference * scale / 1000 >= 1:
+            break
+        scale = bigger
+    return scale
+
+
+def small_numbers(values: pd.DataFrame) -> pd.Series:
+    """Whether each territory of ``values`` (``queries.level_values``) is under the small-number
+    thresholds: fewer households than ``OBSERVATOIRE_SEUIL_MENAGES`` or fewer cases over the period
+    (``events`` when the view shows yearly averages, else ``value``) than
+    ``OBSERVATOIRE_SEUIL_EVENEMENTS``. A territory without value or without households is not:
+    it has no data."""
+    settings = load_settings()
+    households = pd.to_numeric(values["households"], errors="coerce")
+    events = pd.to_numeric(values["events"] if "events" in values else values["value"], errors="coerce")
+    known = events.notna() & (households > 0)
+    return known & ((households < settings.seuil_menages) | (events < settings.seuil_evenements))
+
+
+def without_small_rates(values: pd.DataFrame, columns: Sequence[str] = ("rate", "per_inhabitants")) -> pd.DataFrame:
+    """``values`` with its rate ``columns`` (those present) emptied for the territories under the
+    small-number thresholds, flagged in a boolean ``small`` column (:func:`small_numbers`)."""
+    small = small_numbers(values)
+    shown = values.assign(small=small)
+    for column in columns:
+        if column in shown and column != "value":
+            shown[column] = shown[column].where(~small)
+    return shown
+
+
+def small_numbers_note(level: Level) -> str:
+    """« Taux non calculé pour les communes de moins de 100 ménages ou de moins de 5 cas sur la
+    période (effectif trop faible). », with the configured thresholds."""
+    settings = load_settings()
+    return (
+        f"Taux non calculé pour les {LEVEL_PLURAL[level]} de moins de {fr_number(settings.seuil_menages)} ménages "
+        f"ou de moins de {fr_number(settings.seuil_evenements)} cas sur la période (effectif trop faible)."
+    )
+
+
+def small_numbers_label() -> str:
+    """The map legend's entry for those territories, with the rule: « Effectif trop faible
+    (< 100 ménages ou < 5 cas) » on three lines (the legend stands beside the map)."""
+    settings = load_settings()
+    return f"{SMALL_LABEL}<br>(moins de {fr_number(settings.seuil_menages)} ménages<br>ou de {fr_number(settings.seuil_evenements)} cas)"
+
+
+def level_table(
+    values: pd.DataFrame,
+    value_header: str,
+    *,
+    per_inhabitants: bool = False,
+    rank_by: str = "rate",
+    scale: int = 1000,
+    total_header: str | None = None,
+) -> pd.DataFrame:
     """The data of a map or ranking of a level (``queries.level_values``) with French headers.
 
     The rank (1 = highest) is by the measure the chart shows, ``rank_by`` (a column of ``values``:
-    ``value``, ``rate`` or ``per_inhabitants``), and its header says which: « Rang (pour 1 000 ménages) »."""
-    columns: dict[str, object] = {
-        "Territoire": values["name"],
-        value_header: values["value"],
-        "Ménages": values["households"],
-        "Pour 1 000 ménages": values["rate"].round(1),
-    }
+    ``value``, ``rate`` or ``per_inhabitants``), and its header says which: « Rang (pour 1 000 ménages) ».
+    Rates are per ``scale`` households or inhabitants (« Pour 10 000 ménages »), empty under the
+    small-number thresholds (:func:`without_small_rates`), and « Remarque » says why a territory
+    has no rate: « effectif trop faible », « pas de données ». ``total_header``: the header of
+    ``events`` (the count over the whole period) when ``value`` is a yearly average."""
+    values = without_small_rates(values)
+    columns: dict[str, object] = {"Territoire": values["name"], value_header: values["value"]}
+    if total_header is not None and "events" in values:
+        columns[total_header] = values["events"]
+    columns["Ménages"] = values["households"]
+    columns[rate_unit("rate", scale).capitalize()] = values["rate"].round(1)
     if per_inhabitants:
         columns["Population"] = values["population"]
-        columns["Pour 1 000 habitants"] = values["per_inhabitants"].round(1)
-    columns[RANK_HEADERS[rank_by]] = values[rank_by].rank(ascending=False, method="min").astype("Int64")
+        columns[rate_unit("per_inhabitants", scale).capitalize()] = values["per_inhabitants"].round(1)
+    header = RANK_HEADERS[rank_by] if scale == 1000 or rank_by == "value" else f"Rang ({rate_unit(rank_by, scale)})"
+    columns[header] = values[rank_by].round(1).rank(ascending=False, method="min").astype("Int64")  # as printed: ties share a rank
+    remark = np.where(values["small"], "effectif trop faible", np.where(values[rank_by].isna(), "pas de données", ""))
+    columns[REMARK_HEADER] = pd.Series(remark, index=values.index)
     return pd.DataFrame(columns)

@@ -19,6 +19,8 @@ avec           codes of the level's territories, comma-separated (5)   none
 departement    oui, non (Tendances: add the département's line)        oui unless the territory
                                                                        is the département
 affichage      value, rate, per_inhabitants (Comparer)                 rate (value for a ratio)
+cumul          1: totals over the period, not yearly averages          off
+               (Comparer)
 saisonnalite   an eviction-chain indicator (Procédure d'expulsion)     expulsions_effectives
 axes, statuts  chantier / orientation codes; status words (Plan)       all
 etats          fiche-action follow-up states (Plan): réalisée…         all
@@ -46,7 +48,7 @@ MAX_PARAM_LENGTH = 400  # longer values are hostile or broken: ignored
 MAX_LIST = 12  # items read from a comma-separated list before validation
 YEAR = re.compile(r"[0-9]{4}")  # ASCII digits only: str.isdigit() accepts « ٢٠٢٠ » and « ²⁰²⁰ »
 SIDEBAR_KEYS = ("plan", "debut", "fin", "granularite", "niveau", "territoire", "presentation")
-PAGE_KEYS = ("indicateur", "avec", "departement", "affichage", "saisonnalite", "axes", "statuts", "etats")
+PAGE_KEYS = ("indicateur", "avec", "departement", "affichage", "cumul", "saisonnalite", "axes", "statuts", "etats")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class ViewParams:
     compared: tuple[str, ...] = ()
     with_departement: bool | None = None  # None: the page's default
     mode: str | None = None
+    total: bool = False  # totals over the period rather than yearly averages (Comparer)
     seasonality: str | None = None
     axes: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
@@ -114,6 +117,7 @@ class ViewParams:
             "avec": ",".join(self.compared),
             "departement": "" if self.with_departement is None else ("oui" if self.with_departement else "non"),
             "affichage": self.mode or "",
+            "cumul": "1" if self.total else "",
             "saisonnalite": self.seasonality or "",
             "axes": ",".join(self.axes),
             "statuts": ",".join(self.statuses),
@@ -236,6 +240,7 @@ def parse(query: Mapping[str, object], loader: Loader, *, plan: str | None = Non
         compared=compared,
         with_departement=with_departement,
         mode=_text(query, "affichage") or None,
+        total=_text(query, "cumul") == "1",
         seasonality=_text(query, "saisonnalite") or None,
         axes=_list(query, "axes"),
         statuses=_list(query, "statuts"),
