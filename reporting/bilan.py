@@ -52,7 +52,14 @@ def bilan_xlsx(conn: Connection, plan: str, year: int | None) -> bytes:
 
 def _family_views(plan: str, departement: str, start: int, year: int) -> list[tuple[str, dict[str, str], str]]:
     """(page, URL parameters, title) of the views of the four families and of the territorial map."""
-    params = {"plan": plan, "debut": str(start), "fin": str(year), "granularite": "annee", "niveau": "territoire", "territoire": departement}
+    params = {
+        "plan": plan,
+        "debut": str(start),
+        "fin": str(year),
+        "granularite": "annee",
+        "niveau": "territoire",
+        "territoire": departement,
+    }
     return [
         ("tendances", {**params, "indicateur": "assignations"}, f"Expulsions — assignations, {start}–{year}"),
         ("expulsions", {**params, "debut": str(year)}, f"Expulsions — de l'assignation à l'expulsion en {year}"),

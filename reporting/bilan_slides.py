@@ -76,7 +76,9 @@ def objectives_slide(sheets: Sheets, word: str, axis, *, year: int, fiches: int,
     own = _axis_rows(sheets["Objectifs"], word, axis.axis_code)
     return Slide(
         f"{word} {axis.axis_code} : {axis.axis_title}",  # never cut: the renderers wrap it
-        key_figures=[(f.label, f.value) for f in status_counts(list(own["Statut"]))] if not own.empty else [("Objectifs chiffrés", "aucun")],
+        key_figures=[(f.label, f.value) for f in status_counts(list(own["Statut"]))]
+        if not own.empty
+        else [("Objectifs chiffrés", "aucun")],
         status=summary_status(list(own["Statut"]), year),
         filters=f"{filters} · {fiches} fiches-action · objectifs évalués pour {year}",
         footer=source,

@@ -645,7 +645,12 @@ def _heading(prs: PptxPresentation, title: str, view: Slide) -> PptxSlide:
     slide = prs.slides.add_slide(prs.slide_layouts[BLANK_LAYOUT])
     _title(slide, title, view.demo)
     if view.filters:
-        _box(slide, FILTERS_BOX, [_Run(view.filters, _fitting_size(view.filters, FILTERS_BOX, FILTERS_SIZES), colour=MUTED)], name=FILTERS_NAME)
+        _box(
+            slide,
+            FILTERS_BOX,
+            [_Run(view.filters, _fitting_size(view.filters, FILTERS_BOX, FILTERS_SIZES), colour=MUTED)],
+            name=FILTERS_NAME,
+        )
     return slide
 
 

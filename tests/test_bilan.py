@@ -202,9 +202,7 @@ def test_synthesis_counts_the_sheets_it_sums_up(sqlite_conn: Connection, plan: s
 
 
 @pytest.mark.parametrize(("plan", "year"), CASES)
-def test_territorial_part_ranks_by_rate_and_reads_each_territory_under_its_rule(
-    sqlite_conn: Connection, plan: str, year: int
-) -> None:
+def test_territorial_part_ranks_by_rate_and_reads_each_territory_under_its_rule(sqlite_conn: Connection, plan: str, year: int) -> None:
     tables = bilan_tables(DatabaseLoader(sqlite_conn), plan, year)
     places = tables["Territoires"]
     rate = next(c for c in places.columns if c.startswith("Assignations") and c.endswith("pour 1 000 ménages") and not c.startswith("Rang"))

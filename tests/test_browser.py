@@ -171,7 +171,9 @@ def test_every_slide_of_the_example_seance_fits_the_screen_with_its_demo_banner(
         figure, count = 1, 1
         while figure <= count:
             position = str([page for page, _ in _example_seance_views()].index(view_page))
-            query = urllib.parse.urlencode({**params, "presentation": "1", "figure": str(figure), "seance": example_seance, "vue": position})
+            query = urllib.parse.urlencode(
+                {**params, "presentation": "1", "figure": str(figure), "seance": example_seance, "vue": position}
+            )
             page.goto(f"{server}/{path}?{query}", wait_until="networkidle", timeout=90_000)
             page.wait_for_selector(".st-key-slide-demo", timeout=90_000)  # the slide is drawn (not a first run's placeholder)
             if view_page != HOME_PAGE.value:

@@ -193,7 +193,9 @@ def test_pptx_is_the_views_slide(exported: dict, views: dict, page: Page) -> Non
     # title page; one slide per chart of the view (one for a view without chart), each followed by
     # its table's slides (« … (suite 2/3) »); « Méthodes et sources »
     titles = [slide.shapes[0].text_frame.text if slide.shapes else "" for slide in slides]
-    figures = [slide for slide, title in zip(slides[1:], titles[1:], strict=True) if "(suite" not in title and "Méthodes et sources" not in title]
+    figures = [
+        slide for slide, title in zip(slides[1:], titles[1:], strict=True) if "(suite" not in title and "Méthodes et sources" not in title
+    ]
     assert len(figures) == max(1, len(slide_charts(views[page])))
     pictures = [sum(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in slide.shapes) for slide in figures]
     assert pictures == ([0] if page in WITHOUT_CHART else [1] * len(figures))

@@ -50,7 +50,9 @@ def test_dossier_pptx(exports: dict[str, Path]) -> None:
     slides = list(prs.slides)
     titles = [slide.shapes[0].text_frame.text for slide in slides]
     # one slide per figure of each view, each followed by its table (« … (suite 2/3) »)
-    shown = [slide for slide, title in zip(slides[1:], titles[1:], strict=True) if "(suite" not in title and "Méthodes et sources" not in title]
+    shown = [
+        slide for slide, title in zip(slides[1:], titles[1:], strict=True) if "(suite" not in title and "Méthodes et sources" not in title
+    ]
     pictures = [sum(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in slide.shapes) for slide in shown]
     assert pictures[0] == 0  # vue_ensemble: key figures only
     assert pictures.count(0) == NO_FIGURE_PAGES and len(pictures) > 6  # FSL and mal-logement: every chart

@@ -41,7 +41,9 @@ def territories_sheet(loader: Loader, departement: str, year: int) -> pd.DataFra
         part[f"Rang ({label} {RATE_WORDS})"] = part[f"{label} {RATE_WORDS}"].rank(ascending=False, method="min").astype("Int64")
         part[f"{label} {RATE_WORDS}"] = part[f"{label} {RATE_WORDS}"].round(1)
         if frame is None:
-            frame = values.set_index("territory_code")[["name", "households"]].rename(columns={"name": "Territoire", "households": "Ménages"})
+            frame = values.set_index("territory_code")[["name", "households"]].rename(
+                columns={"name": "Territoire", "households": "Ménages"}
+            )
         frame = frame.join(part)
     assert frame is not None
     result = frame.sort_values("Territoire").reset_index(drop=True)

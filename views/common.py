@@ -25,6 +25,7 @@ from views.loader import Loader
 from views.model import KeyFigure
 from views.params import ViewParams
 
+RANKING_LIMIT = 15  # the highest and the lowest territories a ranking draws; its table lists them all
 CONTEXT_THEME = "contexte"  # population, households: not offered as indicators to chart
 
 

@@ -21,7 +21,6 @@ DEFAULT_INDICATOR = "assignations"
 MODES = {"rate": "Rapporté aux ménages", "value": "Valeur", "per_inhabitants": "Rapporté aux habitants"}
 RATE_MODES = ("rate", "per_inhabitants")
 DEPARTEMENT_REFERENCE = {"value": "departement_value", "rate": "departement_rate", "per_inhabitants": "departement_per_inhabitants"}
-RANKING_LIMIT = 15  # the highest and the lowest territories the ranking draws; its table lists them all
 TOTAL_LABEL = "Total sur la période"  # the page's option (?cumul=1); unticked, yearly averages
 
 
@@ -136,10 +135,10 @@ def build(params: ViewParams, loader: Loader) -> View:
         departement_label=params.departement_name,
         presentation=params.presentation,
         colours=colours,
-        limit=RANKING_LIMIT,
+        limit=common.RANKING_LIMIT,
         level_word=plural,
     )
-    drawn = [code for code in shown_rows(values, mode, selected, RANKING_LIMIT, plural)["territory_code"] if isinstance(code, str)]
+    drawn = [code for code in shown_rows(values, mode, selected, common.RANKING_LIMIT, plural)["territory_code"] if isinstance(code, str)]
     cut = len(drawn) < len(values)
     rank_header = next(str(column) for column in table.columns if str(column).startswith("Rang ("))
     ranked_table = table.sort_values([rank_header, "Territoire"], na_position="last", kind="stable")
@@ -259,7 +258,7 @@ def _ranking_note(params: ViewParams, cut: bool, small_note: str | None) -> str 
         plural = LEVEL_PLURAL[params.level]
         also = "" if params.is_departement else f", et {params.territory_name} à son rang"
         parts.append(
-            f"Les {RANKING_LIMIT} {plural} en tête du classement et les {RANKING_LIMIT} en queue{also} ; "
+            f"Les {common.RANKING_LIMIT} {plural} en tête du classement et les {common.RANKING_LIMIT} en queue{also} ; "
             f"couleurs : les classes de la carte. Toutes les {plural} sont dans le tableau ci-dessous."
         )
     if small_note:
@@ -308,7 +307,7 @@ def _gaps(params: ViewParams, loader: Loader, indicator: str, values: pd.DataFra
                 gaps,
                 presentation=params.presentation,
                 selected=None if params.is_departement else params.territory,
-                limit=RANKING_LIMIT,  # 521 communes: the largest gaps above and below, the data all of them
+                limit=common.RANKING_LIMIT,  # 521 communes: the largest gaps above and below, the data all of them
                 level_word=LEVEL_PLURAL[params.level],
             ),
             data,

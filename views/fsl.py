@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data_access.french import fr_number, fr_signed_percent, fr_value
-from data_access.vocabulary import LEVEL_SINGULAR, PAGE_INFO, Granularity, Page
+from data_access.vocabulary import LEVEL_PLURAL, LEVEL_SINGULAR, PAGE_INFO, Granularity, Page
 from figures.aids import aid_bars
 from figures.ranking import ranking_bar
 from figures.trends import trend_figure
@@ -178,14 +178,18 @@ def _energy_ranking(params: ViewParams, loader: Loader) -> Chart:
     """The level's territories ranked by energy aids per 1 000 households over the period."""
     values = loader.level_values(ENERGY, params.level.value, params.departement, params.period)
     has_data = not values["value"].isna().all()
+    # as on Comparer: no rate for a territory under the small-number thresholds, the 15 highest and lowest drawn
+    ranked = common.without_small_rates(values)
     figure = (
         ranking_bar(
-            values,
+            ranked,
             value_column="rate",
             unit=RATE_UNIT,
             selected=None if params.is_departement else params.territory,
             departement_value=None,
             presentation=params.presentation,
+            limit=common.RANKING_LIMIT,
+            level_word=LEVEL_PLURAL[params.level],
         )
         if has_data
         else None
@@ -200,5 +204,6 @@ def _energy_ranking(params: ViewParams, loader: Loader) -> Chart:
         (ENERGY,),
         common.is_demo(values),
         source=common.source_line(loader, [ENERGY, "menages"], params.departement),
+        note=common.small_numbers_note(params.level),
         message=None if has_data else "Aucune aide FSL énergie au niveau choisi sur cette période.",
     )
