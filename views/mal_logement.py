@@ -190,5 +190,6 @@ def _map(params: ViewParams, loader: Loader, labels: dict[str, str]) -> Chart:
         (SPOTTED,),
         common.is_demo(values),
         source=common.source_line(loader, [SPOTTED, "menages"], params.departement),
+        note=common.small_numbers_note(params.level),
         message=message,
     )
