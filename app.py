@@ -3,10 +3,10 @@
 import streamlit as st
 
 from data_access.logs import configure_logging
-from data_access.vocabulary import HOME_PAGE, PAGES, SEANCE_PAGES
-from ui import auth, boundary, cache, filters, presentation, seance_nav
+from data_access.vocabulary import HOME_PAGE, PAGES, SEANCE_PAGES, Page
+from ui import accessibility, auth, boundary, cache, filters, presentation, seance_nav
 
-st.set_page_config(page_title="Observatoire PDALHPD", page_icon=":material/home:", layout="wide")
+accessibility.page_config()  # local favicon, wide layout; the page's own title once it is known
 configure_logging()
 
 pages: dict[str, list[st.Page]] = {}
@@ -17,13 +17,17 @@ for info in PAGES:
 with boundary.guard():
     # less empty space above the title: more of each chart above the fold on a projected screen
     st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
-    navigation = st.navigation(pages)
+    # Streamlit's menu is replaced by the app's own (accessible lists, see ui/accessibility.py)
+    navigation = st.navigation(pages, position="hidden")
+    current = navigation.url_path or HOME_PAGE.value
+    accessibility.page_config(Page(current))
+    accessibility.apply()
+    accessibility.navigation(pages)
     boundary.require_database()  # unreachable, or no plan loaded: say what to run, then st.stop()
     cache.follow_data_changes()
     view = filters.sidebar()
     presentation.apply(view)
     seance_nav.presenter_bar()
-    current = navigation.url_path or HOME_PAGE.value
     if current in SEANCE_PAGES:
         seance_nav.add_current_view(view.plan, current, auth.data_manager())
     navigation.run()

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import cache, filters, render
+from ui.accessibility import PLACEHOLDER
 from views import common, expulsions
 
 params = filters.current()
@@ -12,7 +13,14 @@ head = st.container()  # the funnel, above the seasonality selector
 default = expulsions.chosen_seasonality(params)
 choices: list[str] = list(expulsions.SEASONAL)
 indicator = str(
-    st.selectbox("Saisonnalité de", choices, index=choices.index(default), format_func=labels.__getitem__, key="p_saisonnalite")
+    st.selectbox(
+        "Saisonnalité de",
+        choices,
+        index=choices.index(default),
+        format_func=labels.__getitem__,
+        key="p_saisonnalite",
+        placeholder=PLACEHOLDER,
+    )
 )
 filters.remember("saisonnalite", [indicator], [expulsions.DEFAULT_SEASONALITY])
 view = expulsions.build(params.with_options(seasonality=indicator), cache)

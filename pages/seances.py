@@ -10,6 +10,7 @@ from data_access.errors import UserError
 from data_access.vocabulary import PAGE_INFO, Page
 from reporting.dossier import seance_deck
 from ui import auth, cache, filters, report_downloads, seance_nav
+from ui.accessibility import PLACEHOLDER
 
 view = filters.current()
 st.title(PAGE_INFO[Page.SEANCES].page_title)
@@ -22,7 +23,7 @@ if listing.empty:
     st.info("Aucune séance pour ce plan. Un gestionnaire de données peut en créer une avec « Ajouter à la séance » (barre latérale).")
     st.stop()
 names = dict(zip(listing["id"], listing["name"], strict=True))
-chosen = st.selectbox("Séance", list(names), format_func=names.get)
+chosen = st.selectbox("Séance", list(names), format_func=names.get, placeholder=PLACEHOLDER)
 views = cache.seance_views(int(chosen))
 if st.button("▶ Présenter cette séance", type="primary", disabled=views.empty):
     seance_nav.go_to(int(chosen), views, 0)
@@ -47,7 +48,7 @@ if user is None:
 st.subheader("Modifier la séance")
 if not views.empty:
     titles = dict(zip(views["id"], views["title"], strict=True))
-    target = st.selectbox("Vue", list(titles), format_func=titles.get)
+    target = st.selectbox("Vue", list(titles), format_func=titles.get, placeholder=PLACEHOLDER)
     left, middle, right = st.columns(3)
     position = int(views.set_index("id").at[target, "position"])
     new_position = position - 1 if left.button("Monter", disabled=position == 0) else None

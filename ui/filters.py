@@ -16,6 +16,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from data_access.vocabulary import CHOOSABLE_LEVELS, GRANULARITY_MENU, GRANULARITY_URL, GRANULARITY_WORD, LEVEL_PLURAL
 from ui import cache
+from ui.accessibility import PLACEHOLDER
 from views import params as view_params
 from views.params import SIDEBAR_KEYS, ViewParams
 
@@ -48,7 +49,9 @@ def sidebar() -> ViewParams:
     _from_url()
     plans = cache.plans().set_index("code")
     with st.sidebar:
-        plan = st.selectbox("Plan", list(plans.index), key="f_plan", format_func=lambda c: plans.loc[c, "short_name"])
+        plan = st.selectbox(
+            "Plan", list(plans.index), key="f_plan", format_func=lambda c: plans.loc[c, "short_name"], placeholder=PLACEHOLDER
+        )
         departement = str(plans.loc[plan, "departement_code"])
         low, high = cache.year_bounds(departement)
         st.session_state["f_years"] = tuple(min(max(y, low), high) for y in st.session_state["f_years"])
@@ -65,7 +68,13 @@ def sidebar() -> ViewParams:
             or "annee"
         )
         levels = [level.value for level in CHOOSABLE_LEVELS]
-        level = st.selectbox("Niveau territorial", levels, key="f_level", format_func=lambda v: LEVEL_PLURAL[v].capitalize())  # type: ignore[index]
+        level = st.selectbox(
+            "Niveau territorial",
+            levels,
+            key="f_level",
+            format_func=lambda v: LEVEL_PLURAL[v].capitalize(),  # type: ignore[index]
+            placeholder=PLACEHOLDER,
+        )
         options = cache.territories(departement, level)
         names = {
             departement: f"{cache.territory_name(departement)} (département)",
@@ -73,7 +82,9 @@ def sidebar() -> ViewParams:
         }
         if st.session_state.get("f_territory") not in names:  # another plan or level: its département
             st.session_state["f_territory"] = departement
-        territory = st.selectbox("Territoire", list(names), key="f_territory", format_func=lambda code: names[code])
+        territory = st.selectbox(
+            "Territoire", list(names), key="f_territory", format_func=lambda code: names[code], placeholder=PLACEHOLDER
+        )
         presentation = st.toggle("Mode présentation", key="f_presentation")
         for message in st.session_state.pop(NOTICES, []):
             st.warning(message)

@@ -15,6 +15,7 @@ from data_access.importers import ImportOptions, apply_import, header_columns, l
 from data_access.importers.options import FORMAT_NAMES
 from data_access.importers.referential import check_schema
 from ui import cache, filters
+from ui.accessibility import PLACEHOLDER
 
 FORMAT_CHOICES = {"Reconnaître d'après l'en-tête": None, **{label.capitalize(): code for code, label in FORMAT_NAMES.items()}}
 STATUS_CHOICES = {"Selon le fichier (définitif par défaut)": None, "Provisoire": "provisoire", "Définitif": "définitif"}
@@ -28,8 +29,8 @@ def options_and_check(uploaded) -> tuple[str, ImportOptions] | None:  # type: ig
     try:
         sheets = sheet_names(data) if data[:4] == b"PK\x03\x04" else []
         left, right = st.columns(2)
-        format_label = left.selectbox("Format", list(FORMAT_CHOICES))
-        sheet = right.selectbox("Feuille", sheets) if len(sheets) > 1 else None
+        format_label = left.selectbox("Format", list(FORMAT_CHOICES), placeholder=PLACEHOLDER)
+        sheet = right.selectbox("Feuille", sheets, placeholder=PLACEHOLDER) if len(sheets) > 1 else None
         options = ImportOptions(format=FORMAT_CHOICES[format_label], sheet=sheet)
         if options.format == "wide":
             columns = header_columns(data, sheet)
@@ -42,25 +43,26 @@ def options_and_check(uploaded) -> tuple[str, ImportOptions] | None:  # type: ig
                 options = ImportOptions(
                     format="wide",
                     sheet=sheet,
-                    territory_column=a.selectbox("Colonne des territoires", columns),
+                    territory_column=a.selectbox("Colonne des territoires", columns, placeholder=PLACEHOLDER),
                     indicator=b.selectbox(
                         "Indicateur du tableau",
                         list(labels),
                         format_func=lambda c: f"{c} — {labels[c]}",
+                        placeholder=PLACEHOLDER,
                     ),
                 )
             else:
                 options = ImportOptions(
                     format="wide",
                     sheet=sheet,
-                    indicator_column=a.selectbox("Colonne des indicateurs", columns),
+                    indicator_column=a.selectbox("Colonne des indicateurs", columns, placeholder=PLACEHOLDER),
                     territory=b.text_input(
                         "Territoire du tableau (code INSEE, SIREN, territoire ou département)", filters.current().departement
                     ),
                 )
         c, d = st.columns(2)
         source = c.text_input("Source des valeurs (facultatif)", placeholder="ex. Préfecture (EXPLOC)")
-        status = d.selectbox("Statut des valeurs sans colonne « statut »", list(STATUS_CHOICES))
+        status = d.selectbox("Statut des valeurs sans colonne « statut »", list(STATUS_CHOICES), placeholder=PLACEHOLDER)
         options = dataclasses.replace(options, source=source.strip() or None, status=STATUS_CHOICES[status])
         key = (hashlib.sha256(data).hexdigest(), options)
         if st.button("Vérifier le fichier", type="primary"):
@@ -174,7 +176,10 @@ def batches_panel(user: str | None) -> None:
             files = dict(zip(active["Lot"], active["Fichier"], strict=True))
             moments = dict(zip(active["Lot"], active["Importé le"], strict=True))
             batch_id: int | None = st.selectbox(
-                "Lot", list(active["Lot"]), format_func=lambda b: f"n° {b} — {files[b]} ({fr_date(moments[b])} {moments[b]:%H:%M})"
+                "Lot",
+                list(active["Lot"]),
+                format_func=lambda b: f"n° {b} — {files[b]} ({fr_date(moments[b])} {moments[b]:%H:%M})",
+                placeholder=PLACEHOLDER,
             )
             confirmed = st.checkbox("Je confirme l'annulation de ce lot")
             if st.form_submit_button("Annuler ce lot") and confirmed and batch_id is not None:

@@ -24,6 +24,7 @@ from data_access.importers.store import local_time
 from data_access.vocabulary import MILESTONE_STATE_LABELS, PROGRESS_NOT_RECORDED, PROGRESS_STATE_LABELS, MilestoneState, ProgressState
 from figures.inputs import shorten
 from ui import auth, cache
+from ui.accessibility import PLACEHOLDER
 from views.wording import escape_markdown
 
 REFUSED = (
@@ -69,6 +70,7 @@ def progress_form(plan: str, action: str, year: int, *, user: str) -> None:
             index=STATES.index(stored),
             format_func=lambda s: PROGRESS_STATE_LABELS[s] if s else PROGRESS_NOT_RECORDED,
             key=f"{widget}-state",
+            placeholder=PLACEHOLDER,
         )
         done = st.text_area("Réalisations", record.get("done") or "", max_chars=progress.TEXT_MAX, key=f"{widget}-done")
         comment = st.text_area("Commentaire", record.get("comment") or "", max_chars=progress.TEXT_MAX, key=f"{widget}-comment")

@@ -33,6 +33,7 @@ from data_access.progress_import import (
     template_file_name,
 )
 from ui import auth, cache, filters
+from ui.accessibility import PLACEHOLDER
 from views.params import default_plan
 
 ANONYMOUS = "Suivi des fiches-action : importer un fichier de suivi demande aussi le rôle de gestionnaire de données (connexion ci-dessus)."
@@ -129,6 +130,7 @@ def plan_choice(user: str) -> str | None:
             index=codes.index(view_plan),
             format_func=lambda c: str(plans.loc[c, "short_name"]),
             key=f"progress-plan-{view_plan}",  # a new view plan resets the choice to it
+            placeholder=PLACEHOLDER,
         )
     )
     start: dt.date = plans.loc[plan, "period_start"]  # type: ignore[assignment]
@@ -142,6 +144,7 @@ def plan_choice(user: str) -> str | None:
             index=years.index(min(max(dt.date.today().year, first), last)),
             key=f"progress-year-{plan}",
             help="L'année pré-remplie dans la colonne « annee » du modèle ; chaque ligne peut en changer.",
+            placeholder=PLACEHOLDER,
         )
     )
     engine = cache.engine()  # taken now: the download callables run on another thread, outside the script
@@ -182,7 +185,7 @@ def check_panel(uploaded, plan: str, user: str) -> tuple[str, str, str | None] |
     data = uploaded.getvalue()
     try:
         sheets = sheet_names(data) if data[:4] == b"PK\x03\x04" else []
-        sheet = st.selectbox("Feuille", sheets, key="progress-sheet") if len(sheets) > 1 else None
+        sheet = st.selectbox("Feuille", sheets, key="progress-sheet", placeholder=PLACEHOLDER) if len(sheets) > 1 else None
         key = (hashlib.sha256(data).hexdigest(), plan, sheet)
         if st.button("Vérifier le fichier", type="primary", key="progress-check"):
             with st.spinner("Lecture et vérification de tout le fichier…"), cache.engine().connect() as conn:
@@ -318,6 +321,7 @@ def imports_panel(plan: str, user: str) -> None:
         list(active["id"]),
         format_func=lambda i: f"n° {i} — {files[i]} ({fr_date(moments[i])} {moments[i]:%H:%M})",
         key="progress-revert-choice",
+        placeholder=PLACEHOLDER,
     )
     confirmed = right.checkbox("Je confirme l'annulation de cet import", key=CONFIRM)
     st.caption(

@@ -25,13 +25,15 @@ from geo.maps import PLOTLY_CONFIG as MAP_CONFIG
 from reporting.images import framed_png, framed_svg
 from reporting.tables import csv_bytes, xlsx_bytes
 from ui import slide
+from ui.accessibility import chart_label
 from views.model import Block, Chart, Group, Scoreboard, Table, Text, Tiles, View
 from views.wording import cell_status, status_badge
 
 PLOTLY_CONFIG = {
+    # no Plotly toolbar: its buttons are English and cost eight Tab stops a chart, and every chart
+    # already has its PNG, SVG, CSV and Excel downloads below it
+    "displayModeBar": False,
     "displaylogo": False,
-    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-    "toImageButtonOptions": {"format": "png", "scale": 2},
     **MAP_CONFIG,  # maps ask for no world topology from Plotly's CDN
 }
 # the icon before each scoreboard count says its status without colour (and without the glyphs of the tables)
@@ -183,7 +185,7 @@ def chart(block: Chart, context: Context = Context()) -> None:
         st.warning(block.message, icon=":material/map:")
     if block.figure is not None:
         # theme=None: our own theme, so that the screen looks like the exports
-        st.plotly_chart(block.figure, theme=None, config=PLOTLY_CONFIG, key=f"fig-{block.key}")
+        st.plotly_chart(block.figure, theme=None, config=PLOTLY_CONFIG, key=f"fig-{block.key}", alt=chart_label(block.title))
     if block.note:
         st.caption(block.note)
     show = _downloads(block, context)
