@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -129,15 +129,13 @@ def ranking_bar(
     highest = max([float(np.nanmax(values)) if not np.isnan(values).all() else 0.0, departement_value or 0.0])
     # room on the right for the value printed after the longest bar
     fig.update_xaxes(title_text=x_title or axis_title(unit), range=[min(0.0, float(np.nanmin(np.nan_to_num(values)))), highest * 1.12 or 1])
-    fig.update_yaxes(
-        title_text=None,
-        showgrid=False,
-        ticks="",
-        tickmode="array",
-        tickvals=names,
-        ticktext=[f"<b>{n}</b>" if s else f"<i>{n}</i>" if g else n for n, s, g in zip(names, is_selected, is_gap, strict=True)],
-    )
+    _name_axis(fig, names, [f"<b>{n}</b>" if s else f"<i>{n}</i>" if g else n for n, s, g in zip(names, is_selected, is_gap, strict=True)])
     return fig
+
+
+def _name_axis(fig: go.Figure, names: Sequence[str], labels: Sequence[str]) -> None:
+    """The bars' axis of names: no title, grid or ticks, one label per bar (bold selected, italic gaps)."""
+    fig.update_yaxes(title_text=None, showgrid=False, ticks="", tickmode="array", tickvals=list(names), ticktext=list(labels))
 
 
 BAR_EDGE = "#737373"  # the outline of a coloured bar: the lightest class stays visible on white
@@ -251,13 +249,10 @@ def gap_to_objective_bar(
         ticksuffix="\u202f%",
         range=[max(-widest * 1.25, floor), widest * 1.25],
     )
-    fig.update_yaxes(
-        title_text=None,
-        showgrid=False,
-        ticks="",
-        tickmode="array",
-        tickvals=names,
-        ticktext=[
+    _name_axis(
+        fig,
+        names,
+        [
             f"<i>{n}</i>" if g else f"<b>{n}</b>" if code == selected else n
             for n, g, code in zip(names, is_gap, rows["territory_code"], strict=True)
         ],
