@@ -262,7 +262,7 @@ def test_fetch_reference_runs_before_the_virtual_environment_exists(tmp_path):
 @pytest.mark.skipif(shutil.which("make") is None, reason="make absent")
 def test_make_run_checks_the_shared_data_before_installing_anything():
     lines = subprocess.run(
-        ["make", "-n", "-B", "run"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+        ["make", "--no-print-directory", "-n", "-B", "run"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     ).stdout.splitlines()
     assert "data_access.check_shared" in lines[0], lines
     assert any("-m venv" in line for line in lines[1:]) and any("pip install" in line for line in lines[1:])
