@@ -202,6 +202,10 @@ def _errors(preview) -> list[str]:  # type: ignore[no-untyped-def]
     return preview.issues.loc[preview.issues["gravite"] == "erreur", "message"].tolist()
 
 
+def _warnings(preview) -> list[str]:  # type: ignore[no-untyped-def]
+    return preview.issues.loc[preview.issues["gravite"] == "avertissement", "message"].tolist()
+
+
 def _shown(preview) -> str:  # type: ignore[no-untyped-def]
     return (
         preview.text(max_issues=1000) + preview.report_csv().decode("utf-8-sig") + preview.observations.to_csv() + " ".join(preview.notes)
@@ -233,9 +237,37 @@ def test_a_signalement_of_another_departement_is_never_counted_on_a_local_homony
     counted = preview.observations[preview.observations["territory_code"] == homonym]
     assert (counted["value"] == 0).all()
     assert _value(preview, "signalements_deposes", "38185", "2026-02-01") == 1
-    note = next(n for n in preview.notes if "hors du département" in n)
-    assert "2 signalement(s) d'autres départements" in note and f"({departement} : 2)" in note and "homonymes" in note
+    assert preview.warnings == 1 and not any("hors du département" in n for n in preview.notes)
+    warning = _warnings(preview)[0]
+    assert "2 signalement(s) d'autres départements" in warning and f"({departement} : 2)" in warning and "homonymes" in warning
     _no_personal_value(_shown(preview))
+
+
+def test_a_signalement_of_another_departement_is_a_warning_that_does_not_block_the_import(conn):
+    """The outside count is a warning (counted in the preview, in the report), not an error: the
+    file imports without « exclure les lignes en erreur », and the outside row is stored nowhere."""
+    rows = [
+        {"deposited": "03/02/2026", **GRENOBLE},
+        {"deposited": "04/02/2026", "insee": "10153", "postal": "10200", "commune": "Fontaine"},
+    ]
+    preview = _preview(conn, export(FULL_2026, rows))
+    assert preview.errors == 0 and preview.error_lines == 0 and preview.warnings == 1
+    assert _warnings(preview) == [
+        "1 signalement(s) d'autres départements (hors du département) laissés de côté, non comptés (10 : 1), "
+        "d'après leur code INSEE ou leur code postal ; dont 1 portant le nom d'une commune chargée (homonymes)."
+    ]
+    report = preview.report_csv().decode("utf-8-sig")
+    assert "avertissement" in report and "hors du département" in report
+    assert "Avertissements (1) :" in preview.text()
+    outcome = apply_import(conn, preview, user_name="test")
+    assert outcome.batch_id is not None
+    assert _stored(conn, "signalements_deposes", "38185", "2026-02-01") == 1
+    assert not _stored(conn, "signalements_deposes", "38169", "2026-02-01")  # the local Fontaine: nothing of the Aube's
+    stored = conn.execute(
+        text("SELECT count(*) FROM observation WHERE import_batch_id = :b AND territory_code LIKE '10%'"), {"b": outcome.batch_id}
+    )
+    assert stored.scalar_one() == 0
+    assert conn.execute(text("SELECT warnings FROM import_batch_detail WHERE batch_id = :b"), {"b": outcome.batch_id}).scalar_one() == 1
 
 
 def test_an_unknown_insee_code_of_the_departement_falls_back_on_the_name_inside_it_only(conn):
@@ -454,7 +486,7 @@ def test_no_personal_value_of_any_generation_reaches_the_database_messages_repor
         with engine.begin() as conn:
             preview = prepare_import(conn, data, f"export-histologe-jdupont-20260601-101500-{name}")
             shown.append(_shown(preview))
-            assert preview.errors == 1 and "hors du département" in " ".join(preview.notes), name
+            assert preview.errors == 1 and "hors du département" in " ".join(_warnings(preview)), name
             outcome = apply_import(conn, preview, user_name="test", exclude_errors=True)
             shown.append(outcome.message)
             assert outcome.batch_id is not None, name

@@ -263,7 +263,8 @@ class HistologeResult:
     status, source), row-level problems (line, column, value, problem), rows read, rows in error.
 
     ``warnings`` (same columns as ``problems``) are not errors: signalements of other départements,
-    left out; ``outside`` counts them by département."""
+    left out (the preview lists them as warnings, which do not block the import); ``outside`` counts
+    them by département."""
 
     observations: pd.DataFrame
     problems: pd.DataFrame
@@ -395,7 +396,6 @@ def aggregate(data: bytes, options: ImportOptions, ref: Referential, classificat
     unresolved = int(bad_place.sum())
     if unresolved:
         notes.append(f"{unresolved} signalement(s) dont la commune n'a pas été retrouvée (voir les erreurs).")
-    notes += list(warnings["problem"])
     fallback = int((_blank(column("situations")) & ~_blank(column("categories"))).to_numpy()[valid].sum())
     if fallback:
         notes.append(

@@ -288,9 +288,13 @@ def prepare_import(
                 f"Indicateurs absents de la base : {', '.join(missing)}. Lancez « python -m data_access init » pour charger le catalogue."
             )
         valid = result.observations.assign(line=pd.array([pd.NA] * len(result.observations), dtype="Int64"))
-        issues = issues_frame(
-            result.problems["line"], result.problems["column"], result.problems["value"], result.problems["problem"], ERROR
-        )
+        problems, outside = result.problems, result.warnings  # signalements of other départements: left out, not errors
+        found = [
+            issues_frame(problems["line"], problems["column"], problems["value"], problems["problem"], ERROR),
+            issues_frame(outside["line"], outside["column"], outside["value"], outside["problem"], WARNING),
+        ]
+        found = [f for f in found if not f.empty]
+        issues = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=ISSUE_COLUMNS)
         file_rows, error_lines, description, notes = result.file_rows, result.error_lines, result.description, result.notes
         file_name = histologe.masked_file_name(file_name)
     else:
