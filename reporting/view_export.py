@@ -160,13 +160,13 @@ def view_file(
             )
         draw = images.framed_png if suffix == ".png" else images.framed_svg
         return draw(main.figure, title=main.title, filters=view.filters, source=main.source, demo=main.demo), view
-    data, notes = _table_and_notes(view)
+    data, notes = exported_table(view)
     if suffix == ".csv":
         return tables.csv_bytes(data, **notes, exported=exported), view
     return tables.xlsx_bytes({"Données": data}, **notes, exported=exported), view
 
 
-def _table_and_notes(view: View) -> tuple[pd.DataFrame, dict[str, Any]]:
+def exported_table(view: View) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The table a CSV / XLSX of ``view`` holds and its notes, as the page's downloads have them:
     the main chart's data, else the view's first table."""
     main = view.main_chart or next(view.charts(), None)
@@ -178,4 +178,4 @@ def _table_and_notes(view: View) -> tuple[pd.DataFrame, dict[str, Any]]:
             f"La vue « {view.title} » n'a ni graphique ni tableau à exporter en .csv ou .xlsx : exportez sa diapositive en .pptx ou .pdf."
         )
     data = table.data.drop(columns=[table.sparkline_column]) if table.sparkline_column else table.data
-    return data, {"title": table.title or view.title, "filters": view.filters, "source": view.source, "demo": table.demo}
+    return data, {"title": table.title or view.title, "filters": view.filters, "source": table.source or view.source, "demo": table.demo}

@@ -12,13 +12,15 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 from streamlit.elements.lib.column_types import ColumnConfig
 
-from data_access.french import fr_auto, fr_number
+from data_access.french import fr_number
 from data_access.vocabulary import DEMO_NOTICE, PAGE_INFO
 from figures.palette import STATUS_TINTS
 from geo.maps import PLOTLY_CONFIG as MAP_CONFIG
@@ -190,32 +192,40 @@ def chart(block: Chart, context: Context = Context()) -> None:
         st.caption(block.note)
     show = _downloads(block, context)
     if show:
-        st.dataframe(shown_table(block.data), hide_index=True, width="stretch", column_config=number_columns(block.data))
+        st.dataframe(shown_table(block.data), hide_index=True, width="stretch")
 
 
 def _is_number(column: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
-def shown_table(data: pd.DataFrame) -> pd.DataFrame:
-    """A table as the screen prints it: numbers in French (``1 529``, ``6,5``), the rest as it is."""
-    return data.apply(lambda column: column.map(fr_auto) if _is_number(column) else column)
+def column_decimals(column: pd.Series) -> int:
+    """How many decimals a number column prints: none when every value is whole, else one for
+    every cell (``100,0`` beside ``0,7``, not ``100`` beside ``0,7``)."""
+    values = column.dropna().astype(float)
+    return 0 if values.map(float.is_integer).all() else 1
 
 
-def number_columns(data: pd.DataFrame) -> dict[str, ColumnConfig]:
-    """Column settings that keep French-printed numbers right-aligned, as numbers read best."""
-    return {str(name): st.column_config.TextColumn(alignment="right") for name in data.columns if _is_number(data[name])}
+def shown_table(data: pd.DataFrame) -> Styler:
+    """A table as the screen prints it: numbers stay numbers (a click on a header sorts ``1 529``
+    after ``302``, not before) and are printed in French (``1 529``, ``6,5``, missing ``–``),
+    one number of decimals per column; the rest as it is."""
+    styler = data.reset_index(drop=True).style  # a Styler needs unique row labels
+    for name in data.columns:
+        if _is_number(data[name]):
+            styler = styler.format(partial(fr_number, decimals=column_decimals(data[name])), subset=[name])
+    return styler
 
 
 def _downloads(block: Chart, context: Context = Context()) -> bool:
     """The data toggle and the downloads: CSV and Excel of the plotted data, PNG (1920 px) and SVG
     of the figure framed with its title, filters, source and demo notice (``reporting.images.framed``),
     rendered server-side only when asked (deferred data). Returns the toggle."""
-    columns = st.columns([3, 1, 1, 1, 1], vertical_alignment="center")
-    show = columns[0].toggle("Voir les données", key=f"table-{block.key}")
+    # a row sized to its content: each button's full label, whatever the screen's width
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    show = row.toggle("Voir les données", key=f"table-{block.key}")
     _table_buttons(
-        columns[1],
-        columns[2],
+        row,
         block.data,
         name=block.key,
         title=block.title,
@@ -225,8 +235,8 @@ def _downloads(block: Chart, context: Context = Context()) -> bool:
         unit=block.unit,
     )
     if block.figure is not None:
-        _image_button(columns[3], block, context.filters, "png")
-        _image_button(columns[4], block, context.filters, "svg")
+        _image_button(row, block, context.filters, "png")
+        _image_button(row, block, context.filters, "svg")
     return show
 
 
@@ -234,8 +244,9 @@ def _image_button(place: st.delta_generator.DeltaGenerator, block: Chart, filter
     framed, figure, key = (framed_png if kind == "png" else framed_svg), block.figure, block.key
     assert figure is not None
     place.download_button(
-        kind.upper(),
+        f"Image {kind.upper()}",
         lambda: framed(figure, title=block.title, filters=filters, source=block.source, demo=block.demo),
+        help=f"Télécharger le graphique « {block.title} » en image {kind.upper()}, avec son titre, sa source et sa date",
         file_name=f"{key}.{kind}",
         mime="image/png" if kind == "png" else "image/svg+xml",
         key=f"{kind}-{key}",
@@ -245,8 +256,7 @@ def _image_button(place: st.delta_generator.DeltaGenerator, block: Chart, filter
 
 
 def _table_buttons(
-    left: st.delta_generator.DeltaGenerator,
-    right: st.delta_generator.DeltaGenerator,
+    place: st.delta_generator.DeltaGenerator,
     data: pd.DataFrame,
     *,
     name: str,
@@ -257,18 +267,20 @@ def _table_buttons(
     unit: str = "",
 ) -> None:
     notes: dict[str, Any] = {"title": title, "filters": filters, "unit": unit, "source": source, "demo": demo}  # both files alike
-    left.download_button(
-        "CSV",
+    place.download_button(
+        "Données CSV",
         csv_bytes(data, **notes),
+        help=f"Télécharger les données de « {title} » en CSV (séparateur point-virgule, pour un tableur)",
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"csv-{name}",
         icon=":material/download:",
         on_click="ignore",
     )
-    right.download_button(
-        "Excel",
+    place.download_button(
+        "Données Excel",
         lambda: xlsx_bytes({"Données": data}, **notes),
+        help=f"Télécharger les données de « {title} » en classeur Excel",
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx-{name}",
@@ -286,15 +298,11 @@ def table(block: Table, context: Context = Context()) -> None:
         st.subheader(block.title)
     if block.demo:
         demo_badge()
-    config = number_columns(block.data)
+    config: dict[str, ColumnConfig] = {}
     if block.sparkline_column:
         config[block.sparkline_column] = st.column_config.LineChartColumn(block.sparkline_label, y_min=0)
-    data = (
-        shown_table(block.data.drop(columns=[block.sparkline_column])).join(block.data[[block.sparkline_column]])
-        if block.sparkline_column
-        else shown_table(block.data)
-    )
-    shown: pd.DataFrame | pd.io.formats.style.Styler = style_status(data, block.status_columns) if block.status_columns else data
+    data = block.data
+    shown = style_status(shown_table(data), block.status_columns)
     if block.full and not block.sparkline_column:
         st.table(shown, hide_index=True)
     elif block.full:
@@ -312,28 +320,28 @@ def table(block: Table, context: Context = Context()) -> None:
     if block.caption:
         st.caption(block.caption)
     if block.downloads:
-        left, right, _ = st.columns([1, 1, 4])
+        row = st.container(horizontal=True, gap="small")
         exported = block.data.drop(columns=[block.sparkline_column]) if block.sparkline_column else block.data
         _table_buttons(
-            left,
-            right,
+            row,
             exported,
             name=block.key,
             title=block.title or block.key,
             demo=block.demo,
             filters=context.filters,
-            source=context.source,
+            source=block.source or context.source,
         )
 
 
-def style_status(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.io.formats.style.Styler:
+def style_status(styler: Styler, columns: tuple[str, ...]) -> Styler:
     """Colour cells of status chips (« ✔ atteint », « ✔ 46 ») with the status tints, black text."""
 
     def colour(value: object) -> str:
         status = cell_status(value)
         return f"background-color: {STATUS_TINTS[status]}; color: #000" if status else ""
 
-    return frame.style.map(colour, subset=[column for column in columns if column in frame.columns])
+    shown = [column for column in columns if column in styler.data.columns]
+    return styler.map(colour, subset=shown) if shown else styler
 
 
 def empty_state(what: str) -> None:
@@ -343,5 +351,5 @@ def empty_state(what: str) -> None:
 
 def table_downloads(data: pd.DataFrame, *, name: str, title: str, demo: bool = False) -> None:
     """CSV and Excel of a table a page shows outside a view (import panels)."""
-    left, right, _ = st.columns([1, 1, 4])
-    _table_buttons(left, right, data, name=name, title=title, demo=demo)
+    row = st.container(horizontal=True, gap="small")
+    _table_buttons(row, data, name=name, title=title, demo=demo)

@@ -17,6 +17,7 @@ import streamlit as st
 
 from data_access.vocabulary import DEMO_NOTICE
 from reporting.view_slides import slide_charts
+from ui.accessibility import chart_label
 from views.model import Chart, Scoreboard, View
 
 FIGURE_PARAM = "figure"
@@ -80,7 +81,7 @@ def _chart(main: Chart, number: int, count: int, *, buttons: bool) -> None:
     """The chart, its title, key figure and source line; ``buttons``: its own « graphique
     précédent / suivant » on the source line (outside a séance, whose bar steps through them)."""
     suffix = f" ({number}/{count})" if count > 1 else ""
-    st.subheader(main.title + suffix)
+    st.subheader(main.title + suffix, anchor=False)
     if main.demo:
         _demo_banner()
     if main.key_figure is not None:
@@ -95,7 +96,13 @@ def _chart(main: Chart, number: int, count: int, *, buttons: bool) -> None:
     from ui.render import PLOTLY_CONFIG  # the same chart configuration as on screen
 
     with place, st.container(key="slide-figure"):
-        st.plotly_chart(figure, theme=None, config={**PLOTLY_CONFIG, "responsive": True}, key=f"fig-{main.key}")
+        st.plotly_chart(
+            figure,
+            theme=None,
+            config={**PLOTLY_CONFIG, "responsive": True},
+            key=f"fig-{main.key}",
+            alt=chart_label(main.title, table=False),  # a slide has no « Voir les données » table
+        )
     if not buttons:
         st.caption(f"Unité : {main.unit} · {main.source}")
         return

@@ -316,8 +316,9 @@ def level_map(
 
 
 def roles_of(params: ViewParams) -> dict[str, str]:
-    """Territory code → role for the figures' colours: the plan's département and France."""
-    return {params.departement: "departement", "FR": "france"}
+    """Territory code → role for the lines' colours (``figures.palette.ROLE_COLOURS``): the selected
+    territory, the plan's département beside it, France; the département itself, when selected, takes the selected colour."""
+    return {params.departement: "departement", "FR": "france", params.territory: "selected"}
 
 
 def names_of(params: ViewParams, territories: pd.DataFrame, extra: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -139,15 +139,15 @@ def _treatment(params: ViewParams, loader: Loader, labels: dict[str, str]) -> li
     codes = [code for code in TREATMENT if code in values.index]  # the chain's order, never the frame's
     if values.reindex(codes).isna().all():
         return [Text(f"Aucune donnée sur le traitement des situations repérées sur {params.period.label()}.", heading=title)]
+    source = common.source_line(loader, [c for c in TREATMENT if c in codes], params.departement)
     return [
         Table(
             "ml-traitement",
             title,
             treatment_table(values, labels),
-            caption=f"Taux de concrétisation entre repérage et traitement, sur toute la période choisie ({params.period.label()}). "
-            + common.source_line(loader, [c for c in TREATMENT if c in codes], params.departement)
-            + ".",
+            caption=f"Taux de concrétisation entre repérage et traitement, sur toute la période choisie ({params.period.label()}). {source}.",
             demo=common.is_demo(treatment),
+            source=source,
         )
     ]
 

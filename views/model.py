@@ -56,6 +56,7 @@ class Table:
     sparkline_label: str = ""
     downloads: bool = True
     full: bool = False  # printed whole, text wrapped, every row (no scrolling grid): status tables
+    source: str | None = None  # its own source line, when not the view's (its downloads credit it)
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ def build(params: ViewParams, loader: Loader) -> View:
         events=loader.events(params.departement),
         treve=treve,
         reference=reference if not reference.empty else None,
-        roles=roles_of(params),
+        roles=common.roles_of(params),
         period=period,
         presentation=params.presentation,
     )
@@ -125,12 +125,6 @@ def build(params: ViewParams, loader: Loader) -> View:
         demo=common.is_demo(series),
         notices=notices,
     )
-
-
-def roles_of(params: ViewParams) -> dict[str, str]:
-    """Territory code → role for the lines' colours (``figures.palette.ROLE_COLOURS``): the selected
-    territory, the plan's département beside it, France."""
-    return {params.departement: "departement", "FR": "france", params.territory: "selected"}
 
 
 UPDATED = " · Mise à jour : "
@@ -200,7 +194,9 @@ def _france_index(params: ViewParams, loader: Loader, indicators: list[str], nam
         left_out = [names.get(code, code) for code in chain if code not in kept]
     assert base is not None
     period = (params.period.start, params.period.end)
-    figure = index_figure(shown, base_year=base, names=names, roles=roles_of(params), period=period, presentation=params.presentation)
+    figure = index_figure(
+        shown, base_year=base, names=names, roles=common.roles_of(params), period=period, presentation=params.presentation
+    )
     # France's series is a published one: each of its years credited to its publication
     published = loader.reference_points(tuple(kept), ("FR",))
     published = published.assign(period_start=pd.to_datetime(published["period_start"]).dt.date)
