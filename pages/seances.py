@@ -7,6 +7,7 @@ import streamlit as st
 
 from data_access import seances
 from data_access.errors import UserError
+from data_access.french import MISSING
 from data_access.vocabulary import PAGE_INFO, Page
 from reporting.dossier import seance_deck
 from ui import auth, cache, filters, report_downloads, seance_nav
@@ -27,12 +28,14 @@ chosen = st.selectbox("Séance", list(names), format_func=names.get, placeholder
 views = cache.seance_views(int(chosen))
 if st.button("▶ Présenter cette séance", type="primary", disabled=views.empty):
     seance_nav.go_to(int(chosen), views, 0)
+pages = {info.page.value: info.title for info in PAGE_INFO.values()}
 st.dataframe(
-    views.assign(vue=views["position"] + 1)[["vue", "title", "page", "note"]].rename(
-        columns={"vue": "N°", "title": "Titre", "page": "Page", "note": "Note pour l'orateur"}
-    ),
+    views.assign(vue=views["position"] + 1, page=views["page"].map(lambda page: pages.get(page, page)))[
+        ["vue", "title", "page", "note"]
+    ].rename(columns={"vue": "N°", "title": "Titre", "page": "Page", "note": "Note pour l'orateur"}),
     hide_index=True,
     width="stretch",
+    placeholder=MISSING,
 )
 st.subheader("Dossier de la séance")
 report_downloads.document_downloads(

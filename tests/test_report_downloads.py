@@ -33,3 +33,10 @@ def test_presentation_mode_offers_no_document_buttons(app):
     open_page(app, "pages/plan_action.py", {"plan": "isere-palhdi-2014-2020", "presentation": "1"})
     assert not app.exception
     assert not [button for button in app.button if button.label.startswith("Préparer le ")]
+
+
+def test_the_seance_list_names_each_page_in_french(app):
+    open_page(app, "pages/seances.py", {"plan": "isere-palhdi-2014-2020"})
+    listed = app.dataframe[0].value
+    assert set(listed["Page"]) <= {"Vue d'ensemble", "Tendances", "Comparer les territoires", "Procédure d'expulsion", "Aides FSL", "Mal-logement"}
+    assert "vue_ensemble" not in set(listed["Page"])

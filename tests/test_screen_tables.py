@@ -17,9 +17,9 @@ def test_a_shown_table_keeps_its_numbers_and_prints_them_in_french():
     assert "100,0" in html and "0,7" in html  # one decimal for the whole column
 
 
-def test_a_missing_number_reads_as_a_dash():
-    html = shown_table(pd.DataFrame({"Valeur": [1.5, None]})).to_html()
-    assert "1,5" in html and "–" in html and "nan" not in html
+def test_a_missing_value_reads_as_a_dash_never_none():
+    html = shown_table(pd.DataFrame({"Valeur": [1.5, None], "Lot": pd.array([3, None], dtype="Int64"), "Par": ["gestion", None]})).to_html()
+    assert "1,5" in html and html.count(">–<") == 3 and "nan" not in html and "None" not in html and "&lt;NA&gt;" not in html
 
 
 def test_whole_columns_print_no_decimal():

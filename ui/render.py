@@ -20,7 +20,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 from streamlit.elements.lib.column_types import ColumnConfig
 
-from data_access.french import fr_number
+from data_access.french import MISSING, fr_number
 from data_access.vocabulary import DEMO_NOTICE, PAGE_INFO
 from figures.palette import STATUS_TINTS
 from geo.maps import PLOTLY_CONFIG as MAP_CONFIG
@@ -192,7 +192,7 @@ def chart(block: Chart, context: Context = Context()) -> None:
         st.caption(block.note)
     show = _downloads(block, context)
     if show:
-        st.dataframe(shown_table(block.data), hide_index=True, width="stretch")
+        st.dataframe(shown_table(block.data), hide_index=True, width="stretch", placeholder=MISSING, alt=f"Données : {block.title}")
 
 
 def _is_number(column: pd.Series) -> bool:
@@ -210,7 +210,7 @@ def shown_table(data: pd.DataFrame) -> Styler:
     """A table as the screen prints it: numbers stay numbers (a click on a header sorts ``1 529``
     after ``302``, not before) and are printed in French (``1 529``, ``6,5``, missing ``–``),
     one number of decimals per column; the rest as it is."""
-    styler = data.reset_index(drop=True).style  # a Styler needs unique row labels
+    styler = data.reset_index(drop=True).style.format(na_rep=MISSING)  # a Styler needs unique row labels
     for name in data.columns:
         if _is_number(data[name]):
             styler = styler.format(partial(fr_number, decimals=column_decimals(data[name])), subset=[name])
@@ -312,11 +312,12 @@ def table(block: Table, context: Context = Context()) -> None:
             width="stretch",
             column_config=config or None,
             key=f"table-{block.key}",
+            placeholder=MISSING,
             row_height=FULL_ROW_HEIGHT,
             height=FULL_ROW_HEIGHT * (len(data) + 1) + 3,
         )
     else:
-        st.dataframe(shown, hide_index=True, width="stretch", column_config=config or None, key=f"table-{block.key}")
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=config or None, key=f"table-{block.key}", placeholder=MISSING)
     if block.caption:
         st.caption(block.caption)
     if block.downloads:
