@@ -19,7 +19,10 @@ CATALOGUE_FILE = ROOT / "plans" / "indicateurs.yaml"
 
 def catalogue_entries(path: Path = CATALOGUE_FILE) -> list[dict[str, Any]]:
     """The catalogue as dicts ready for the ``indicator`` table, stored indicators first."""
-    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["indicateurs"]
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entries = document["indicateurs"]
+    # sources that round their figures (« CAF / MSA »: to 5): said on every figure of their indicators
+    rounded = {str(k): int(v) for k, v in (document.get("sources_arrondies") or {}).items()}
     codes = {e["code"] for e in entries}
     rows = []
     for e in entries:
@@ -41,6 +44,7 @@ def catalogue_entries(path: Path = CATALOGUE_FILE) -> list[dict[str, Any]]:
                 numerator_code=e.get("numerator"),
                 denominator_code=e.get("denominator"),
                 scale=float(e.get("scale", 1)),
+                rounding=int(e["arrondi"]) if e.get("arrondi") else rounded.get(str(e["source"])),
             )
         )
     for row in rows:

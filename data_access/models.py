@@ -91,6 +91,7 @@ class Indicator(Base):
     numerator_code: Mapped[str | None] = mapped_column(ForeignKey("indicator.code"))
     denominator_code: Mapped[str | None] = mapped_column(ForeignKey("indicator.code"))
     scale: Mapped[float] = mapped_column(Float, default=1.0)
+    rounding: Mapped[int | None] = mapped_column(Integer)  # the source rounds its figures to this multiple (CAF: 5)
 
 
 class ImportBatch(Base):
@@ -127,6 +128,9 @@ class Observation(Base):
     approx: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str | None] = mapped_column(String(300))
     import_batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    # secret statistique: the partner did not publish the value (« s », « < 5 »…); ``value`` is then 0,
+    # left out of every sum, and a sum over such a cell is a lower bound (``queries.secret_counts``, ``views.secret``)
+    secret: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = ({"sqlite_with_rowid": False},)
 
@@ -151,6 +155,7 @@ class ObservationRollup(Base):
     value: Mapped[float] = mapped_column(Float)
     n_values: Mapped[int] = mapped_column(Integer)  # how many values are summed
     n_demo: Mapped[int] = mapped_column(Integer)  # how many of them are demo values
+    n_secret: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # how many are secret cells (value 0)
 
     __table_args__ = ({"sqlite_with_rowid": False},)
 
@@ -414,6 +419,7 @@ class ObservationHistory(Base):
     approx: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str | None] = mapped_column(String(300))
     import_batch_id: Mapped[int] = mapped_column(Integer, index=True)
+    secret: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ImportBatchDetail(Base):

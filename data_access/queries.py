@@ -14,7 +14,7 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy import Connection, Select, and_, case, func, select
 
 from data_access.aggregation import SERIES_COLUMNS, series_frame, stored_components, summed_values, target_territories, with_ratios
 from data_access.models import (
@@ -36,6 +36,7 @@ from data_access.models import (
 from data_access.periods import Bucket, Granularity, Period, add_months
 
 LEVEL_VALUES_COLUMNS = ["territory_code", "name", "value", "households", "population", "rate", "rank", "demo"]
+LEVEL_SECRET_COLUMNS = ["n_secret", "n_cells"]  # level_values' secret statistique counts, after LEVEL_VALUES_COLUMNS
 CHAIN_COLUMNS = ["stage", "indicator_code", "label", "value", "rate_from_previous", "demo"]
 EVICTION_CHAIN = ("assignations", "cql", "cfp_demandes", "cfp_accordes", "expulsions_effectives")
 
@@ -186,10 +187,16 @@ def indicator_series(
 def level_values(conn: Connection, *, indicator: str, level: str, departement: str, period: Period) -> pd.DataFrame:
     """One indicator for every territory of ``level`` in ``departement``, summed over ``period``,
     with its rate per 1 000 ménages (``rate``; per 1 000 habitants is ``value / population``) and
-    its rank within the level (1 = highest value). Columns: LEVEL_VALUES_COLUMNS, sorted by rank.
+    its rank within the level (1 = highest value). Columns: LEVEL_VALUES_COLUMNS then
+    LEVEL_SECRET_COLUMNS, sorted by rank.
     ``attrs["departement_value"]`` is the département's value over the same period,
     ``attrs["departement_rate"]`` and ``attrs["departement_per_inhabitants"]`` its rates per 1 000
-    ménages and per 1 000 habitants (None without data)."""
+    ménages and per 1 000 habitants (None without data).
+
+    Secret statistique: ``n_secret`` counts the secret cells (stored as 0) behind each value and
+    ``n_cells`` every stored cell behind it (:func:`secret_counts`); ``n_secret == n_cells > 0`` is a
+    value wholly secret, ``0 < n_secret < n_cells`` a sum that is a lower bound.
+    ``attrs["departement_secret"]`` is the département's ``n_secret``."""
     places = territories(conn, departement=departement, level=level)
     values = summed_values(conn, [indicator], [*places["code"], departement], period, "total")
     # the level's territories as read above, and the département itself (not a second long IN list)
@@ -200,13 +207,49 @@ def level_values(conn: Connection, *, indicator: str, level: str, departement: s
     frame["rate"] = frame["value"] / frame["households"].replace(0, np.nan) * 1000
     frame["rank"] = frame["value"].rank(ascending=False, method="min").astype("Int64")
     frame["demo"] = frame["demo"].astype("boolean").fillna(False).astype(bool)
-    result = _finish(frame[LEVEL_VALUES_COLUMNS].sort_values(["rank", "name"], ignore_index=True))
+    secrets = secret_counts(conn, indicators=[indicator], territories=[*places["code"], departement], period=period)
+    counted = frame[["territory_code"]].merge(secrets, on="territory_code", how="left")
+    frame["n_secret"] = counted["n_secret"].fillna(0).astype(int).to_numpy()
+    frame["n_cells"] = counted["n_cells"].fillna(0).astype(int).to_numpy()
+    result = _finish(frame[[*LEVEL_VALUES_COLUMNS, *LEVEL_SECRET_COLUMNS]].sort_values(["rank", "name"], ignore_index=True))
     total = None if pd.isna(dep_value) else float(dep_value)  # type: ignore[arg-type]
     households, population = (float(targets.at[departement, c] or 0) for c in ("households", "population"))  # type: ignore[arg-type]
     result.attrs["departement_value"] = total
+    result.attrs["departement_secret"] = int(secrets.set_index("territory_code")["n_secret"].get(departement, 0))
     result.attrs["departement_rate"] = None if total is None or not households else total / households * 1000
     result.attrs["departement_per_inhabitants"] = None if total is None or not population else total / population * 1000
     return result
+
+
+SECRET_COLUMNS = ["territory_code", "n_secret", "n_cells"]
+
+
+def secret_counts(conn: Connection, *, indicators: Sequence[str], territories: Sequence[str], period: Period) -> pd.DataFrame:
+    """Secret statistique behind each territory's values over ``period``: the stored cells of the
+    indicators (a ratio's numerator and denominator) that are secret (``n_secret``) and all its cells
+    (``n_cells``), counting a territory's own values and those of its communes. Only territories
+    with at least one secret cell are listed. Columns: SECRET_COLUMNS."""
+    components = [c for parts in stored_components(conn, indicators).values() for c in parts]
+    o, m = Observation, TerritoryMembership
+    in_period = (o.indicator_code.in_(components), o.period_start >= period.start, o.period_start < period.end)
+    if not conn.scalar(select(o.indicator_code).where(*in_period, o.secret).limit(1)):  # the usual case: one short scan
+        return pd.DataFrame({"territory_code": pd.Series(dtype=object), "n_secret": pd.Series(dtype=int), "n_cells": pd.Series(dtype=int)})
+    where = [
+        o.indicator_code.in_(components),
+        o.period_start >= period.start,
+        o.period_start < period.end,
+        m.group_code.in_(list(territories)),
+        (m.member_level == "commune") | (m.member_code == m.group_code),
+    ]
+    secret_groups = select(m.group_code).join(o, o.territory_code == m.member_code).where(*where, o.secret).distinct()
+    stmt = (
+        select(m.group_code, func.sum(case((o.secret, 1), else_=0)), func.count())
+        .join(o, o.territory_code == m.member_code)
+        .where(*where, m.group_code.in_(secret_groups))
+        .group_by(m.group_code)
+    )
+    frame = pd.DataFrame(conn.execute(stmt).all(), columns=SECRET_COLUMNS)
+    return frame.astype({"n_secret": int, "n_cells": int})
 
 
 def eviction_chain(conn: Connection, *, territory: str, period: Period) -> pd.DataFrame:

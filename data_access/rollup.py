@@ -1,7 +1,7 @@
 """``observation_rollup``: commune-level values summed per grouping, kept current at every write.
 
 Callers rely on one thing: reading a grouping's value from the rollup gives the sum of its
-communes' stored values (and how many values and demo values were summed), as the join of
+communes' stored values (and how many values, demo values and secret cells were summed), as the join of
 ``observation`` and ``territory_membership`` would — exactly after :func:`refresh_rollup` (loads
 and demo seeds rebuild the indicators they wrote), and up to floating-point rounding after
 :func:`add_changes` (imports and reverts add the change of each value they wrote, which costs
@@ -22,8 +22,9 @@ from data_access.vocabulary import GROUP_LEVELS
 
 ROLLUP_KEY = ["indicator_code", "granularity", "territory_code", "period_start"]
 # what a write changed, one row per stored value: the value's change, and the change of the
-# number of values (+1 added, -1 removed, 0 replaced) and of demo values behind it
-CHANGE_COLUMNS = ["indicator_code", "granularity", "territory_code", "period_start", "value", "n_values", "n_demo"]
+# number of values (+1 added, -1 removed, 0 replaced) and of demo values and secret cells behind it
+CHANGE_COLUMNS = ["indicator_code", "granularity", "territory_code", "period_start", "value", "n_values", "n_demo", "n_secret"]
+COUNTS = ["value", "n_values", "n_demo", "n_secret"]
 
 
 def refresh_rollup(conn: Connection, indicator_codes: Iterable[str]) -> None:
@@ -43,13 +44,14 @@ def refresh_rollup(conn: Connection, indicator_codes: Iterable[str]) -> None:
             func.sum(Observation.value),
             func.count(),
             func.sum(case((ImportBatch.kind == "demo", 1), else_=0)),
+            func.sum(case((Observation.secret, 1), else_=0)),
         )
         .join(m, m.member_code == Observation.territory_code)
         .join(ImportBatch, ImportBatch.id == Observation.import_batch_id)
         .where(Observation.indicator_code.in_(codes), m.member_level == "commune", m.group_level.in_(GROUP_LEVELS))
         .group_by(Observation.indicator_code, Observation.granularity, m.group_code, Observation.period_start)
     )
-    conn.execute(insert(ObservationRollup).from_select([*ROLLUP_KEY, "value", "n_values", "n_demo"], sums))
+    conn.execute(insert(ObservationRollup).from_select([*ROLLUP_KEY, *COUNTS], sums))
 
 
 def add_changes(conn: Connection, changes: pd.DataFrame) -> None:
@@ -68,7 +70,7 @@ def add_changes(conn: Connection, changes: pd.DataFrame) -> None:
     )
     summed = (
         changes.merge(groups, on="territory_code")
-        .groupby(["indicator_code", "granularity", "group_code", "period_start"], as_index=False)[["value", "n_values", "n_demo"]]
+        .groupby(["indicator_code", "granularity", "group_code", "period_start"], as_index=False)[COUNTS]
         .sum()
         .rename(columns={"group_code": "territory_code"})
     )
@@ -84,10 +86,11 @@ def add_changes(conn: Connection, changes: pd.DataFrame) -> None:
             "value": r.value + stmt.excluded.value,
             "n_values": r.n_values + stmt.excluded.n_values,
             "n_demo": r.n_demo + stmt.excluded.n_demo,
+            "n_secret": r.n_secret + stmt.excluded.n_secret,
         },
     )
-    columns = [*ROLLUP_KEY, "value", "n_values", "n_demo"]
-    typed = summed.astype({"value": float, "n_values": int, "n_demo": int})[columns]
+    columns = [*ROLLUP_KEY, *COUNTS]
+    typed = summed.astype({"value": float, "n_values": int, "n_demo": int, "n_secret": int})[columns]
     conn.execute(stmt, [dict(zip(columns, row, strict=True)) for row in typed.itertuples(index=False, name=None)])
     conn.execute(delete(r).where(r.indicator_code.in_(sorted(summed["indicator_code"].unique())), r.n_values <= 0))
 

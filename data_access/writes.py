@@ -34,6 +34,7 @@ OBSERVATION_COLUMNS = (
     "approx",
     "source",
     "import_batch_id",
+    "secret",
 )
 
 
@@ -81,7 +82,7 @@ def bulk_insert_observations(conn: Connection, frame: pd.DataFrame, batch_id: in
     """Insert new observation rows fast (COPY on PostgreSQL, executemany on SQLite).
 
     ``frame`` has the columns of OBSERVATION_COLUMNS except ``import_batch_id`` (``status``,
-    ``approx`` and ``source`` are optional). Keys must not exist yet. Returns the row count.
+    ``approx``, ``source`` and ``secret`` are optional). Keys must not exist yet. Returns the row count.
     """
     if frame.empty:
         return 0
@@ -89,6 +90,7 @@ def bulk_insert_observations(conn: Connection, frame: pd.DataFrame, batch_id: in
     data["status"] = data.get("status", "définitif")
     data["approx"] = data["approx"].astype(bool) if "approx" in data else False
     data["source"] = data.get("source")
+    data["secret"] = data["secret"].fillna(False).astype(bool) if "secret" in data else False
     data["period_start"] = pd.to_datetime(data["period_start"]).dt.strftime("%Y-%m-%d")
     bulk_insert_frame(conn, "observation", data[list(OBSERVATION_COLUMNS)])
     return len(data)

@@ -12,6 +12,7 @@ from data_access.aggregation import SERIES_COLUMNS
 from data_access.models import Indicator
 from data_access.periods import Period
 from data_access.queries import (
+    LEVEL_SECRET_COLUMNS,
     LEVEL_VALUES_COLUMNS,
     eviction_chain,
     indicator_series,
@@ -117,7 +118,8 @@ def test_published_isere_points_are_reference_not_demo(conn):
 
 def test_level_values_ranks_and_rates(conn):
     values = level_values(conn, indicator="assignations", level="territoire", departement="38", period=YEAR)
-    assert list(values.columns) == LEVEL_VALUES_COLUMNS and len(values) == 13
+    assert list(values.columns) == [*LEVEL_VALUES_COLUMNS, *LEVEL_SECRET_COLUMNS] and len(values) == 13
+    assert values["n_secret"].sum() == 0 and values.attrs["departement_secret"] == 0  # demo values are never secret
     assert values["rank"].tolist() == sorted(values["rank"].tolist())
     row = values.iloc[0]
     assert row["rate"] == pytest.approx(row["value"] / row["households"] * 1000)

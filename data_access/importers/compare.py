@@ -30,9 +30,9 @@ def _dates(values: pd.Series) -> pd.Series:
 def stored_values(conn: Connection, codes: list[str], obs: pd.DataFrame) -> pd.DataFrame:
     """Stored rows of ``codes`` over the granularities, periods and territories of ``obs``.
 
-    Columns: OBSERVATION_KEY, old_value, old_status, old_source, old_batch, old_kind.
+    Columns: OBSERVATION_KEY, old_value, old_status, old_source, old_batch, old_kind, old_secret.
     """
-    columns = [*OBSERVATION_KEY, "old_value", "old_status", "old_source", "old_batch", "old_kind"]
+    columns = [*OBSERVATION_KEY, "old_value", "old_status", "old_source", "old_batch", "old_kind", "old_secret"]
     if obs.empty or not codes:
         return pd.DataFrame(columns=columns)
     stmt = (
@@ -46,6 +46,7 @@ def stored_values(conn: Connection, codes: list[str], obs: pd.DataFrame) -> pd.D
             Observation.source,
             Observation.import_batch_id,
             ImportBatch.kind,
+            Observation.secret,
         )
         .join(ImportBatch, ImportBatch.id == Observation.import_batch_id)
         .where(
@@ -65,7 +66,11 @@ def stored_values(conn: Connection, codes: list[str], obs: pd.DataFrame) -> pd.D
 
 def compare(conn: Connection, obs: pd.DataFrame) -> pd.DataFrame:
     """``obs`` with ``change`` (CHANGE_NEW, CHANGE_CHANGED or CHANGE_UNCHANGED) and what each value
-    replaces: ``old_value``, ``old_status``, ``old_kind``.
+    replaces: ``old_value``, ``old_status``, ``old_kind``, ``old_secret``; ``secret`` (False when
+    ``obs`` has no such column: Histologe counts are never secret).
+
+    A secret cell and a stored value are the same only when both are secret: a secret replacing a
+    published 0 (or the reverse) is a change.
 
     A value equal to a stored demo value counts as changed: storing it turns a fictitious value into a
     real one (the demo notice disappears where no demo value remains).
@@ -74,10 +79,17 @@ def compare(conn: Connection, obs: pd.DataFrame) -> pd.DataFrame:
     the stored real one keeps the stored source: re-importing a table that does not cite its
     sources never erases a citation, and such a value is « inchangée » when its status is too.
     """
+    obs = obs.drop(columns=["old_secret"], errors="ignore")  # a preview's rows compared again
+    obs = obs.assign(secret=obs["secret"].fillna(False).astype(bool) if "secret" in obs else False)
     stored = stored_values(conn, sorted(obs["indicator_code"].unique()), obs)
     merged = obs.merge(stored, on=OBSERVATION_KEY, how="left", validate="one_to_one")
     exists = merged["old_value"].notna().to_numpy()
-    equal = exists & np.isclose(merged["value"].astype(float), merged["old_value"].astype(float), rtol=0, atol=1e-9)
+    merged["old_secret"] = merged["old_secret"].astype("boolean").fillna(False).astype(bool)
+    equal = (
+        exists
+        & np.isclose(merged["value"].astype(float), merged["old_value"].astype(float), rtol=0, atol=1e-9)
+        & (merged["secret"] == merged["old_secret"]).to_numpy()
+    )
     real = (merged["old_kind"] != "demo").to_numpy()
     uncited = (merged["source"].isna() | (merged["source"].astype(str).str.strip() == "")).to_numpy()
     merged["source"] = merged["source"].astype(object).where(~(uncited & equal & real), merged["old_source"])

@@ -23,7 +23,7 @@ import pandas as pd
 from data_access.errors import UserError
 from data_access.importers.options import ImportOptions
 from data_access.importers.reading import Table
-from data_access.importers.text import MISSING, fold, looks_like_period, parse_period
+from data_access.importers.text import MISSING, fold, looks_like_period, parse_period, secret_cells
 
 CANDIDATE_COLUMNS = [
     "line",
@@ -160,7 +160,9 @@ def wide_candidates(table: Table, options: ImportOptions) -> Candidates:
     melted = base.join(f[periods].reset_index(drop=True)).melt(
         id_vars=list(base.columns), value_vars=periods, var_name="period_column", value_name="value"
     )
-    melted = melted[~melted["value"].str.strip().str.lower().isin(MISSING)]  # an empty cell is no value, not an error
+    # an empty cell is no value, not an error; a secret cell (« s », « < 5 », a blank of a secret-bearing source) is one
+    cells = melted["value"].fillna("").astype(str)
+    melted = melted[~cells.str.strip().str.lower().isin(MISSING) | secret_cells(cells, blank=options.blank_is_secret)]
     melted = melted.assign(
         period=melted["period_column"],
         value_column=melted["period_column"],

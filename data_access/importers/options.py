@@ -18,7 +18,8 @@ class ImportOptions:
     needs its options). ``indicator``/``indicator_column`` and ``territory``/``territory_column``
     describe a wide table: one fixed value or the column that holds it. ``status`` applies to
     values whose row has none (wide tables, Histologe counts). ``source`` is recorded on the batch
-    and on values whose row names none.
+    and on values whose row names none. ``blank_is_secret``: the source leaves its small values
+    blank (secret statistique), so an empty value cell is a secret cell, not a missing value.
     """
 
     format: str | None = None
@@ -29,9 +30,10 @@ class ImportOptions:
     indicator_column: str | None = None
     territory: str | None = None
     territory_column: str | None = None
+    blank_is_secret: bool = False
 
     def fingerprint(self, format_used: str) -> str:
         """The options that change what is stored, as stable JSON (same file + same fingerprint = same import)."""
-        data = {k: v for k, v in asdict(self).items() if v not in (None, "")}
+        data = {k: v for k, v in asdict(self).items() if v is not None and v != "" and v is not False}
         data["format"] = format_used
         return json.dumps(data, sort_keys=True, ensure_ascii=False)

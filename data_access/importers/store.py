@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import (
+    Boolean,
     Column,
     ColumnElement,
     Connection,
@@ -53,6 +54,7 @@ STAGE = Table(
     Column("value", Float),
     Column("status", String(12)),
     Column("source", String(300)),
+    Column("secret", Boolean),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
@@ -149,7 +151,7 @@ def write_observations(
     if not changed.empty:
         _replace(conn, changed, batch_id)
     if not new.empty:
-        writes.bulk_insert_observations(conn, new[[*OBSERVATION_KEY, "value", "status", "source"]].assign(approx=False), batch_id)
+        writes.bulk_insert_observations(conn, new[[*OBSERVATION_KEY, "value", "status", "source", "secret"]].assign(approx=False), batch_id)
     removed = demo.remove_demo(conn, pairs=demo.series_of(conn, compared), history_batch=batch_id, refresh=False)
     # many demo values removed: rebuilding the indicators' rollup costs less than adding each change
     writes.refresh_coverage(conn, compared["indicator_code"].unique(), None if removed else _written_changes(new, changed))
@@ -166,7 +168,7 @@ def _replace(conn: Connection, changed: pd.DataFrame, batch_id: int) -> None:
     """History copy then set-based update of the changed keys, through a temporary table."""
     conn.exec_driver_sql("DROP TABLE IF EXISTS import_stage")
     STAGE.create(conn)
-    _stage(conn, changed[[*OBSERVATION_KEY, "value", "status", "source"]])
+    _stage(conn, changed[[*OBSERVATION_KEY, "value", "status", "source", "secret"]].astype({"secret": bool}))
     s = STAGE
     same_key = and_(*(getattr(Observation, k) == s.c[k] for k in OBSERVATION_KEY))
     history_columns = list(writes.OBSERVATION_COLUMNS)
@@ -179,7 +181,7 @@ def _replace(conn: Connection, changed: pd.DataFrame, batch_id: int) -> None:
     conn.execute(
         update(Observation)
         .where(same_key)
-        .values(value=s.c.value, status=s.c.status, source=s.c.source, approx=False, import_batch_id=batch_id)
+        .values(value=s.c.value, status=s.c.status, source=s.c.source, secret=s.c.secret, approx=False, import_batch_id=batch_id)
     )
     conn.exec_driver_sql("DROP TABLE IF EXISTS import_stage")
 
@@ -194,6 +196,7 @@ class RevertResult:
     restored: int
     restored_demo: int
     not_restored: int
+    handed_over: dict[int, int] = field(default_factory=dict)  # receiving import → demo values kept out for it
 
     def message(self) -> str:
         text = f"Lot n° {self.batch_id} annulé : {self.removed} valeur(s) retirée(s), {self.restored} valeur(s) précédente(s) restaurée(s)"
@@ -205,6 +208,13 @@ class RevertResult:
                 f" {self.not_restored} valeur(s) précédente(s) n'ont pas pu être restaurées : leur lot d'origine a été supprimé depuis "
                 "(données de démonstration régénérées), ou un import plus récent a enregistré une valeur réelle à leur place."
             )
+        if self.handed_over:
+            listed = ", ".join(f"n° {b}" for b in sorted(self.handed_over))
+            text += (
+                f" {sum(self.handed_over.values())} valeur(s) de démonstration ne sont pas rétablies : les mêmes indicateurs ont "
+                f"encore des valeurs réelles dans le département (lot(s) {listed}), que la démonstration ne rejoint pas ; "
+                "elles reviendront quand ce(s) lot(s) seront annulés à leur tour."
+            )
         return text
 
 
@@ -212,11 +222,12 @@ def _written_changes(new: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
     """What an import changes in the stored values (``rollup.CHANGE_COLUMNS``): each new value
     added, each replaced value by its difference (and one demo value less when it was demo)."""
     key = ["indicator_code", "granularity", "territory_code", "period_start"]
-    added = new[key].assign(value=new["value"].astype(float), n_values=1, n_demo=0)
+    added = new[key].assign(value=new["value"].astype(float), n_values=1, n_demo=0, n_secret=new["secret"].astype(int))
     replaced = changed[key].assign(
         value=changed["value"].astype(float) - changed["old_value"].astype(float),
         n_values=0,
         n_demo=-(changed["old_kind"] == "demo").astype(int),
+        n_secret=changed["secret"].astype(int) - changed["old_secret"].astype(int),
     )
     return pd.concat([added, replaced], ignore_index=True)[CHANGE_COLUMNS]
 
@@ -226,11 +237,13 @@ def _reverted_changes(conn: Connection, batch_id: int, restorable: ColumnElement
     values it replaced put back (read before the revert writes anything)."""
     h = ObservationHistory
     key = ["indicator_code", "granularity", "territory_code", "period_start"]
-    removed = select(*(getattr(Observation, k) for k in key), -Observation.value, literal(-1), literal(0)).where(
-        Observation.import_batch_id == batch_id
-    )
+    removed = select(
+        *(getattr(Observation, k) for k in key), -Observation.value, literal(-1), literal(0), -case((Observation.secret, 1), else_=0)
+    ).where(Observation.import_batch_id == batch_id)
     put_back = (
-        select(*(getattr(h, k) for k in key), h.value, literal(1), case((ImportBatch.kind == "demo", 1), else_=0))
+        select(
+            *(getattr(h, k) for k in key), h.value, literal(1), case((ImportBatch.kind == "demo", 1), else_=0), case((h.secret, 1), else_=0)
+        )
         .join(ImportBatch, ImportBatch.id == h.import_batch_id)
         .where(restorable)
     )
@@ -266,6 +279,8 @@ def revert_batch(conn: Connection, batch_id: int) -> RevertResult:
         )
     codes = set(conn.scalars(select(Observation.indicator_code).where(Observation.import_batch_id == batch_id).distinct()))
     codes |= set(conn.scalars(select(h.indicator_code).where(h.batch_id == batch_id).distinct()))
+    # the demo values of a series that a later import still holds real values of stay out, for that import
+    handed_over = demo.hand_over_demo(conn, batch_id)
     existing = select(ImportBatch.id).where(ImportBatch.reverted_at.is_(None))
     # a demo value this import removed may since have been replaced by a later import's new value
     # (that import found no value there): the later value stays, the demo one is not restored
@@ -277,12 +292,12 @@ def revert_batch(conn: Connection, batch_id: int) -> RevertResult:
     changes = _reverted_changes(conn, batch_id, restorable) if restored_demo < 1000 else None
     restored = conn.execute(select(func.count()).select_from(h).where(restorable)).scalar_one()  # before they occupy their keys
     removed = conn.execute(delete(Observation).where(Observation.import_batch_id == batch_id)).rowcount or 0
-    columns = ["indicator_code", "granularity", "period_start", "territory_code", "value", "status", "approx", "source", "import_batch_id"]
+    columns = list(writes.OBSERVATION_COLUMNS)
     conn.execute(insert(Observation).from_select(columns, select(*(getattr(h, c) for c in columns)).where(restorable)))
     total = conn.execute(select(func.count()).select_from(h).where(h.batch_id == batch_id)).scalar_one()
     conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(reverted_at=_now()))
     writes.refresh_coverage(conn, codes, changes)
-    return RevertResult(batch_id, int(removed), int(restored), int(restored_demo), int(total - restored))
+    return RevertResult(batch_id, int(removed), int(restored), int(restored_demo), int(total - restored), handed_over)
 
 
 BATCH_COLUMNS = {

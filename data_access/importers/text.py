@@ -99,6 +99,29 @@ class Numbers:
     missing: np.ndarray
 
 
+# Secret statistique: what partners write in place of a value they do not publish (small counts).
+SECRET_WORDS = frozenset({"s", "secret", "secret statistique", "secret stat", "secret stat."})
+_SECRET_BELOW = re.compile(r"(?:<|≤|<=)\s*\d+")  # « < 5 », « <5 », « ≤ 4 », « <= 10 »
+
+
+def secret_cells(cells: pd.Series, *, blank: bool = False) -> np.ndarray:
+    """Which cells mark a secret value: ``s``, ``secret``, ``secret statistique``, ``< 5`` (any
+    threshold, with or without spaces, ``≤`` or ``<=`` too), in any case; and, when ``blank``
+    (a source that leaves its small values blank), the empty cells."""
+    codes, uniques = pd.factorize(cells.fillna("").astype(str), sort=False)
+    if len(uniques) == 0:
+        return np.zeros(len(cells), dtype=bool)
+    marked = np.array([_is_secret(u, blank) for u in uniques], dtype=bool)
+    return marked[codes] if (codes >= 0).all() else np.where(codes >= 0, marked[np.maximum(codes, 0)], blank)
+
+
+def _is_secret(raw: str, blank: bool) -> bool:
+    text = " ".join(str(raw).split()).lower()
+    if not text:
+        return blank
+    return text in SECRET_WORDS or bool(_SECRET_BELOW.fullmatch(text))
+
+
 def parse_numbers(cells: pd.Series) -> Numbers:
     """French-formatted numbers: ``1 529`` (spaces or no-break spaces), ``12,5``, ``12,5 %``, ``1.529,5``, ``1 250 €``."""
     codes, uniques = pd.factorize(cells.fillna("").astype(str), sort=False)

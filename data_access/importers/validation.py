@@ -3,7 +3,9 @@
 Errors (the row cannot be stored): unknown indicator or territory, a ratio indicator, a period that
 does not parse or whose granularity the indicator does not accept, a value that is not a number,
 is empty or negative, an unknown status, a key (indicator, territory, period) twice in the file.
-Warnings (stored if the user goes on): a percentage or a non-integer for a count indicator.
+Warnings (stored if the user goes on): a percentage or a non-integer for a count indicator; one
+warning counting the secret cells (``text.secret_cells``: « s », « < 5 »…), stored as secret with
+the value 0, left out of the sums.
 Cross-checks against the database are in :mod:`data_access.importers.compare`.
 """
 
@@ -18,12 +20,12 @@ import pandas as pd
 from data_access.importers.formats import Candidates
 from data_access.importers.options import ImportOptions
 from data_access.importers.referential import Referential
-from data_access.importers.text import fold, parse_numbers, parse_periods
+from data_access.importers.text import fold, parse_numbers, parse_periods, secret_cells
 
 ISSUE_COLUMNS = ["ligne", "colonne", "valeur", "gravite", "probleme", "message"]
 ERROR, WARNING = "erreur", "avertissement"
 OBSERVATION_KEY = ["indicator_code", "granularity", "period_start", "territory_code"]
-VALID_COLUMNS = ["line", *OBSERVATION_KEY, "value", "status", "source"]
+VALID_COLUMNS = ["line", *OBSERVATION_KEY, "value", "status", "source", "secret"]
 STATUS_WORDS = {
     "provisoire": "provisoire",
     "p": "provisoire",
@@ -105,7 +107,8 @@ def validate(candidates: Candidates, ref: Referential, options: ImportOptions) -
     granularity, start, period_problem = parse_periods(c["period"])
     report(period_problem != "", "period", period_problem)
 
-    numbers = parse_numbers(c["value"])
+    secret = secret_cells(c["value"], blank=options.blank_is_secret)
+    numbers = parse_numbers(c["value"].astype(object).where(~secret, "0"))  # a secret cell is stored as 0, flagged secret
     report(numbers.problem != "", "value", numbers.problem)
     report(
         numbers.value < 0,
@@ -155,8 +158,24 @@ def validate(candidates: Candidates, ref: Referential, options: ImportOptions) -
             "value": numbers.value,
             "status": status,
             "source": source.where(source != "").array,  # missing (NaN) where the row names none
+            "secret": secret,
         }
     )
+    if secret.any():
+        n = int(secret.sum())
+        issues.append(
+            issues_frame(
+                [None],
+                "",
+                "",
+                [
+                    f"{n} cellule(s) couverte(s) par le secret statistique (« s », « secret », « < 5 »"
+                    + (", ou vide" if options.blank_is_secret else "")
+                    + ") : enregistrée(s) comme secrètes, ni zéro ni absentes ; les totaux qui les contiennent sont des minimums"
+                ],
+                WARNING,
+            )
+        )
     keyed = (valid["indicator_code"] != "") & (valid["territory_code"] != "") & (valid["granularity"] != "")
     duplicates = valid[keyed].duplicated(OBSERVATION_KEY, keep=False)
     if duplicates.any():
