@@ -21,6 +21,7 @@ from data_access.vocabulary import GRANULARITY_LABELS, LEVEL_PLURAL, LEVEL_SINGU
 from figures.lines import TARGET_YEAR_COLUMNS, Target
 from geo.classes import SMALL_LABEL, Classes
 from geo.maps import choropleth
+from views import secret
 from views.loader import Loader
 from views.model import KeyFigure
 from views.params import ViewParams
@@ -48,7 +49,15 @@ def chart_indicators(loader: Loader) -> dict[str, str]:
 def source_line(loader: Loader, indicators: Sequence[str], departement: str) -> str:
     """« Source : Préfecture (EXPLOC) ; Département (FSL) · Mise à jour : 24/11/2026 »."""
     table = catalogue(loader)
-    sources = list(dict.fromkeys(str(table.at[i, "source"]) for i in indicators if i in table.index and table.at[i, "source"]))
+    # a source that rounds its figures (CAF: to 5) says so wherever they show (views.secret.rounding_note)
+    rounding = table["rounding"] if "rounding" in table else pd.Series(None, index=table.index, dtype=float)
+    sources = list(
+        dict.fromkeys(
+            str(table.at[i, "source"]) + (f" ({note})" if (note := secret.rounding_note(rounding.at[i])) else "")
+            for i in indicators
+            if i in table.index and table.at[i, "source"]
+        )
+    )
     covered = loader.coverage(departement)
     # a ratio (an average amount, a rate) is stored as its numerator and denominator: their dates are its own
     parts = [

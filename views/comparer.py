@@ -9,7 +9,7 @@ from data_access.vocabulary import LEVEL_PLURAL, LEVEL_SINGULAR, PAGE_INFO, Gran
 from figures.ranking import gap_to_objective_bar, ranking_bar, shown_rows
 from figures.small_multiples import small_multiples
 from geo.classes import sequential_classes
-from views import common
+from views import common, secret
 from views.loader import Loader
 from views.model import Block, Chart, KeyFigure, Table, Text, View
 from views.params import ViewParams
@@ -80,6 +80,7 @@ def build(params: ViewParams, loader: Loader) -> View:
     denominator = catalogue.at[indicator, "denominator_code"]
     cases = loader.level_values(str(denominator), params.level.value, params.departement, params.period) if is_ratio else None
     values, scale = _measures(raw, years, mode, cases)
+    values = secret.hide_secret(values)  # a value wholly secret is « s », not a 0
     shown_unit = common.rate_unit(mode, scale) if mode in RATE_MODES else unit
     map_unit = shown_unit if mode != "value" else (unit if unit in ("%", "€") else "")
     when = period_words(params, is_ratio)
@@ -99,6 +100,8 @@ def build(params: ViewParams, loader: Loader) -> View:
         scale=scale,
         total_header=f"{noun} (total {params.period.label()})" if years > 1 else None,
     )
+    table = secret.mark_level_table(table, values, common.REMARK_HEADER)
+    secret_note = secret.secret_note(values, int(raw.attrs.get("departement_secret", 0)))
     demo = common.is_demo(raw)
     source = common.source_line(loader, [indicator, "menages"], params.departement)
     selected = None if params.is_departement else params.territory
@@ -121,6 +124,7 @@ def build(params: ViewParams, loader: Loader) -> View:
         f"{common.small_numbers_note(params.level)[:-1]} : {fr_number(small)} {plural} sur {fr_number(len(values))}." if small else None
     )
     small_note = table_note if mode in RATE_MODES or is_ratio else None  # a count is drawn whatever its size
+    map_note = " ".join(n for n in (small_note, secret_note) if n) or None
     # a key figure's unit, short: the chart's title says the period (« pour 1 000 ménages par an »)
     figure_unit = (shown_unit + (" par an" if years > 1 else f", {when}" if offers_total(params, is_ratio) else "")).replace(
         " 000", "\u202f000"
@@ -154,7 +158,7 @@ def build(params: ViewParams, loader: Loader) -> View:
             source=source,
             key_figure=key_figure,
             message=message,
-            note=small_note,
+            note=map_note,
         ),
         Chart(
             "ranking",
@@ -166,7 +170,7 @@ def build(params: ViewParams, loader: Loader) -> View:
             demo,
             source=source,
             key_figure=key_figure,
-            note=_ranking_note(params, cut, small_note),
+            note=_ranking_note(params, cut, map_note),
         ),
     ]
     if cut:
@@ -176,7 +180,9 @@ def build(params: ViewParams, loader: Loader) -> View:
                 f"Toutes les {plural} — {label} ({shown_unit}), {when}",
                 ranked_table,
                 caption=f"Les {fr_number(len(values))} {plural}, par rang ({rank_header[len('Rang (') : -1]} ; 1 = le plus élevé) : "
-                "le tableau se trie par colonne et se cherche (loupe)." + (f" {table_note}" if table_note else ""),
+                "le tableau se trie par colonne et se cherche (loupe)."
+                + (f" {table_note}" if table_note else "")
+                + (f" {secret_note}" if secret_note else ""),
                 demo=demo,
             )
         )
@@ -185,7 +191,12 @@ def build(params: ViewParams, loader: Loader) -> View:
         blocks.append(_small_multiples(params, loader, indicator, label, unit, raw, source))
     blocks.extend(_gaps(params, loader, indicator, raw, source))
     ranked = values.dropna(subset=[mode]).sort_values(mode, ascending=False)
-    key_figures = [KeyFigure(f"{params.departement_name} ({figure_unit})", fr_number(reference, decimals))] if reference is not None else []
+    dep_secret = int(raw.attrs.get("departement_secret", 0))
+    key_figures = (
+        [KeyFigure(f"{params.departement_name} ({figure_unit})", secret.bounded(reference, dep_secret, decimals))]
+        if reference is not None
+        else []
+    )
     if not ranked.empty:
         key_figures.append(KeyFigure(f"Le plus élevé : {ranked['name'].iloc[0]}", fr_number(float(ranked[mode].iloc[0]), decimals)))
         key_figures.append(KeyFigure(f"Le plus bas : {ranked['name'].iloc[-1]}", fr_number(float(ranked[mode].iloc[-1]), decimals)))
@@ -238,16 +249,22 @@ def _key_figure(
     """The selected territory's value and rank (« Grenoble : 25e sur 340 (pour 1 000 ménages par
     an) » → « 6,2 »; rank among the territories with a value, 1er = highest), else the département's value."""
     if selected is None:
-        return KeyFigure(f"{params.departement_name} ({unit})", fr_number(reference, decimals))
+        return KeyFigure(
+            f"{params.departement_name} ({unit})", secret.bounded(reference, int(values.attrs.get("departement_secret", 0)), decimals)
+        )
     row = values[values["territory_code"] == selected]
+    if not row.empty and bool(secret.wholly_secret(row).iloc[0]):
+        return KeyFigure(f"{params.territory_name} ({unit})", secret.SECRET_MARK)
     if row.empty or pd.isna(row[mode].iloc[0]):
         small = not row.empty and bool(row["small"].iloc[0])
         return KeyFigure(f"{params.territory_name} ({unit})", "effectif trop faible" if small else "pas de données")
     shown = values[mode].dropna().round(decimals)
     value = float(row[mode].iloc[0])
     rank = int((shown > round(value, decimals)).sum()) + 1
+    n_secret = int(row["n_secret"].iloc[0]) if "n_secret" in row else 0
     return KeyFigure(
-        f"{params.territory_name} : {'1er' if rank == 1 else f'{rank}e'} sur {fr_number(len(shown))} ({unit})", fr_number(value, decimals)
+        f"{params.territory_name} : {'1er' if rank == 1 else f'{rank}e'} sur {fr_number(len(shown))} ({unit})",
+        secret.bounded(value, n_secret, decimals),
     )
 
 
