@@ -300,10 +300,6 @@ def test_every_page_of_a_database_without_plans_says_what_to_run(planless_databa
     assert not [e.value for e in at.error if "Référence de l'erreur" in e.value]
 
 
-@pytest.mark.xfail(
-    reason="ui.boundary: once the process has seen a plan (_ready memo), a database emptied of its plans shows "
-    "the generic « Cette vue n'a pas pu être affichée » with an error reference instead of « Aucun plan n'est chargé »"
-)
 def test_a_database_emptied_while_the_app_runs_still_says_what_to_run(planless_database, monkeypatch):
     import streamlit as st
 

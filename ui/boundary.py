@@ -4,7 +4,8 @@
 unexpected exception becomes one French ``st.error`` — what failed, what to try, an error
 reference — and its traceback goes to the server log under the same reference. Database
 problems get their own message: unreachable (server stopped, wrong URL, unreadable file) or empty
-(no plan loaded). ``require_database()`` checks this before the sidebar is built.
+(no plan loaded). ``require_database()`` checks this before the sidebar is built; a database that
+loses its plans while the app runs is recognised by ``guard()`` (a direct query when a view fails).
 
 Streamlit's own control flow passes through untouched: ``st.stop()`` (``StopException``),
 ``st.rerun()`` and ``st.switch_page()`` (``RerunException``), both ``ScriptControlException``, a
@@ -133,7 +134,26 @@ def guard() -> Iterator[None]:
     except PASS_THROUGH:
         raise
     except Exception as error:
-        report(error)
+        problem = classify(error)
+        if problem is Problem.UNEXPECTED and _plans_gone():
+            problem = Problem.NO_PLAN  # the database lost its plans while the app ran: say what to run
+        report(error, problem)
+
+
+def _plans_gone() -> bool:
+    """True when the database answers but holds no plan any more (emptied, or replaced by an empty
+    one, after the process saw a plan): a page then fails on the missing plan, and the user must
+    read « Aucun plan n'est chargé », not the generic message. The process's memo is dropped and
+    the cached data cleared, so that the next run checks the database again (``require_database``)."""
+    try:
+        with cache.engine().connect() as conn:
+            gone = queries.plans(conn).empty
+    except Exception:  # unreachable or without schema: not this case (classify() names those)
+        return False
+    if gone:
+        _ready().pop("ok", None)
+        cache.clear()
+    return gone
 
 
 def _database_problem() -> Problem | None:
