@@ -10,7 +10,7 @@ import streamlit as st
 from data_access.importers import max_upload_bytes
 from data_access.vocabulary import PAGE_INFO, Page
 from ui import auth, filters
-from ui.import_panels import PREVIEW, UPLOADER, batches_panel, options_and_check, preview_panel
+from ui.import_panels import PREVIEW, UPLOADER, batches_panel, options_and_check, preview_panel, stored_data_panel
 from ui.progress_import_panel import progress_import_section
 
 filters.served_by_app()  # before anything is drawn (see there)
@@ -47,5 +47,6 @@ if user is not None:
     if "import_done" in st.session_state:
         st.success(st.session_state.pop("import_done"), icon=":material/check_circle:")
 
+stored_data_panel()
 batches_panel(user)
 progress_import_section(user)

@@ -204,3 +204,26 @@ def test_a_data_manager_previews_imports_and_reverts(page, monkeypatch):
     next(b for b in page.button if b.label == "Annuler ce lot").click().run()
     assert any("Lot n° 4 annulé" in s.value for s in page.success)
     assert page.dataframe[-1].value["Annulé le"].notna().all()
+
+
+def test_the_import_page_says_per_indicator_whether_the_database_holds_demo_or_real_data(page):
+    page.run()
+    _login(page)
+
+    def stored() -> dict[str, str]:
+        table = next(d.value for d in page.dataframe if "Données en base" in d.value.columns)
+        return dict(zip(table["Code"], table["Données en base"], strict=True))
+
+    assert "signalements_deposes" not in stored()  # the small database: no value yet
+    data = b"indicateur;territoire;periode;valeur\nsignalements_deposes;38185;2025-01;4\n"
+    page.file_uploader[0].set_value(("fichier.csv", data, "text/csv")).run()
+    next(b for b in page.button if b.label == "Vérifier le fichier").click().run()
+    assert not page.exception
+    series = next(d.value for d in page.dataframe if "Après l'import" in d.value.columns)
+    assert series[["Code", "Département", "Avant l'import", "Après l'import"]].values.tolist() == [
+        ["signalements_deposes", "38", "aucune donnée", "données réelles"]
+    ]
+    next(b for b in page.button if b.label == "Importer").click().run()
+    assert not page.exception
+    assert stored()["signalements_deposes"] == "données réelles"
+    assert any("Données en base : démonstration ou réelles" in h.value for h in page.subheader)

@@ -9,6 +9,7 @@ import hashlib
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from data_access import series_kinds
 from data_access.errors import UserError
 from data_access.french import fr_date
 from data_access.importers import ImportOptions, apply_import, header_columns, list_batches, prepare_import, revert_batch, sheet_names
@@ -127,6 +128,13 @@ def preview_panel(key: object, user: str, generation: int) -> None:
         if not preview.observations.empty:
             st.markdown("**Valeurs valides, par indicateur**")
             st.dataframe(preview.summary(), hide_index=True)
+        if not preview.series.empty:
+            st.markdown("**Données de démonstration ou réelles, avant et après l'import**")
+            st.dataframe(preview.series, hide_index=True)
+            st.caption(
+                "Les valeurs réelles d'un indicateur remplacent toute sa série de démonstration dans le département : "
+                "les totaux ne mêlent jamais valeurs réelles et fictives. L'annulation de l'import rétablit la démonstration."
+            )
         if preview.already is None:
             if preview.errors:
                 exclude = st.checkbox(
@@ -144,6 +152,31 @@ def preview_panel(key: object, user: str, generation: int) -> None:
                     st.session_state[UPLOADER] = generation + 1  # forget the uploaded bytes
                     st.session_state["import_done"] = outcome.message
                     st.rerun()
+
+
+def stored_data_panel() -> None:
+    """Per indicator, whether the database holds demo or real data for the sidebar's département
+    (read afresh: after an import or a revert, the table says what it changed)."""
+    st.subheader("Données en base : démonstration ou réelles")
+    try:
+        view = st.session_state.get("view")  # the sidebar's, when app.py drew it in this run
+        departement = view.departement if view is not None else str(cache.plans()["departement_code"].iloc[0])
+        with cache.engine().connect() as conn:
+            check_schema(conn)
+            table = series_kinds.kinds_table(conn, departement)
+    except (UserError, SQLAlchemyError, IndexError) as error:
+        st.error(str(error) if isinstance(error, UserError) else "La base de données n'a pas pu être lue.", icon=":material/error:")
+        return
+    name = cache.territory_name(departement)
+    if table.empty:
+        st.info(f"Aucune valeur en base pour {name} ({departement}).", icon=":material/info:")
+        return
+    real = int((table["Données en base"] == series_kinds.REAL).sum())
+    st.caption(
+        f"{name} ({departement}) : {real} indicateur(s) en {series_kinds.REAL}, "
+        f"{int((table['Données en base'] == series_kinds.DEMO).sum())} en {series_kinds.DEMO} (fictives, générées par le code)."
+    )
+    st.dataframe(table, hide_index=True)
 
 
 def batches_panel(user: str | None) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection
 
-from data_access import demo
+from data_access import demo, series_kinds
 from data_access.errors import UserError
 from data_access.importers import compare, formats, histologe, reading, store
 from data_access.importers.options import FORMAT_NAMES, FORMATS, ImportOptions
@@ -68,6 +68,7 @@ class Preview:
     notes: list[str] = field(default_factory=list)
     already: store.SameImport | None = None
     demo_removed: dict[tuple[str, str], int] = field(default_factory=dict)  # (indicator, département) → demo values the import removes
+    series: pd.DataFrame = field(default_factory=pd.DataFrame)  # per (indicator, département) written: demo or real, before and after
 
     @property
     def fingerprint(self) -> str:
@@ -155,6 +156,9 @@ class Preview:
             lines.append(f"Données de démonstration : {demo_sentence(self.demo_removed, 'seront remplacées ou retirées')}.")
         if self.ignored_columns:
             lines.append(f"Colonnes ignorées : {', '.join(self.ignored_columns)}.")
+        if not self.series.empty:
+            lines.append("Données en base, par indicateur et département (avant → après l'import) :")
+            lines += [f"  {row[1]} ({row[2]}) : {row[3]} → {row[4]}" for row in self.series.itertuples(index=False)]
         summary = self.summary()
         if not summary.empty:
             lines.append("Par indicateur :")
@@ -333,7 +337,9 @@ def prepare_import(
         notes=notes,
     )
     preview.already = store.same_import(conn, sha256, preview.fingerprint)
-    preview.demo_removed = demo.count_demo(conn, demo.series_of(conn, compared)) if not compared.empty else {}
+    written = demo.series_of(conn, compared) if not compared.empty else set()
+    preview.demo_removed = demo.count_demo(conn, written) if written else {}
+    preview.series = series_kinds.before_after(conn, written, preview.demo_removed)
     return preview
 
 
