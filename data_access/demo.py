@@ -969,3 +969,52 @@ def _counts_where(conn: Connection, where) -> dict[tuple[str, str], int]:  # typ
         .group_by(Observation.indicator_code, Territory.departement_code)
     ).all()
     return {(str(i), str(d)): int(n) for i, d, n in rows}
+
+
+def hand_over_demo(conn: Connection, batch_id: int) -> dict[int, int]:
+    """Before import ``batch_id`` is reverted: the demo values it removed or replaced (kept in
+    ``observation_history`` under it) whose (indicator, département) series still holds values of
+    another active import are not restored — that would mix real and fictitious values again —
+    but handed over to the latest such import: their history rows move to it, so that reverting
+    that one (the last real values of the series gone) brings them back.
+
+    Returns the count handed over per receiving batch."""
+    from sqlalchemy import and_, func, update
+
+    from data_access.models import Observation, ObservationHistory
+
+    h = ObservationHistory
+    demo_ids = demo_batch_ids(conn)
+    if not demo_ids:
+        return {}
+    kept = and_(h.batch_id == batch_id, h.import_batch_id.in_(demo_ids))
+    pairs = set(
+        conn.execute(
+            select(h.indicator_code, Territory.departement_code).join(Territory, Territory.code == h.territory_code).where(kept).distinct()
+        ).all()
+    )
+    if not pairs:
+        return {}
+    holders = conn.execute(
+        select(Observation.indicator_code, Territory.departement_code, func.max(Observation.import_batch_id))
+        .join(Territory, Territory.code == Observation.territory_code)
+        .join(ImportBatch, ImportBatch.id == Observation.import_batch_id)
+        .where(
+            ImportBatch.kind == "import",
+            ImportBatch.reverted_at.is_(None),
+            ImportBatch.id != batch_id,
+            Observation.indicator_code.in_(sorted({str(i) for i, _ in pairs})),
+            Territory.departement_code.in_(sorted({str(d) for _, d in pairs})),
+        )
+        .group_by(Observation.indicator_code, Territory.departement_code)
+    ).all()
+    moved: dict[int, int] = {}
+    for indicator, departement, receiver in holders:
+        if (indicator, departement) not in pairs:
+            continue
+        places = select(Territory.code).where(Territory.departement_code == departement)
+        count = conn.execute(
+            update(h).where(kept, h.indicator_code == indicator, h.territory_code.in_(places)).values(batch_id=receiver)
+        ).rowcount
+        moved[int(receiver)] = moved.get(int(receiver), 0) + int(count or 0)
+    return moved

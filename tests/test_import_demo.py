@@ -8,6 +8,7 @@ revert; ``python -m data_access demo remove`` removes demo values on demand.
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -91,21 +92,55 @@ def test_a_complete_histologe_import_for_isere_replaces_its_demo_values_and_reve
     assert series.attrs["demo"] is True
 
 
-def test_a_demo_value_filled_by_a_later_import_is_not_restored_over_it(conn):
+def test_reverting_an_earlier_import_brings_no_demo_value_back_while_a_later_import_holds_real_values(conn):
+    """Import A (real, removes the demo series), import B (same indicator), revert A: no demo value
+    reappears while B's values stand — neither on B's keys nor beside them; revert B: the demo
+    series comes back whole, as it was before A."""
+    before = _demo_values(conn, ["assignations"], "38")
+    sarthe = _demo_values(conn, ["assignations"], "72")
     long = b"indicateur;territoire;periode;valeur\nassignations;38185;2024-01;40\n"
     first = apply_import(conn, prepare_import(conn, long, "a.csv", ImportOptions()), user_name="test")
     assert _demo_values(conn, ["assignations"], "38") == (0, 0)
     later = b"indicateur;territoire;periode;valeur\nassignations;38151;2024-01;7\n"  # its demo value went with the first import
     second = apply_import(conn, prepare_import(conn, later, "b.csv", ImportOptions()), user_name="test")
+    assert first.batch_id is not None and second.batch_id is not None
     assert second.new == 1 and second.removed_demo == 0
+
     result = revert_batch(conn, first.batch_id)
-    assert result.not_restored == 1 and "un import plus récent a enregistré une valeur réelle" in result.message()
+    assert _demo_values(conn, ["assignations"], "38") == (0, 0)  # no demo value beside B's real one
+    assert result.restored_demo == 0 and result.not_restored == 0 and result.handed_over == {second.batch_id: before[0]}
+    assert f"{before[0]} valeur(s) de démonstration ne sont pas rétablies" in result.message()
+    assert f"lot(s) n° {second.batch_id}" in result.message()
     stored = conn.execute(
-        select(Observation.value, Observation.import_batch_id).where(
-            Observation.indicator_code == "assignations", Observation.territory_code == "38151", Observation.granularity == "month"
+        select(Observation.territory_code, Observation.value, Observation.import_batch_id).where(
+            Observation.indicator_code == "assignations", Observation.granularity == "month", Observation.period_start == date(2024, 1, 1)
         )
     ).all()
-    assert (7.0, second.batch_id) in [tuple(r) for r in stored]
+    rows = {str(t): (v, b) for t, v, b in stored if str(t).startswith("38")}
+    assert rows == {"38151": (7.0, second.batch_id)}  # B's value stands, A's is gone, no demo value
+    assert _rollup_demo(conn, ["assignations"], "38") == 0
+    assert _demo_values(conn, ["assignations"], "72") == sarthe
+
+    result = revert_batch(conn, second.batch_id)
+    assert result.restored_demo == before[0] and not result.handed_over
+    assert _demo_values(conn, ["assignations"], "38") == before  # the whole demo series is back, values included
+    assert _rollup_demo(conn, ["assignations"], "38") > 0
+
+
+def test_reverting_the_later_import_first_keeps_the_earlier_one_real(conn):
+    """The other order: revert B first (the series still holds A's values: nothing comes back), then A."""
+    before = _demo_values(conn, ["assignations"], "38")
+    first = apply_import(
+        conn, prepare_import(conn, b"indicateur;territoire;periode;valeur\nassignations;38185;2024-01;40\n", "a.csv"), user_name="test"
+    )
+    second = apply_import(
+        conn, prepare_import(conn, b"indicateur;territoire;periode;valeur\nassignations;38151;2024-01;7\n", "b.csv"), user_name="test"
+    )
+    assert first.batch_id is not None and second.batch_id is not None
+    revert_batch(conn, second.batch_id)
+    assert _demo_values(conn, ["assignations"], "38") == (0, 0)
+    revert_batch(conn, first.batch_id)
+    assert _demo_values(conn, ["assignations"], "38") == before
 
 
 def test_remove_demo_by_indicator_and_departement(conn):
