@@ -109,6 +109,11 @@ def _import_parsers(commands: argparse._SubParsersAction) -> None:  # type: igno
         action="store_true",
         help="les cellules de valeur vides sont du secret statistique (source qui ne diffuse pas les petits effectifs)",
     )
+    imp.add_argument(
+        "--complete",
+        action="store_true",
+        help="Histologe : l'export couvre toutes les communes du département (non filtré) : celles sans signalement reçoivent zéro",
+    )
     imp.add_argument("--exclude-errors", action="store_true", help="importe les lignes valides et exclut les lignes en erreur")
     imp.add_argument("--report", type=Path, metavar="RAPPORT.csv", help="écrit le rapport des erreurs et avertissements (CSV ; UTF-8)")
     batches = commands.add_parser("batches", help="liste les chargements et imports (les plus récents d'abord)")
@@ -173,6 +178,7 @@ def _import(engine: Engine, args: argparse.Namespace) -> int:
         territory=args.territory,
         territory_column=args.territory_column,
         blank_is_secret=args.blank_is_secret,
+        complete=args.complete,
     )
     classification = load_classification(args.classification) if args.classification else None
     with engine.connect() as conn:

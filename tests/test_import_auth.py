@@ -195,7 +195,7 @@ def test_a_data_manager_previews_imports_and_reverts(page, monkeypatch):
     assert page.get("download_button")
     import_button = next(b for b in page.button if b.label == "Importer")
     assert import_button.disabled  # refused whole unless the faulty rows are excluded
-    page.checkbox[0].check().run()
+    next(c for c in page.checkbox if c.label.startswith("Exclure les")).check().run()
     next(b for b in page.button if b.label == "Importer").click().run()
     assert not page.exception and cleared
     assert any("Import enregistré : lot n° 4" in s.value for s in page.success)

@@ -117,3 +117,14 @@ def test_help_lists_the_import_commands():
     result = _cli("--help")
     for command in ("import", "batches", "revert", "hash-password"):
         assert command in result.stdout
+
+
+def test_a_histologe_export_is_complete_for_its_departement_only_with_complete(url, tmp_path, capsys):
+    from tests.test_import_histologe import FULL_2026, GRENOBLE, export
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(export(FULL_2026, [{"deposited": "03/02/2026", **GRENOBLE}]))
+    assert main(["--database-url", url, "import", str(path), "--dry-run"]) == 0
+    assert "pour les 1 commune(s) où il a des signalements" in capsys.readouterr().out
+    assert main(["--database-url", url, "import", str(path), "--dry-run", "--complete"]) == 0
+    assert "pour les 521 communes du département 38" in capsys.readouterr().out

@@ -37,12 +37,13 @@ CASES = [
     # wide, one row per indicator (labels or codes), years as numbers, for one territory
     ("large-indicateurs.xlsx", ImportOptions(format="wide", sheet="Pilotage", indicator_column="Indicateur", territory="38")),
     # Histologe, three generations of headers and separators, CSV and XLSX
-    ("histologe-2026-complet.csv", ImportOptions()),
-    ("histologe-2025-virgule.csv", ImportOptions()),
-    ("histologe-2023-ancien.csv", ImportOptions()),
-    ("histologe-2026.xlsx", ImportOptions()),
+    # (complete: each export covers its départements whole, so every commune gets its zeros)
+    ("histologe-2026-complet.csv", ImportOptions(complete=True)),
+    ("histologe-2025-virgule.csv", ImportOptions(complete=True)),
+    ("histologe-2023-ancien.csv", ImportOptions(complete=True)),
+    ("histologe-2026.xlsx", ImportOptions(complete=True)),
     # default export without « Code INSEE »: communes from postal code + name; two unresolved, one bad date
-    ("histologe-2026-defaut.csv", ImportOptions()),
+    ("histologe-2026-defaut.csv", ImportOptions(complete=True)),
     ("long-erreurs.csv", ImportOptions()),
 ]
 

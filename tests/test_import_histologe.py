@@ -188,8 +188,8 @@ GRENOBLE = {"insee": "38185", "postal": "38000", "commune": "Grenoble"}
 ECHIROLLES = {"insee": "38151", "postal": "38130", "commune": "Échirolles"}
 
 
-def _preview(conn, data: bytes, name: str = "export.csv"):  # type: ignore[no-untyped-def]
-    return prepare_import(conn, data, name, ImportOptions())
+def _preview(conn, data: bytes, name: str = "export.csv", **options):  # type: ignore[no-untyped-def]
+    return prepare_import(conn, data, name, ImportOptions(**options))
 
 
 def _value(preview, indicator: str, territory: str, month: str) -> float | None:  # type: ignore[no-untyped-def]
@@ -347,11 +347,14 @@ def test_a_newer_export_corrects_a_count_that_fell_to_zero(conn):
     ]
     # the newer export: the closure was undone (dossier reopened), the second Grenoble dossier was a duplicate
     newer = [{"deposited": "03/02/2026", **GRENOBLE}, {"deposited": "02/03/2026", **ECHIROLLES}]
-    first = apply_import(conn, _preview(conn, export(FULL_2026, older), "a.csv"), user_name="test")
+    first = apply_import(conn, _preview(conn, export(FULL_2026, older), "a.csv", complete=True), user_name="test")
     assert _stored(conn, "signalements_clotures_travaux", "38185", "2026-03-01") == 1
     assert _stored(conn, "signalements_non_decence", "38185", "2026-02-01") == 1
-    preview = _preview(conn, export(FULL_2026, newer), "b.csv")
+    preview = _preview(conn, export(FULL_2026, newer), "b.csv", complete=True)
     assert "chaque indicateur mesuré reçoit une valeur, zéro compris" in " ".join(preview.notes)
+    # deposits 2 → 1 (Grenoble, February); closures, closures « travaux », non-décence 1 → 0
+    assert preview.decreases == (4, 3)
+    assert "Baisses : 4 valeur(s) enregistrée(s) baissent, dont 3 passent à zéro." in preview.text()
     second = apply_import(conn, preview, user_name="test")
     assert second.batch_id is not None and second.changed >= 4
     for indicator, month in [
@@ -371,15 +374,44 @@ def test_a_newer_export_corrects_a_count_that_fell_to_zero(conn):
     assert _stored(conn, "signalements_clotures_travaux", "38185", "2026-03-01") == 1
 
 
-def test_zeros_cover_the_months_of_the_export_and_the_communes_of_its_departements(conn):
+def test_zeros_cover_the_months_of_the_export_and_the_communes_of_its_departements_when_it_is_complete(conn):
     rows = [{"deposited": "28/01/2026", **GRENOBLE}, {"deposited": "02/03/2026", "closed": "05/04/2026", "motif": "Doublon", **ECHIROLLES}]
-    obs = _preview(conn, export(FULL_2026, rows)).observations
+    obs = _preview(conn, export(FULL_2026, rows), complete=True).observations
     months = sorted(obs["period_start"].unique())
     assert [pd.Timestamp(m).strftime("%Y-%m") for m in months] == ["2026-01", "2026-02", "2026-03", "2026-04"]
     assert obs["territory_code"].nunique() == 521 and obs["territory_code"].str.startswith("38").all()
     assert len(obs) == obs["indicator_code"].nunique() * 521 * 4 and obs["indicator_code"].nunique() == 9
     assert obs["value"].sum() == 2 + 1  # two deposits, one closure, in none of the groups (Doublon), no type
     assert set(obs.loc[obs["period_start"] == pd.Timestamp("2026-04-01"), "status"]) == {"provisoire"}
+    partial = _preview(conn, export(FULL_2026, rows)).observations  # by default: only the communes of the file
+    assert set(partial["territory_code"]) == {"38185", "38151"} and len(partial) == 9 * 2 * 4
+    assert partial["value"].sum() == 3
+
+
+def test_a_partial_export_zeroes_only_the_communes_and_months_it_covers(conn):
+    """An export filtered on some communes (here Grenoble alone) leaves the others' stored counts
+    alone; only « Export complet du département » (complete) zeroes them, and its preview says how
+    many stored values go down or to zero."""
+    both = [{"deposited": "03/02/2026", **GRENOBLE}, {"deposited": "04/02/2026", **ECHIROLLES}]
+    assert apply_import(conn, _preview(conn, export(FULL_2026, both), "a.csv"), user_name="test").batch_id is not None
+    grenoble = [{"deposited": "05/02/2026", **GRENOBLE}, {"deposited": "06/02/2026", **GRENOBLE}]
+    preview = _preview(conn, export(FULL_2026, grenoble), "b.csv")
+    assert set(preview.observations["territory_code"]) == {"38185"}
+    assert preview.decreases == (0, 0) and "Baisses" not in preview.text()
+    note = next(n for n in preview.notes if "Export lu comme un état complet de ce qu'il couvre" in n)
+    assert (
+        "pour les 1 commune(s) où il a des signalements" in note and "les autres communes du département 38 gardent leurs valeurs" in note
+    )
+    assert "« Export complet du département »" in note and "--complete" in note
+    assert apply_import(conn, preview, user_name="test").batch_id is not None
+    assert _stored(conn, "signalements_deposes", "38185", "2026-02-01") == 2
+    assert _stored(conn, "signalements_deposes", "38151", "2026-02-01") == 1  # Échirolles: not in the file, kept
+
+    complete = _preview(conn, export(FULL_2026, grenoble), "b.csv", complete=True)
+    assert complete.observations["territory_code"].nunique() == 521
+    assert complete.decreases == (1, 1)  # Échirolles' February: 1 → 0
+    assert "Baisses : 1 valeur(s) enregistrée(s) baissent, dont 1 passent à zéro." in complete.text()
+    assert complete.fingerprint != preview.fingerprint  # another reading of the same file: not « déjà importé »
 
 
 def test_an_export_without_a_column_leaves_the_indicators_it_cannot_measure_alone(conn):
@@ -603,3 +635,9 @@ def test_golden_histologe_expectations_are_the_hand_made_counts_and_zeros(case):
     nonzero = expected[expected["value"] != "0"]
     assert sorted(map(tuple, nonzero.to_numpy())) == sorted(map(tuple, counts.to_numpy()))
     assert len(expected) > len(counts) and not expected.duplicated(["indicator_code", "territory_code", "period_start"]).any()
+
+
+def test_demo_values_an_export_replaces_are_not_counted_as_decreases(conn):
+    preview = _preview(conn, export(FULL_2026, [{"deposited": "03/02/2025", **GRENOBLE}]))
+    assert preview.counts["remplacent la démo"] > 0  # the demo database has fictitious 2025 counts for Grenoble
+    assert preview.decreases == (0, 0) and "Baisses" not in preview.text()

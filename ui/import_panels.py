@@ -61,6 +61,13 @@ def options_and_check(uploaded) -> tuple[str, ImportOptions] | None:  # type: ig
                         "Territoire du tableau (code INSEE, SIREN, territoire ou département)", filters.current().departement
                     ),
                 )
+        if options.format in (None, "histologe"):
+            complete = st.checkbox(
+                "Export Histologe complet du département",
+                help="L'export n'est filtré ni par commune ni par territoire : les communes sans signalement reçoivent zéro. "
+                "Sans cette case, seules les communes présentes dans le fichier sont mises à jour.",
+            )
+            options = dataclasses.replace(options, complete=complete)
         c, d = st.columns(2)
         source = c.text_input("Source des valeurs (facultatif)", placeholder="ex. Préfecture (EXPLOC)")
         status = d.selectbox("Statut des valeurs sans colonne « statut »", list(STATUS_CHOICES), placeholder=PLACEHOLDER)
@@ -91,6 +98,8 @@ def preview_panel(key: object, user: str, generation: int) -> None:
         m[3].metric("Erreurs", preview.errors, help="Lignes qui ne peuvent pas être importées", border=True)
         m[4].metric("Avertissements", preview.warnings, help="Valeurs importables mais à vérifier", border=True)
         notes = list(preview.notes)
+        if preview.decrease_sentence():
+            notes.insert(0, f"Baisses : {preview.decrease_sentence()}")
         if counts["remplacent la démo"]:
             notes.insert(
                 0, f"Dont {counts['remplacent la démo']} valeur(s) modifiée(s) qui remplacent des données fictives de démonstration."

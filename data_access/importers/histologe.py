@@ -19,12 +19,16 @@ and « Fermé le » since April 2026; CSV or XLSX. Counts, by month:
   by « Déposé le », classified by the rules of ``histologe.yaml`` (or the given classification).
 
 Territory: a row is placed by its INSEE code, else its postal code; a row of a département that no
-loaded plan covers is left out and counted in a note, never matched by name to a local homonym
+loaded plan covers is left out and counted in a warning, never matched by name to a local homonym
 (see :meth:`Referential.commune`).
 
-An export is a snapshot: every indicator it can measure gets a value, zeros included, for every
-commune of the départements of its signalements and every month from its first to its last date,
-so that a newer export corrects the counts of an older one.
+An export is a snapshot of what it covers: every indicator it can measure gets a value, zeros
+included, for every (commune, month) it covers — each commune of its signalements and each month
+from its first to its last date — so that a newer export corrects the counts of an older one. An
+export may be filtered (by commune, EPCI, territory): a commune without any signalement in the file
+is then not covered, and its stored counts are left alone. Only with ``ImportOptions.complete`` (the
+user says the export holds every commune: « --complete », the page's « Export complet » box) do all
+the communes of the export's départements get their zeros too.
 """
 
 from __future__ import annotations
@@ -388,7 +392,8 @@ def aggregate(data: bytes, options: ImportOptions, ref: Referential, classificat
     period = _period(deposited[dated], closed[dated])
     departements = {ref.commune_departement(c) for c in pd.unique(signalements["territory_code"])}
     measured, unmeasured = _measured(config, set(roles))
-    observations = _counts(signalements, config, options, measured, ref.communes_of(departements), period)
+    covered = ref.communes_of(departements) if options.complete else sorted(pd.unique(signalements["territory_code"]))
+    observations = _counts(signalements, config, options, measured, covered, period)
 
     notes = [f"{len(lines) + len(broken)} signalements lus ; seules les dates, la commune et les catégories ont été gardées, en mémoire."]
     if "insee" not in roles:
@@ -404,12 +409,21 @@ def aggregate(data: bytes, options: ImportOptions, ref: Referential, classificat
         )
     if not observations.empty and period is not None:
         first, last = (f"{p.year}-{p.month:02d}" for p in period)
-        notes.append(
-            f"Export lu comme un état complet : chaque indicateur mesuré reçoit une valeur, zéro compris, pour les "
-            f"{observations['territory_code'].nunique()} communes {'des départements' if len(departements) > 1 else 'du département'} "
-            f"{', '.join(sorted(departements))} et chaque mois "
-            f"de {first} à {last} ; un export plus récent corrige ainsi les comptes d'un export précédent."
-        )
+        where = "des départements" if len(departements) > 1 else "du département"
+        if options.complete:
+            notes.append(
+                f"Export lu comme un état complet : chaque indicateur mesuré reçoit une valeur, zéro compris, pour les "
+                f"{observations['territory_code'].nunique()} communes {where} {', '.join(sorted(departements))} et chaque mois "
+                f"de {first} à {last} ; un export plus récent corrige ainsi les comptes d'un export précédent."
+            )
+        else:
+            notes.append(
+                f"Export lu comme un état complet de ce qu'il couvre : chaque indicateur mesuré reçoit une valeur, zéro compris, "
+                f"pour les {observations['territory_code'].nunique()} commune(s) où il a des signalements et chaque mois de {first} "
+                f"à {last} ; les autres communes {where} {', '.join(sorted(departements))} gardent leurs valeurs. S'il couvre tout "
+                "le département (export non filtré par commune ou territoire), cochez « Export complet du département » "
+                "(option --complete) : ses autres communes recevront zéro."
+            )
     if unmeasured:
         notes.append(
             "Non comptés, faute de colonne dans l'export (les valeurs déjà enregistrées restent) : "

@@ -20,6 +20,8 @@ class ImportOptions:
     values whose row has none (wide tables, Histologe counts). ``source`` is recorded on the batch
     and on values whose row names none. ``blank_is_secret``: the source leaves its small values
     blank (secret statistique), so an empty value cell is a secret cell, not a missing value.
+    ``complete``: a Histologe export of every commune of its départements (not filtered by commune,
+    EPCI or territory), so that the communes without any signalement get zeros too.
     """
 
     format: str | None = None
@@ -31,6 +33,7 @@ class ImportOptions:
     territory: str | None = None
     territory_column: str | None = None
     blank_is_secret: bool = False
+    complete: bool = False
 
     def fingerprint(self, format_used: str) -> str:
         """The options that change what is stored, as stable JSON (same file + same fingerprint = same import)."""

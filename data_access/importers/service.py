@@ -83,6 +83,22 @@ class Preview:
         return int((self.issues["gravite"] == WARNING).sum())
 
     @property
+    def decreases(self) -> tuple[int, int]:
+        """(stored real values the import lowers, of which to zero): what a snapshot corrects, shown
+        before it is applied (demo values are replaced whatever their value: not counted)."""
+        obs = self.observations
+        if obs.empty:
+            return 0, 0
+        changed = obs[(obs["change"] == compare.CHANGE_CHANGED) & (obs["old_kind"] != "demo")]
+        old = pd.to_numeric(changed["old_value"], errors="coerce")
+        down = changed["value"].astype(float) < old
+        return int(down.sum()), int((down & (changed["value"].astype(float) == 0)).sum())
+
+    def decrease_sentence(self) -> str:
+        down, to_zero = self.decreases
+        return f"{down} valeur(s) enregistrée(s) baissent, dont {to_zero} passent à zéro." if down else ""
+
+    @property
     def counts(self) -> dict[str, int]:
         change = self.observations["change"]
         demo = (change == compare.CHANGE_CHANGED) & (self.observations["old_kind"] == "demo")
@@ -152,6 +168,8 @@ class Preview:
             + f", {c['inchangées']} inchangées.",
         ]
         lines += [f"Note : {note}" for note in self.notes]
+        if self.decrease_sentence():
+            lines.append(f"Baisses : {self.decrease_sentence()}")
         if self.demo_removed:
             lines.append(f"Données de démonstration : {demo_sentence(self.demo_removed, 'seront remplacées ou retirées')}.")
         if self.ignored_columns:
