@@ -195,3 +195,16 @@ def test_migration_0008_upgrades_and_downgrades(empty_url):
     run_migrations(empty_url)
     assert "secret" in columns("observation_history")
     engine.dispose()
+
+
+def test_tendances_says_its_sums_leave_secret_cells_out(conn):
+    loader = DatabaseLoader(conn)
+    query = {"plan": "isere-palhdi-2014-2020", "debut": "2001", "fin": "2001", "indicateur": "assignations", "pas": "year"}
+    before = registry.build_view(Page.TENDANCES, params.parse(query, loader).params, loader)
+    assert before.empty is not None or "secret" not in (before.main_chart.note or "")
+    _import(conn, LONG, "secret.csv")
+    view = registry.build_view(Page.TENDANCES, params.parse(query, loader).params, loader)
+    note = view.main_chart.note or ""
+    assert "3 valeurs couvertes par le secret statistique ne sont pas comptées dans les valeurs de Isère, qui sont des minimums" in note
+    total = next(k for k in view.key_figures if k.label.startswith("Total"))
+    assert total.value == "≥ 57"

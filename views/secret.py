@@ -100,6 +100,16 @@ def secret_note(values: pd.DataFrame, departement_secret: int = 0) -> str | None
     return " ".join(parts)
 
 
+def series_note(secrets: pd.DataFrame, names: dict[str, str]) -> str | None:
+    """The note of a chart of sums over time (``queries.secret_counts`` of its territories over its
+    period): « Total minimal (« ≥ ») : 3 valeurs couvertes par le secret statistique ne sont pas
+    comptées dans les valeurs de Isère. »; None without any secret cell."""
+    if secrets.empty or not int(secrets["n_secret"].sum()):
+        return None
+    where = ", ".join(names.get(str(code), str(code)) for code in secrets["territory_code"])
+    return lower_bound_note(int(secrets["n_secret"].max()), f"les valeurs de {where}, qui sont des minimums")
+
+
 def rounding_note(rounding: object) -> str | None:
     """« chiffres arrondis à 5 par la source » for an indicator whose source rounds (``indicator.rounding``):
     a sum of rounded communes need not give the published total."""

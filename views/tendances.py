@@ -11,7 +11,7 @@ from data_access.queries import EVICTION_CHAIN
 from data_access.vocabulary import PAGE_INFO, TREVE, Granularity, Page
 from figures.events import treve_applies
 from figures.trends import drawn_reference, index_figure, trend_figure
-from views import common
+from views import common, secret
 from views.loader import Loader
 from views.model import Block, Chart, KeyFigure, Text, View
 from views.params import ViewParams
@@ -96,6 +96,10 @@ def build(params: ViewParams, loader: Loader) -> View:
         parts.append(f"zones grisées : trêve hivernale ({TREVE.text})")
     words = " ; ".join(parts)
     note = f"{words[0].upper()}{words[1:]}." if words else None
+    # secret statistique: the sums leave out the values the partner did not publish, and say so
+    secrets = loader.secret_counts(tuple(indicators), tuple(codes), params.period)
+    secret_note = secret.series_note(secrets, names)
+    note = " ".join(n for n in (note, secret_note) if n) or None
     blocks: list[Block] = [
         Chart(
             "tendances",
@@ -113,7 +117,10 @@ def build(params: ViewParams, loader: Loader) -> View:
     blocks.extend(_france_index(params, loader, indicators, names))
     key_figures = common.last_and_change(first, choices[indicators[0]].split(" (")[0], first_unit)
     if not first.empty and first_unit != "%":
-        key_figures.append(KeyFigure(f"Total {params.period.label()}", fr_value(float(first["value"].sum()), first_unit)))
+        total = fr_value(float(first["value"].sum()), first_unit)
+        # a lower bound when secret cells of its indicator and territory are left out
+        own = loader.secret_counts(tuple(indicators[:1]), (params.territory,), params.period) if not secrets.empty else secrets
+        key_figures.append(KeyFigure(f"Total {params.period.label()}", f"{secret.LOWER_BOUND} {total}" if not own.empty else total))
     return View(
         Page.TENDANCES,
         TITLE,
