@@ -45,9 +45,9 @@ SLIDE_CSS = """
   .st-key-slide-demo {padding: 0 0.8rem;}
   .st-key-slide-figure .geo .scattergeo text {font-size: 13px !important;}
   .st-key-slide-figure [data-testid='stPlotlyChart'], .st-key-slide-figure .js-plotly-plot,
-  .st-key-slide-figure .plot-container, .st-key-slide-figure .svg-container {height: calc(100vh - 255px) !important; min-height: 0;}
+  .st-key-slide-figure .plot-container, .st-key-slide-figure .svg-container {height: calc(100vh - 275px) !important; min-height: 0;}
   .stApp:has(.st-key-seance-next) .st-key-slide-figure [data-testid='stPlotlyChart'], .stApp:has(.st-key-seance-next) .st-key-slide-figure .js-plotly-plot,
-  .stApp:has(.st-key-seance-next) .st-key-slide-figure .plot-container, .stApp:has(.st-key-seance-next) .st-key-slide-figure .svg-container {height: calc(100vh - 300px) !important;}
+  .stApp:has(.st-key-seance-next) .st-key-slide-figure .plot-container, .stApp:has(.st-key-seance-next) .st-key-slide-figure .svg-container {height: calc(100vh - 320px) !important;}
 }
 </style>
 """
