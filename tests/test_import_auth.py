@@ -227,3 +227,18 @@ def test_the_import_page_says_per_indicator_whether_the_database_holds_demo_or_r
     assert not page.exception
     assert stored()["signalements_deposes"] == "données réelles"
     assert any("Données en base : démonstration ou réelles" in h.value for h in page.subheader)
+
+
+@pytest.mark.parametrize(("ticked", "secret_cells"), [(False, 0), (True, 1)])
+def test_the_page_reads_blank_cells_as_secret_when_the_data_manager_says_so(page, ticked, secret_cells):
+    page.run()
+    _login(page)
+    data = b"indicateur;territoire;periode;valeur\nassignations;38185;2025-01;54\nassignations;38186;2025-01;\n"
+    page.file_uploader[0].set_value(("fichier.csv", data, "text/csv")).run()
+    box = next(c for c in page.checkbox if c.label == "Les cases vides sont couvertes par le secret statistique")
+    if ticked:
+        box.check().run()
+    next(b for b in page.button if b.label == "Vérifier le fichier").click().run()
+    assert not page.exception
+    warned = [w.value for w in page.warning] + [str(v) for d in page.dataframe for v in d.value.to_numpy().ravel()]
+    assert any("secret statistique" in text for text in warned) == bool(secret_cells)

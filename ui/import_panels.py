@@ -68,6 +68,14 @@ def options_and_check(uploaded) -> tuple[str, ImportOptions] | None:  # type: ig
                 "Sans cette case, seules les communes présentes dans le fichier sont mises à jour.",
             )
             options = dataclasses.replace(options, complete=complete)
+        if options.format != "histologe":
+            blank_is_secret = st.checkbox(
+                "Les cases vides sont couvertes par le secret statistique",
+                help="La source laisse vides ses petites valeurs (moins de 5, par exemple) : elles sont enregistrées « secret », "
+                "affichées « s » et les totaux qui les comprennent sont présentés comme des minimums. "
+                "Les cellules « s », « secret » ou « < 5 » sont toujours lues ainsi, avec ou sans cette case.",
+            )
+            options = dataclasses.replace(options, blank_is_secret=blank_is_secret)
         c, d = st.columns(2)
         source = c.text_input("Source des valeurs (facultatif)", placeholder="ex. Préfecture (EXPLOC)")
         status = d.selectbox("Statut des valeurs sans colonne « statut »", list(STATUS_CHOICES), placeholder=PLACEHOLDER)
