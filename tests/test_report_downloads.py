@@ -38,5 +38,12 @@ def test_presentation_mode_offers_no_document_buttons(app):
 def test_the_seance_list_names_each_page_in_french(app):
     open_page(app, "pages/seances.py", {"plan": "isere-palhdi-2014-2020"})
     listed = app.dataframe[0].value
-    assert set(listed["Page"]) <= {"Vue d'ensemble", "Tendances", "Comparer les territoires", "Procédure d'expulsion", "Aides FSL", "Mal-logement"}
+    assert set(listed["Page"]) <= {
+        "Vue d'ensemble",
+        "Tendances",
+        "Comparer les territoires",
+        "Procédure d'expulsion",
+        "Aides FSL",
+        "Mal-logement",
+    }
     assert "vue_ensemble" not in set(listed["Page"])
