@@ -265,7 +265,9 @@ def eviction_chain(conn: Connection, *, territory: str, period: Period) -> pd.Da
         rate = 100 * value / previous if value is not None and previous else None
         rows.append((stage, code, labels.get(code, code), value, rate, bool(values.loc[code, "demo"]) if code in values.index else False))
         previous = value
-    return _finish(pd.DataFrame(rows, columns=CHAIN_COLUMNS))
+    # float columns even when a stage or every rate is missing (None): a chain with only its first
+    # stage stays a frame of numbers
+    return _finish(pd.DataFrame(rows, columns=CHAIN_COLUMNS).astype({"value": float, "rate_from_previous": float}))
 
 
 def reference_points(conn: Connection, *, indicators: Sequence[str], territories: Sequence[str]) -> pd.DataFrame:

@@ -208,3 +208,22 @@ def test_tendances_says_its_sums_leave_secret_cells_out(conn):
     assert "3 valeurs couvertes par le secret statistique ne sont pas comptées dans les valeurs de Isère, qui sont des minimums" in note
     total = next(k for k in view.key_figures if k.label.startswith("Total"))
     assert total.value == "≥ 57"
+
+
+@pytest.mark.parametrize(
+    ("page", "indicator"),
+    [(Page.EXPULSIONS, "assignations"), (Page.FSL, "fsl_energie_menages"), (Page.MAL_LOGEMENT, "signalements_insalubrite")],
+)
+def test_the_thematic_pages_warn_that_their_sums_are_lower_bounds(conn, page, indicator):
+    loader = DatabaseLoader(conn)
+    query = {"plan": "isere-palhdi-2014-2020", "debut": "2001", "fin": "2001"}
+    data = f"indicateur;territoire;periode;valeur\n{indicator};38185;2001-01;54\n{indicator};38151;2001-01;s\n".encode()
+    before = registry.build_view(page, params.parse(query, loader).params, loader)
+    assert not [n for n in before.notices if "secret" in n]
+    _import(conn, data, "secret.csv")
+    view = registry.build_view(page, params.parse(query, loader).params, loader)
+    assert view.empty is None
+    assert (
+        "Total minimal (« ≥ ») : 1 valeur couverte par le secret statistique n'est pas comptée dans les chiffres de Isère sur cette page"
+        in " ".join(view.notices)
+    )

@@ -142,3 +142,16 @@ def test_a_territory_gets_no_plan_wide_line_on_the_expulsion_page(conn):
     for chart in objective_charts:
         assert chart.figure is not None and not any(str(trace.name).startswith("Objectif") for trace in chart.figure.data)
         assert chart.note is not None and "fixé pour Sarthe" in chart.note
+
+
+def test_a_period_with_only_assignations_draws_its_funnel(conn):
+    """Regression: a year where only the first stage of the chain was delivered (every rate None)
+    crashed the page on rounding an object column."""
+    from data_access.importers import ImportOptions, apply_import, prepare_import
+
+    data = b"indicateur;territoire;periode;valeur\nassignations;38185;2001-01;54\n"
+    apply_import(conn, prepare_import(conn, data, "assignations.csv", ImportOptions()), user_name="test")
+    loader = DatabaseLoader(conn)
+    view = _build(loader, Page.EXPULSIONS, {"plan": "isere-palhdi-2014-2020", "debut": "2001", "fin": "2001"})
+    assert view.empty is None and view.main_chart is not None
+    assert view.main_chart.data["Valeur"].iloc[0] == 54

@@ -324,6 +324,13 @@ def level_map(
     return figure, None
 
 
+def secret_notices(loader: Loader, params: ViewParams, indicators: Sequence[str]) -> tuple[str, ...]:
+    """The page's warning when its sums for the selected territory leave out values covered by the
+    secret statistique (they are lower bounds, :func:`views.secret.page_notice`); () without any."""
+    note = secret.page_notice(loader.secret_counts(tuple(indicators), (params.territory,), params.period), params.territory_name)
+    return (note,) if note else ()
+
+
 def roles_of(params: ViewParams) -> dict[str, str]:
     """Territory code → role for the lines' colours (``figures.palette.ROLE_COLOURS``): the selected
     territory, the plan's département beside it, France; the département itself, when selected, takes the selected colour."""

@@ -93,7 +93,7 @@ def build(params: ViewParams, loader: Loader) -> View:
         status=common.objective_status_text(loader, params, [*CHAIN_OBJECTIVES, *ACTIVITY]),
         source=source,
         demo=any(chart.demo for chart in blocks if isinstance(chart, Chart)),
-        notices=notices,
+        notices=(*notices, *common.secret_notices(loader, params, EVICTION_CHAIN)),
     )
 
 

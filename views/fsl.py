@@ -55,6 +55,7 @@ def build(params: ViewParams, loader: Loader) -> View:
         status=common.objective_status_text(loader, params, HOUSEHOLDS),
         source=source,
         demo=common.is_demo(yearly),
+        notices=common.secret_notices(loader, params, HOUSEHOLDS + AMOUNTS),
     )
 
 

@@ -64,6 +64,7 @@ def build(params: ViewParams, loader: Loader) -> View:
         status=common.objective_status_text(loader, params, CHARTED),
         source=common.source_line(loader, TYPES, params.departement),
         demo=common.is_demo(signalements),
+        notices=common.secret_notices(loader, params, CHARTED),
     )
 
 

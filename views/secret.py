@@ -110,6 +110,16 @@ def series_note(secrets: pd.DataFrame, names: dict[str, str]) -> str | None:
     return lower_bound_note(int(secrets["n_secret"].max()), f"les valeurs de {where}, qui sont des minimums")
 
 
+def page_notice(secrets: pd.DataFrame, territory_name: str) -> str | None:
+    """The warning of a page whose figures are sums for one territory (Procédure d'expulsion, FSL,
+    Mal-logement; ``queries.secret_counts`` of its indicators over its period): « Total minimal (« ≥ ») :
+    3 valeurs couvertes par le secret statistique ne sont pas comptées dans les chiffres de Isère sur
+    cette page, qui sont des minimums. »; None without any secret cell."""
+    if secrets.empty or not int(secrets["n_secret"].sum()):
+        return None
+    return lower_bound_note(int(secrets["n_secret"].sum()), f"les chiffres de {territory_name} sur cette page, qui sont des minimums")
+
+
 def rounding_note(rounding: object) -> str | None:
     """« chiffres arrondis à 5 par la source » for an indicator whose source rounds (``indicator.rounding``):
     a sum of rounded communes need not give the published total."""
