@@ -13,18 +13,15 @@ import io
 
 import pandas as pd
 import pytest
-from alembic import command
 from openpyxl import Workbook
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 
-from data_access.db import alembic_config, make_engine, run_migrations
 from data_access.importers import ImportOptions, apply_import, prepare_import, revert_batch
 from data_access.importers.text import secret_cells
 from data_access.models import Indicator, Observation, ObservationRollup
 from data_access.periods import Period
 from data_access.queries import level_values
 from data_access.vocabulary import Page
-from tests.conftest import empty_database_url
 from views import common, params, registry
 from views.loader import DatabaseLoader
 
@@ -174,27 +171,6 @@ def test_a_source_declared_rounded_says_so_on_its_figures(conn):
     loader = DatabaseLoader(conn)
     assert "CAF / MSA (chiffres arrondis à 5 par la source)" in common.source_line(loader, ["impayes_signales"], "38")
     assert "arrondis" not in common.source_line(loader, ["assignations"], "38")
-
-
-@pytest.fixture
-def empty_url(backend, tmp_path_factory):
-    yield from empty_database_url(backend, tmp_path_factory, "secret")
-
-
-def test_migration_0008_upgrades_and_downgrades(empty_url):
-    run_migrations(empty_url)
-    engine = make_engine(empty_url)
-
-    def columns(table: str) -> set[str]:
-        return {c["name"] for c in inspect(engine).get_columns(table)}
-
-    assert "secret" in columns("observation") and "n_secret" in columns("observation_rollup") and "rounding" in columns("indicator")
-    command.downgrade(alembic_config(empty_url), "0007")
-    assert "secret" not in columns("observation") and "secret" not in columns("observation_history")
-    assert "n_secret" not in columns("observation_rollup") and "rounding" not in columns("indicator")
-    run_migrations(empty_url)
-    assert "secret" in columns("observation_history")
-    engine.dispose()
 
 
 def test_tendances_says_its_sums_leave_secret_cells_out(conn):

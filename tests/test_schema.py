@@ -51,3 +51,19 @@ def test_migrations_are_idempotent_and_match_the_models(empty_url):
 def test_observation_key_is_the_primary_key_used_by_the_series_queries():
     key = [c.name for c in Base.metadata.tables["observation"].primary_key.columns]
     assert key == ["indicator_code", "granularity", "period_start", "territory_code"]
+
+
+def test_migration_0008_upgrades_and_downgrades(empty_url):
+    run_migrations(empty_url)
+    engine = make_engine(empty_url)
+
+    def columns(table: str) -> set[str]:
+        return {c["name"] for c in inspect(engine).get_columns(table)}
+
+    assert "secret" in columns("observation") and "n_secret" in columns("observation_rollup") and "rounding" in columns("indicator")
+    command.downgrade(alembic_config(empty_url), "0007")
+    assert "secret" not in columns("observation") and "secret" not in columns("observation_history")
+    assert "n_secret" not in columns("observation_rollup") and "rounding" not in columns("indicator")
+    run_migrations(empty_url)
+    assert "secret" in columns("observation_history")
+    engine.dispose()
