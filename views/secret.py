@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from data_access.french import fr_number
+from data_access.french import MISSING, fr_number
 
 SECRET_MARK = "s"
 SECRET_NOTE = "s : secret statistique (valeur non diffusée par la source, petit effectif) ; elle n'est comptée dans aucun total."
@@ -45,7 +45,7 @@ def partly_secret(values: pd.DataFrame) -> pd.Series:
 def bounded(value: float | None, n_secret: int, decimals: int = 0) -> str:
     """A value as printed: « 1 234 », « ≥ 1 234 » when it leaves out secret cells, « s » when it is only secret."""
     if value is None or pd.isna(value):
-        return SECRET_MARK if n_secret else "—"
+        return SECRET_MARK if n_secret else MISSING
     text = fr_number(float(value), decimals)
     return f"{LOWER_BOUND} {text}" if n_secret else text
 
