@@ -10,10 +10,9 @@
 - :func:`formatted_table` and :func:`table_text`: the same tables as French text, for slides,
   speaker notes and the PDF.
 
-Formula injection: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return is run as a formula by Excel or LibreOffice when the file is opened (``=HYPERLINK(…)``
-exfiltrates the neighbouring cells). Names of communes, file names and free text from imported
-files reach our tables, so every export neutralises them; numbers are never touched.
+Formula injection: every export neutralises text cells that a spreadsheet would run as a formula,
+with the rule of :mod:`data_access.formulas` (the import reports follow the same one); numbers are
+never touched.
 """
 
 from __future__ import annotations
@@ -33,11 +32,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from data_access.formulas import is_dangerous, neutralised
 from data_access.french import MISSING, MONTHS_LONG, NNBSP, fr_bool, fr_date, fr_number, fr_year
 from data_access.vocabulary import DEMO_NOTICE
-
-# a cell starting with one of these is read as a formula by Excel / LibreOffice
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # Format codes are stored in Excel's invariant (US) syntax; a French Excel or LibreOffice shows
 # them as « # ##0 » and « 0,0 % »: 1 529 and 12,5 %.
@@ -63,28 +60,6 @@ NOTE_FONTS = {
 }
 # a header naming a year: its whole numbers are years (« 2024 »), not counts (« 2 024 »)
 YEAR_HEADER = re.compile(r"\b(année|annee|exercice|year)\b", re.IGNORECASE)
-
-
-def _is_dangerous(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES)
-
-
-def _is_text_column(column: pd.Series) -> bool:
-    return column.dtype == object or pd.api.types.is_string_dtype(column) or isinstance(column.dtype, pd.CategoricalDtype)
-
-
-def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy where text cells and column names starting with a formula character are prefixed with an apostrophe.
-
-    Numbers are left as numbers (a negative number is not a formula); so are dates and booleans."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if _is_text_column(safe[column]):
-            values = safe[column].astype(object) if isinstance(safe[column].dtype, pd.CategoricalDtype) else safe[column]
-            safe[column] = values.map(lambda v: f"'{v}" if _is_dangerous(v) else v)
-    if any(_is_dangerous(c) for c in safe.columns):
-        safe.columns = pd.Index([f"'{c}" if _is_dangerous(c) else c for c in safe.columns])
-    return safe
 
 
 def export_notes(
@@ -160,7 +135,7 @@ def csv_bytes(
     if title or filters or unit or source or demo:
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         for _, text in export_notes(title=title, filters=filters, unit=unit, source=source, demo=demo, exported=exported):
-            writer.writerow([f"'{text}" if _is_dangerous(text) else text])
+            writer.writerow([f"'{text}" if is_dangerous(text) else text])
         writer.writerow([])  # a blank line between the notes and the table
     _csv_texts(neutralised(as_shown(frame))).to_csv(buffer, sep=";", index=False, lineterminator="\r\n")
     return buffer.getvalue().encode("utf-8-sig")
@@ -268,7 +243,7 @@ def _set_text(cell: Cell, text: str) -> None:
     text = ILLEGAL_CHARACTERS_RE.sub("", text)
     cell.value = text
     cell.data_type = "s"
-    if text.startswith(DANGEROUS_PREFIXES):
+    if is_dangerous(text):
         cell.quotePrefix = True
 
 

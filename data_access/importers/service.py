@@ -23,6 +23,7 @@ from sqlalchemy import Connection
 
 from data_access import demo, series_kinds
 from data_access.errors import UserError
+from data_access.formulas import neutralised
 from data_access.importers import compare, formats, histologe, reading, store
 from data_access.importers.options import FORMAT_NAMES, FORMATS, ImportOptions
 from data_access.importers.referential import GRANULARITY_NAMES, load_referential
@@ -145,9 +146,10 @@ class Preview:
         )
 
     def report_csv(self) -> bytes:
-        """The error and warning report as CSV for Excel: UTF-8 with BOM, ``;`` separator."""
+        """The error and warning report as CSV for Excel: UTF-8 with BOM, ``;`` separator; no cell
+        a spreadsheet would run as a formula (the exports' rule, :mod:`data_access.formulas`)."""
         buffer = io.StringIO()
-        self.report_frame().to_csv(buffer, sep=";", index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        neutralised(self.report_frame()).to_csv(buffer, sep=";", index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
         return buffer.getvalue().encode("utf-8-sig")
 
     def refusal(self) -> str:

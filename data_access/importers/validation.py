@@ -35,6 +35,7 @@ STATUS_WORDS = {
     "d": "définitif",
 }
 UNCOUNTED_UNITS = ("€", "%")
+QUOTED_MAX = 80  # a cell quoted in a message: longer ones are cut (a 1 MB cell is not echoed)
 Problems = np.ndarray | str | Callable[[np.ndarray], list[str]]  # amounts and rates may be decimal; everything else counts cases
 
 
@@ -42,13 +43,17 @@ def issues_frame(line: object, column: object, value: object, problem: object, s
     """Issues with their French sentence: ``ligne 14, colonne « periode » : « 2024-13 » n'est pas un mois valide (…)``.
 
     ``line`` may be missing (a count aggregated from many rows, a file-level problem), ``column`` and
-    ``value`` may be empty strings.
+    ``value`` may be empty strings. Values and column names longer than QUOTED_MAX characters are
+    cut there (ending with « … »).
     """
     frame = pd.DataFrame({"ligne": line, "colonne": column, "valeur": value, "probleme": problem})
     if frame.empty:
         return pd.DataFrame(columns=ISSUE_COLUMNS)
     frame["ligne"] = frame["ligne"].astype("Int64")
     frame[["colonne", "valeur", "probleme"]] = frame[["colonne", "valeur", "probleme"]].fillna("").astype(str)
+    for quoted_column in ("colonne", "valeur"):
+        cells = frame[quoted_column]
+        frame[quoted_column] = cells.where(cells.str.len() <= QUOTED_MAX, cells.str.slice(0, QUOTED_MAX - 1) + "…")
     where = np.where(
         frame["ligne"].notna(),
         "ligne " + frame["ligne"].astype(str) + np.where(frame["colonne"] != "", ", colonne « " + frame["colonne"] + " »", "") + " : ",
