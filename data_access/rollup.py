@@ -11,10 +11,10 @@ one or the other.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, case, delete, func, insert, select, text
+from sqlalchemy import Connection, Select, case, delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access.models import ImportBatch, Observation, ObservationRollup, TerritoryMembership
@@ -33,8 +33,14 @@ def refresh_rollup(conn: Connection, indicator_codes: Iterable[str]) -> None:
     if not codes:
         return
     _analyze_if_never_analyzed(conn)
-    m = TerritoryMembership
     conn.execute(delete(ObservationRollup).where(ObservationRollup.indicator_code.in_(codes)))
+    conn.execute(insert(ObservationRollup).from_select([*ROLLUP_KEY, *COUNTS], rollup_sums(codes)))
+
+
+def rollup_sums(codes: Sequence[str] | None = None) -> Select:  # type: ignore[type-arg]
+    """What the rollup rows of ``codes`` (default: every indicator) must hold, computed from the
+    observations: ROLLUP_KEY then COUNTS (``check`` compares them with the stored rows)."""
+    m = TerritoryMembership
     sums = (
         select(
             Observation.indicator_code,
@@ -48,10 +54,10 @@ def refresh_rollup(conn: Connection, indicator_codes: Iterable[str]) -> None:
         )
         .join(m, m.member_code == Observation.territory_code)
         .join(ImportBatch, ImportBatch.id == Observation.import_batch_id)
-        .where(Observation.indicator_code.in_(codes), m.member_level == "commune", m.group_level.in_(GROUP_LEVELS))
+        .where(m.member_level == "commune", m.group_level.in_(GROUP_LEVELS))
         .group_by(Observation.indicator_code, Observation.granularity, m.group_code, Observation.period_start)
     )
-    conn.execute(insert(ObservationRollup).from_select([*ROLLUP_KEY, *COUNTS], sums))
+    return sums if codes is None else sums.where(Observation.indicator_code.in_(codes))
 
 
 def add_changes(conn: Connection, changes: pd.DataFrame) -> None:

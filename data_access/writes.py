@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 from pyarrow import csv as pa_csv
-from sqlalchemy import Connection, case, delete, func, insert, select
+from sqlalchemy import Connection, Select, case, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_access.models import Base, ImportBatch, Observation, SeriesCoverage, Territory
@@ -136,6 +136,28 @@ def refresh_coverage(conn: Connection, indicator_codes: Iterable[str], rollup_ch
         add_changes(conn, rollup_changes)
     conn.execute(delete(SeriesCoverage).where(SeriesCoverage.indicator_code.in_(codes)))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    rows = [
+        dict(
+            indicator_code=r[0],
+            departement_code=r[1],
+            level=r[2],
+            granularity=r[3],
+            first_period=r[4],
+            last_period=r[5],
+            n_values=r[6],
+            n_demo=int(r[7] or 0),
+            updated_at=now,
+        )
+        for r in conn.execute(coverage_rows(codes))
+    ]
+    if rows:
+        conn.execute(insert(SeriesCoverage), rows)
+
+
+def coverage_rows(codes: Sequence[str] | None = None) -> Select:  # type: ignore[type-arg]
+    """What ``series_coverage`` must hold for ``codes`` (default: every indicator), computed from
+    the observations: indicator, département, level, granularity, first and last period, number of
+    values and of demo values (``check`` compares them with the stored rows)."""
     query = (
         select(
             Observation.indicator_code,
@@ -149,22 +171,6 @@ def refresh_coverage(conn: Connection, indicator_codes: Iterable[str], rollup_ch
         )
         .join(Territory, Territory.code == Observation.territory_code)
         .join(ImportBatch, ImportBatch.id == Observation.import_batch_id)
-        .where(Observation.indicator_code.in_(codes))
         .group_by(Observation.indicator_code, Territory.departement_code, Territory.level, Observation.granularity)
     )
-    rows = [
-        dict(
-            indicator_code=r[0],
-            departement_code=r[1],
-            level=r[2],
-            granularity=r[3],
-            first_period=r[4],
-            last_period=r[5],
-            n_values=r[6],
-            n_demo=int(r[7] or 0),
-            updated_at=now,
-        )
-        for r in conn.execute(query)
-    ]
-    if rows:
-        conn.execute(insert(SeriesCoverage), rows)
+    return query if codes is None else query.where(Observation.indicator_code.in_(codes))

@@ -30,6 +30,7 @@ from data_access.importers.referential import GRANULARITY_NAMES, load_referentia
 from data_access.importers.text import fold
 from data_access.importers.validation import ERROR, ISSUE_COLUMNS, OBSERVATION_KEY, WARNING, issues_frame, validate
 from data_access.settings import ROOT
+from data_access.write_lock import take_write_lock
 
 DEFAULT_MAX_MB = 50
 REPORT_COLUMNS = {"ligne": "ligne", "colonne": "colonne", "valeur": "valeur", "gravite": "gravité", "message": "message"}
@@ -401,8 +402,11 @@ def apply_import(conn: Connection, preview: Preview, *, user_name: str, exclude_
     A file with errors is refused whole (UserError) unless ``exclude_errors`` is set: the rows in
     error are then left out and the others stored. The same file read the same way as an active
     import, or a file whose values are all already stored, is a no-op (``batch_id`` None). Values
-    are compared again here, so a preview made before another import stays safe to apply.
+    are compared again here, under the write lock (``data_access.write_lock``, taken first: a
+    second writer waits, or is told to retry), so a preview made before another import stays safe
+    to apply and the changes written are those from the state this import replaces.
     """
+    take_write_lock(conn)
     if preview.errors and not exclude_errors:
         raise UserError(preview.refusal())
     already = store.same_import(conn, preview.sha256, preview.fingerprint)

@@ -40,6 +40,7 @@ from data_access.importers.compare import CHANGE_CHANGED, CHANGE_NEW, CHANGE_UNC
 from data_access.importers.validation import OBSERVATION_KEY
 from data_access.models import ImportBatch, ImportBatchDetail, Observation, ObservationHistory
 from data_access.rollup import CHANGE_COLUMNS
+from data_access.write_lock import take_write_lock
 
 LOCAL_TIME = "Europe/Paris"  # times are stored in UTC, shown in French local time
 
@@ -127,7 +128,11 @@ def write_observations(
     Real replaces demo: the demo values left of every (indicator, département) the file holds values
     for are then removed, copied to ``observation_history`` under this batch first, so that
     :func:`revert_batch` brings them back; no total then adds real and fictitious values.
+
+    ``compared`` must have been computed under the write lock of this transaction (taken here if
+    it was not): the history and the rollup changes come from its ``old_*`` columns.
     """
+    take_write_lock(conn)
     new = compared[compared["change"] == CHANGE_NEW]
     changed = compared[compared["change"] == CHANGE_CHANGED]
     if new.empty and changed.empty:
@@ -254,8 +259,10 @@ def revert_batch(conn: Connection, batch_id: int) -> RevertResult:
     """Undo an import: remove its values and restore the ones it replaced, exactly.
 
     Refused (UserError) when the batch is not an active import, or when a later import replaced
-    some of its values: that one must be reverted first, so that every restore is exact.
+    some of its values: that one must be reverted first, so that every restore is exact. Takes the
+    write lock first (``data_access.write_lock``): what it restores is read after any other writer.
     """
+    take_write_lock(conn)
     batch = conn.execute(select(ImportBatch.kind, ImportBatch.reverted_at).where(ImportBatch.id == batch_id)).first()
     if batch is None:
         raise UserError(f"Aucun lot n° {batch_id} : voyez la liste avec « python -m data_access batches ».")
