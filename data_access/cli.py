@@ -8,7 +8,9 @@ and the user reads one French line with that reference (exit code 1).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -17,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from data_access import demo, demo_cli, fetch_reference, followup_cli, progress_cli, reference
+from data_access import check, demo, demo_cli, fetch_reference, followup_cli, progress_cli, reference
 from data_access.auth import hash_password, os_user
 from data_access.catalogue import load_catalogue
 from data_access.db import make_engine, run_migrations
@@ -71,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--replace", action="store_true", help="remplace les données de démonstration existantes")
     commands.add_parser("setup", help="tout en une fois : init, les deux plans, la référence, la démonstration si absente")
     commands.add_parser("status", help="nombre de lignes par table, plans chargés, périodes couvertes, part de démonstration")
+    checking = commands.add_parser(
+        "check",
+        help="vérifie que les sommes par regroupement, la couverture et l'historique des imports concordent avec les valeurs",
+        description="Code de sortie 0 quand la base est cohérente, 1 sinon.",
+    )
+    checking.add_argument("--repair", action="store_true", help="recalcule ce qui est dérivé des valeurs (sommes, couverture), en une fois")
     fetch = commands.add_parser(
         "fetch-reference",
         help="télécharge les données de référence manquantes depuis leurs sources officielles (empreintes sha256 vérifiées)",
@@ -197,8 +205,35 @@ def _import(engine: Engine, args: argparse.Namespace) -> int:
         return 0
     with engine.begin() as conn:
         outcome = apply_import(conn, preview, user_name=os_user(), exclude_errors=args.exclude_errors)
-    print(outcome.message)
+    _say_committed(outcome.message)
     return 0
+
+
+def _say_committed(message: str) -> None:
+    """Print what a committed write did. When standard output was closed meanwhile (``| head -1``),
+    say it on standard error instead: it was written, whatever the pipe."""
+    try:
+        print(message, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # else the interpreter's last flush fails again
+        with contextlib.suppress(BrokenPipeError):
+            print(f"Sortie fermée avant la fin de la commande. Écrit en base : {message}", file=sys.stderr, flush=True)
+
+
+def _check(engine: Engine, repair: bool) -> int:
+    """``check`` and ``check --repair``: exit code 0 when the database is (or was made) consistent, 1 otherwise."""
+    with engine.connect() as conn:
+        report = check.check_database(conn)
+    print(report.text())
+    if report.clean or not repair:
+        return 0 if report.clean else 1
+    with engine.begin() as conn:
+        rebuilt = check.repair(conn)
+    with engine.connect() as conn:
+        after = check.check_database(conn)
+    print(f"Réparation : sommes par regroupement et couverture recalculées pour {rebuilt} indicateur(s).")
+    print(f"Après réparation : {after.text()}")
+    return 0 if after.clean else 1
 
 
 def _batches(engine: Engine, show_all: bool) -> None:
@@ -263,6 +298,8 @@ def _run(args: argparse.Namespace) -> int:
             start = time.perf_counter()
             with engine.begin() as conn:
                 _report("Données de démonstration (valeurs générées ; 0 : déjà présentes)", demo.seed_demo(conn), start)
+        elif args.command == "check":
+            return _check(engine, args.repair)
         elif args.command == "status":
             with engine.connect() as conn:
                 print(database_status(conn))
@@ -278,7 +315,8 @@ def _run(args: argparse.Namespace) -> int:
             return progress_cli.run(engine, args)
         elif args.command == "revert":
             with engine.begin() as conn:
-                print(revert_batch(conn, args.batch_id).message())
+                reverted = revert_batch(conn, args.batch_id)
+            _say_committed(reverted.message())
     except UserError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 2
