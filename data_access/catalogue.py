@@ -15,6 +15,7 @@ from data_access.vocabulary import STORED_GRANULARITIES as GRANULARITIES
 from data_access.writes import upsert
 
 CATALOGUE_FILE = ROOT / "plans" / "indicateurs.yaml"
+DEFAULT_UNIT = "défaut"  # the key of « maximums_par_unite » for every unit not listed
 
 
 def catalogue_entries(path: Path = CATALOGUE_FILE) -> list[dict[str, Any]]:
@@ -51,6 +52,14 @@ def catalogue_entries(path: Path = CATALOGUE_FILE) -> list[dict[str, Any]]:
         _check_lengths(row, path)
     # numerators and denominators must exist before the ratios that reference them
     return sorted(rows, key=lambda r: r["numerator_code"] is not None)
+
+
+def unit_maxima(path: Path = CATALOGUE_FILE) -> dict[str, float]:
+    """The largest plausible value of one cell per unit (« maximums_par_unite »), with the key
+    ``défaut`` for every unit not listed. A catalogue without them gets no bound but finiteness."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    maxima = {str(unit): float(value) for unit, value in (document.get("maximums_par_unite") or {}).items()}
+    return maxima | {DEFAULT_UNIT: maxima.get(DEFAULT_UNIT, float("inf"))}
 
 
 def _check_lengths(row: dict[str, Any], path: Path) -> None:

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, select
 
 from data_access.aggregation import SumRequest, chosen_sources, coverage_index, stored_components, summed_rows_many
 from data_access.models import MilestoneRecord, Territory
-from data_access.periods import Period, add_months
+from data_access.periods import Period, add_months, last_ended_year
 from data_access.queries import plan_objectives, plans
 from data_access.status import BASELINE_KINDS, PRORATA_KINDS, Measurement, milestone_status, prorata_target, status_from_measurement
 from data_access.vocabulary import RULE_LABELS, MilestoneState, ProrataBase, TerritorialRule
@@ -301,11 +301,12 @@ def _baseline_label(objective: pd.Series, result: ObjectiveResult) -> str:
 
 
 def latest_complete_year(conn: Connection, *, plan: str) -> int | None:
-    """The latest calendar year fully covered by the eviction series of the plan's département."""
+    """The latest calendar year fully covered by the eviction series of the plan's département,
+    among the years already over (a value dated after today does not make a year complete)."""
     departement = str(plans(conn).set_index("code").at[plan, "departement_code"])
     level = conn.scalar(select(Territory.level).where(Territory.code == departement)) or "departement"
     coverage = coverage_index(conn, ["assignations"], [departement])
-    for year in range(dt.date.today().year, 1999, -1):
+    for year in range(last_ended_year(), 1999, -1):
         if _covered_fraction(coverage, ("assignations",), (level, departement), Period.years(year)) >= 1:
             return year
     return None

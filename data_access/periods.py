@@ -9,7 +9,7 @@ from typing import Literal
 from data_access.french import fr_month
 from data_access.vocabulary import GRANULARITY_LABELS, Granularity
 
-__all__ = ["GRANULARITY_LABELS", "Bucket", "Granularity", "Period", "add_months", "bucket_months", "bucket_start"]
+__all__ = ["GRANULARITY_LABELS", "Bucket", "Granularity", "Period", "add_months", "bucket_months", "bucket_start", "last_ended_year"]
 
 Bucket = Literal["month", "quarter", "year", "total"]
 
@@ -59,3 +59,9 @@ def bucket_start(day: dt.date, bucket: Bucket) -> dt.date:
 
 def bucket_months(bucket: Bucket) -> int:
     return {"month": 1, "quarter": 3, "year": 12}.get(bucket, 0)
+
+
+def last_ended_year(today: dt.date | None = None) -> int:
+    """The latest calendar year already over (the year before ``today``'s, by default today's):
+    no later year can be complete, whatever a stray future value in the database says."""
+    return (today or dt.date.today()).year - 1

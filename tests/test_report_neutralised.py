@@ -22,13 +22,15 @@ def _report_cells(preview) -> list[list[str]]:  # type: ignore[no-untyped-def]
 
 
 def test_the_report_of_a_file_of_formulas_has_no_formula(conn):
-    rows = ["indicateur;territoire;periode;valeur;statut"]
-    rows += [f"{f};38185;2024-01;1;" for f in FORMULAS]
-    rows += [f"assignations;{f};2024-02;1;" for f in FORMULAS]
-    rows += [f"assignations;38185;{f};1;" for f in FORMULAS]
-    rows += [f"assignations;3815{i};2024-03;{f};" for i, f in enumerate(FORMULAS)]
-    rows += [f"assignations;38185;2024-0{i + 4};1;{f}" for i, f in enumerate(FORMULAS)]
-    data = "\n".join(f'"{r}"' if "\r" in r else r for r in rows).encode()
+    rows = [["indicateur", "territoire", "periode", "valeur", "statut"]]
+    rows += [[f, "38185", "2024-01", "1", ""] for f in FORMULAS]
+    rows += [["assignations", f, "2024-02", "1", ""] for f in FORMULAS]
+    rows += [["assignations", "38185", f, "1", ""] for f in FORMULAS]
+    rows += [["assignations", f"3815{i}", "2024-03", f, ""] for i, f in enumerate(FORMULAS)]
+    rows += [["assignations", "38185", f"2024-0{i + 4}", "1", f] for i, f in enumerate(FORMULAS)]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\n").writerows(rows)  # quoted where a cell holds ; " or a line end
+    data = buffer.getvalue().encode()
     preview = prepare_import(conn, data, "formules.csv")
     cells = _report_cells(preview)
     assert preview.errors >= 5 * len(FORMULAS) - 2  # every formula cell is an error somewhere (a tab may be stripped)

@@ -1,7 +1,8 @@
 """The reading side of an import: compare the file's values with the stored ones, cross-check them.
 
 :func:`compare` classifies each incoming value as new, changed or unchanged (and says what it
-replaces); :func:`cross_checks` warns about values that look wrong against the stored ones. Nothing
+replaces); :func:`granularity_conflicts` refuses values whose granularity differs from their
+series'; :func:`cross_checks` warns about values that look wrong against the stored ones. Nothing
 is written here: :mod:`data_access.importers.store` writes.
 """
 
@@ -12,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, String, cast, func, select
 
 from data_access.french import fr_number
-from data_access.importers.validation import OBSERVATION_KEY, WARNING, issues_frame
+from data_access.importers.validation import ERROR, OBSERVATION_KEY, WARNING, issues_frame
 from data_access.models import ImportBatch, Observation
 
 # Cross-checks: (indicator that cannot exceed, the one it is part of, what the warning says)
@@ -21,6 +22,7 @@ SPIKE_FACTOR = 5.0
 SPIKE_MIN_VALUE = 10.0  # small counts jump by a factor 5 by chance (1 → 6): no warning below this value
 CHANGE_NEW, CHANGE_CHANGED, CHANGE_UNCHANGED = "nouvelle", "modifiée", "inchangée"
 GRANULARITY_ADJECTIVES = {"month": "mensuelles", "quarter": "trimestrielles", "year": "annuelles"}
+FINEST_FIRST = ("month", "quarter", "year")
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -156,23 +158,55 @@ def cross_checks(conn: Connection, obs: pd.DataFrame) -> pd.DataFrame:
                 + ") ; vérifiez l'unité, le territoire ou la période"
             )
             warnings.append(issues_frame(spikes["line"].to_numpy(), "", "", spike_problem, WARNING))
-        warnings.append(_mixed_granularities(obs, means))
     return pd.concat(warnings, ignore_index=True) if warnings else issues_frame([], [], [], [], WARNING)
 
 
-def _mixed_granularities(obs: pd.DataFrame, means: pd.DataFrame) -> pd.DataFrame:
-    """One warning per indicator, territory and granularity of the file when the database holds
-    another granularity of the same series: the pages sum the finest one and ignore the other."""
-    stored = means[["indicator_code", "territory_code", "granularity"]].rename(columns={"granularity": "stored"})
-    firsts = obs.groupby(["indicator_code", "territory_code", "granularity"], as_index=False)["line"].min()
-    mixed = firsts.merge(stored, on=["indicator_code", "territory_code"])
-    mixed = mixed[mixed["granularity"] != mixed["stored"]].drop_duplicates(["indicator_code", "territory_code", "granularity"])
+def granularity_conflicts(conn: Connection, obs: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """The rows of ``obs`` whose granularity differs from their series' (same indicator and
+    territory), and one error per refused (indicator, territory, granularity) at its first line.
+
+    A series has one granularity: the finest of its real stored values (demo values are replaced
+    by an import of the same series), or else the finest of the file. The pages sum one
+    granularity per series and would ignore the other values, so they are refused, never stored
+    silently. Returns (a boolean mask over ``obs``'s rows, the errors).
+    """
+    series = ["indicator_code", "territory_code"]
+    stored = _stored_granularities(conn, obs)
+    in_file = obs[[*series, "granularity"]].drop_duplicates().assign(where="dans ce fichier")
+    both = pd.concat([stored.assign(where="déjà enregistrées"), in_file], ignore_index=True)
+    both["rank"] = both["granularity"].map({g: i for i, g in enumerate(FINEST_FIRST)})
+    both["stored"] = both["where"] != "dans ce fichier"
+    chosen = both.sort_values(["stored", "rank"], ascending=[False, True]).drop_duplicates(series)
+    chosen = chosen.rename(columns={"granularity": "series_granularity"})[[*series, "series_granularity", "where"]]
+    joined = obs[[*series, "granularity", "line"]].merge(chosen, on=series, how="left")
+    refused = (joined["granularity"] != joined["series_granularity"]).to_numpy()
+    if not refused.any():
+        return refused, issues_frame([], [], [], [], ERROR)
+    groups = joined[refused].groupby([*series, "granularity", "series_granularity", "where"], sort=True, dropna=False)
+    first = groups["line"].min().reset_index().merge(groups.size().rename("n").reset_index())
     problem = [
-        f"{i}, {t} : des valeurs {GRANULARITY_ADJECTIVES[s]} sont déjà enregistrées pour cet indicateur et ce territoire ; "
-        f"les pages additionnent la granularité la plus fine, ces valeurs {GRANULARITY_ADJECTIVES[g]} pourraient être ignorées"
-        for i, t, g, s in zip(mixed["indicator_code"], mixed["territory_code"], mixed["granularity"], mixed["stored"], strict=True)
+        f"{i}, {t} : des valeurs {GRANULARITY_ADJECTIVES[s]} de cet indicateur et de ce territoire sont {w} ; les pages "
+        f"additionnent une seule granularité par série et ignoreraient ces {n} valeur(s) {GRANULARITY_ADJECTIVES[g]}, refusées : "
+        f"importez des valeurs {GRANULARITY_ADJECTIVES[s]}, ou annulez d'abord l'import des autres"
+        for i, t, g, s, w, n in first[[*series, "granularity", "series_granularity", "where", "n"]].itertuples(index=False)
     ]
-    return issues_frame(mixed["line"].to_numpy(), "", "", problem, WARNING)
+    return refused, issues_frame(first["line"].to_numpy(), "", "", problem, ERROR)
+
+
+def _stored_granularities(conn: Connection, obs: pd.DataFrame) -> pd.DataFrame:
+    """The granularities of the real (not demo) stored values of the indicators and territories of ``obs``."""
+    columns = ["indicator_code", "territory_code", "granularity"]
+    stmt = (
+        select(Observation.indicator_code, Observation.territory_code, Observation.granularity)
+        .join(ImportBatch, ImportBatch.id == Observation.import_batch_id)
+        .where(Observation.indicator_code.in_(sorted(obs["indicator_code"].unique())), ImportBatch.kind != "demo")
+        .distinct()
+    )
+    territories = sorted(obs["territory_code"].unique())
+    if len(territories) <= 2000:  # a short list narrows the scan; a long one would only slow the statement
+        stmt = stmt.where(Observation.territory_code.in_(territories))
+    frame = pd.DataFrame([tuple(row) for row in conn.execute(stmt)], columns=columns)
+    return frame[frame["territory_code"].isin(territories)]
 
 
 def _stored_means(conn: Connection, obs: pd.DataFrame) -> pd.DataFrame:

@@ -30,6 +30,7 @@ LEVEL_NAMES = {
 GRANULARITY_NAMES = {"month": "mensuelles", "quarter": "trimestrielles", "year": "annuelles"}
 GRANULARITY_EXAMPLES = {"month": "2024-03", "quarter": "2024-T1", "year": "2024"}
 REQUIRED_TABLES = ("observation_history", "import_batch_detail", "territory_alias")
+SUGGESTIONS_MAX = 20  # « vouliez-vous dire … » for this many distinct unknown codes of a file: a hostile file costs no more
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Referential:
     _granularities: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _ratios: dict[str, tuple[str, str]] = field(default_factory=dict)
     _levels: dict[str, str] = field(default_factory=dict)
+    _hints: dict[str, str] = field(default_factory=dict)  # folded unknown code → its suggestion ("" when none)
+    suggestions: int = 0  # suggestions computed so far (at most SUGGESTIONS_MAX)
 
     # --- indicators ------------------------------------------------------------------------------
 
@@ -66,8 +69,7 @@ class Referential:
             return Resolved(problem="est vide (attendu : le code ou le libellé d'un indicateur du catalogue)")
         code = self._indicator_names.get(text.lower()) or self._indicator_names.get(fold(text))
         if code is None:
-            close = difflib.get_close_matches(fold(text), list(self._indicator_names), n=1, cutoff=0.75)
-            hint = f" ; vouliez-vous dire « {self._indicator_names[close[0]]} » ?" if close else ""
+            hint = self._hint(fold(text))
             return Resolved(
                 problem="n'est pas un indicateur du catalogue (attendu : un code comme « assignations » ou son libellé, "
                 f"voir la page « Données et méthodes » ou plans/indicateurs.yaml){hint}"
@@ -79,6 +81,17 @@ class Referential:
                 "importez ces deux indicateurs, le taux sera recalculé"
             )
         return Resolved(code=code)
+
+    def _hint(self, folded: str) -> str:
+        """« ; vouliez-vous dire « assignations » ? » for an unknown code, computed once per distinct
+        code and for the first SUGGESTIONS_MAX of them only (each costs a scan of every name)."""
+        if folded not in self._hints:
+            if self.suggestions >= SUGGESTIONS_MAX:
+                return ""
+            self.suggestions += 1
+            close = difflib.get_close_matches(folded, list(self._indicator_names), n=1, cutoff=0.75)
+            self._hints[folded] = f" ; vouliez-vous dire « {self._indicator_names[close[0]]} » ?" if close else ""
+        return self._hints[folded]
 
     def granularity_problem(self, indicator: str, granularity: str) -> str:
         allowed = self._granularities[indicator]

@@ -15,9 +15,10 @@ import hashlib
 import io
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
@@ -28,7 +29,7 @@ from data_access.importers import compare, formats, histologe, reading, store
 from data_access.importers.options import FORMAT_NAMES, FORMATS, ImportOptions
 from data_access.importers.referential import GRANULARITY_NAMES, load_referential
 from data_access.importers.text import fold
-from data_access.importers.validation import ERROR, ISSUE_COLUMNS, OBSERVATION_KEY, WARNING, issues_frame, validate
+from data_access.importers.validation import ERROR, ISSUE_COLUMNS, OBSERVATION_KEY, SOURCE_MAX, WARNING, issues_frame, validate
 from data_access.settings import ROOT
 from data_access.write_lock import take_write_lock
 
@@ -300,6 +301,9 @@ def prepare_import(
     if options.status is not None and options.status not in ("provisoire", "définitif"):
         raise UserError(f"Statut inconnu « {options.status} » (attendu : provisoire ou définitif).")
     sha256 = hashlib.sha256(data).hexdigest()
+    source_cut = bool(options.source) and len(str(options.source)) > SOURCE_MAX
+    if source_cut:
+        options = replace(options, source=str(options.source)[:SOURCE_MAX])
     ref = load_referential(conn)
     format_used = detect_format(data, options)
     notes: list[str] = []
@@ -329,6 +333,15 @@ def prepare_import(
         candidates = formats.long_candidates(table, options) if format_used == "long" else formats.wide_candidates(table, options)
         valid, issues, error_lines = validate(candidates, ref, options)
         file_rows, description, ignored = len(table.frame), table.description, candidates.ignored_columns
+    if source_cut:
+        cut = f"la source donnée (option « source ») est trop longue : elle est enregistrée coupée à {SOURCE_MAX} caractères"
+        issues = pd.concat([issues, issues_frame([None], "", "", [cut], WARNING)], ignore_index=True)
+    refused, conflicts = compare.granularity_conflicts(conn, valid) if not valid.empty else (np.zeros(0, dtype=bool), issues)
+    if refused.any():
+        lines = valid["line"][refused]
+        error_lines += int(lines.nunique()) + int(lines.isna().sum())
+        valid = valid[~refused].reset_index(drop=True)
+        issues = pd.concat([issues, conflicts], ignore_index=True)
     compared = compare.compare(conn, valid) if not valid.empty else valid.assign(change=[], old_value=[], old_status=[], old_kind=[])
     warnings = compare.cross_checks(conn, compared) if not compared.empty else issues_frame([], [], [], [], WARNING)
     all_issues = pd.concat([f for f in (issues, warnings) if not f.empty], ignore_index=True) if len(issues) + len(warnings) else issues

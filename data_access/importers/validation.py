@@ -1,11 +1,13 @@
 """Row checks of candidate values, vectorised: every row is checked, every problem is reported.
 
 Errors (the row cannot be stored): unknown indicator or territory, a ratio indicator, a period that
-does not parse or whose granularity the indicator does not accept, a value that is not a number,
-is empty or negative, an unknown status, a key (indicator, territory, period) twice in the file.
-Warnings (stored if the user goes on): a percentage or a non-integer for a count indicator; one
-warning counting the secret cells (``text.secret_cells``: « s », « < 5 »…), stored as secret with
-the value 0, left out of the sums.
+does not parse, starts after the current month, or whose granularity the indicator does not accept,
+a value that is not a finite number, is empty, negative or above the plausible maximum of its unit
+(``maximums_par_unite`` of the catalogue), an unknown status, a key (indicator, territory, period)
+twice in the file.
+Warnings (stored if the user goes on): a percentage or a non-integer for a count indicator; a
+source longer than its column (cut there); one warning counting the secret cells
+(``text.secret_cells``: « s », « < 5 »…), stored as secret with the value 0, left out of the sums.
 Cross-checks against the database are in :mod:`data_access.importers.compare`.
 """
 
@@ -17,10 +19,13 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from data_access.catalogue import DEFAULT_UNIT, unit_maxima
+from data_access.french import fr_number
 from data_access.importers.formats import Candidates
 from data_access.importers.options import ImportOptions
 from data_access.importers.referential import Referential
 from data_access.importers.text import fold, parse_numbers, parse_periods, secret_cells
+from data_access.models import Observation
 
 ISSUE_COLUMNS = ["ligne", "colonne", "valeur", "gravite", "probleme", "message"]
 ERROR, WARNING = "erreur", "avertissement"
@@ -35,6 +40,7 @@ STATUS_WORDS = {
     "d": "définitif",
 }
 UNCOUNTED_UNITS = ("€", "%")
+SOURCE_MAX = Observation.__table__.c.source.type.length  # a longer source is cut to fit its column
 QUOTED_MAX = 80  # a cell quoted in a message: longer ones are cut (a 1 MB cell is not echoed)
 Problems = np.ndarray | str | Callable[[np.ndarray], list[str]]  # amounts and rates may be decimal; everything else counts cases
 
@@ -120,6 +126,17 @@ def validate(candidates: Candidates, ref: Referential, options: ImportOptions) -
         "value",
         lambda masked: ["est négatif : " + _count_phrase(u) + " ne peut pas être négatif" for u in masked],
     )
+    maxima = unit_maxima()
+    maximum = pd.Series(units).map(maxima).fillna(maxima[DEFAULT_UNIT]).to_numpy(dtype=float)
+    report(
+        np.nan_to_num(numbers.value) > maximum,
+        "value",
+        lambda masked: [
+            f"dépasse le maximum plausible pour {_count_phrase(u)} ({fr_number(maxima.get(u, maxima[DEFAULT_UNIT]))}"
+            f"{' €' if u == '€' else ''}) : vérifiez l'unité et le séparateur décimal"
+            for u in masked
+        ],
+    )
     counted = ~np.isin(units, UNCOUNTED_UNITS) & (units != "")
     report(
         numbers.percent & counted,
@@ -141,10 +158,21 @@ def validate(candidates: Candidates, ref: Referential, options: ImportOptions) -
     report(problem != "", "status", problem)
     source = c["source"].fillna("").astype(str).str.strip()
     source = source.where(source != "", options.source or "")
-    report((source.str.len() > 300).to_numpy(), "source", "est trop long (300 caractères au plus)", values=source.str.slice(0, 40) + "…")
+    report(
+        (source.str.len() > SOURCE_MAX).to_numpy(),
+        "source",
+        f"est trop long : la source est enregistrée coupée à {SOURCE_MAX} caractères",
+        WARNING,
+        values=source,
+    )
+    source = source.str.slice(0, SOURCE_MAX)
 
     today = np.datetime64(dt.date.today(), "ns")
-    report((start > today) & (period_problem == ""), "period", "commence après aujourd'hui : vérifiez l'année", WARNING)
+    report(
+        (start > today) & (period_problem == ""),
+        "period",
+        "commence après le mois en cours : une valeur ne peut pas porter sur une période à venir (vérifiez l'année)",
+    )
 
     known = (indicator != "") & (granularity != "")
     pair = pd.Series(indicator) + "|" + pd.Series(granularity)
