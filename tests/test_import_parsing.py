@@ -141,7 +141,7 @@ def test_encodings_are_recognised(data, encoding):
     [
         (b"", "vide.csv", "Le fichier est vide"),
         (b"\n\n  \n", "blanc.csv", "Le fichier est vide"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "ancien.xls", "ne sont pas lus"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "ancien.xls", r"Format Excel 97-2003 \(.xls\) non pris en charge"),
         (b"PK\x03\x04 pas un classeur", "faux.xlsx", "n'a pas pu être ouvert"),
         (b"\x00\x01\x02\x03binaire", "image.csv", "pas un fichier texte"),
     ],
@@ -153,8 +153,12 @@ def test_unreadable_files_get_a_french_message(data, name, message):
 
 def test_a_row_with_too_many_fields_names_its_line(conn):
     data = b"Titre\n\nindicateur;territoire;periode;valeur\nassignations;38185;2024;1\nassignations;38185;2025;1;x\n"
-    with pytest.raises(UserError, match=r"ligne 5 : 5 champs au lieu de 4"):
-        prepare_import(conn, data, "t.csv")
+    preview = prepare_import(conn, data, "t.csv")
+    assert preview.issues["message"].tolist() == [
+        "ligne 5 : 5 champs au lieu de 4 (séparateur « ; » ; point-virgule) : ligne non lue. Une cellule contient sans "
+        "doute le séparateur sans guillemets, ou l'en-tête a moins de colonnes que les données."
+    ]
+    assert (preview.errors, preview.error_lines, preview.observations["line"].tolist()) == (1, 1, [4])
 
 
 def test_too_large_file_is_refused_before_reading(conn):

@@ -23,7 +23,7 @@ import pandas as pd
 from data_access.errors import UserError
 from data_access.importers.options import ImportOptions
 from data_access.importers.reading import Table
-from data_access.importers.text import MISSING, fold, looks_like_period, parse_period, secret_cells
+from data_access.importers.text import MISSING, fold, looks_like_period, parse_period, period_header, secret_cells
 
 CANDIDATE_COLUMNS = [
     "line",
@@ -58,7 +58,9 @@ class Candidates:
     """Rows to validate: CANDIDATE_COLUMNS, every cell as text; plus header-level problems."""
 
     frame: pd.DataFrame
-    header_issues: list[tuple[int, str, str, str]] = field(default_factory=list)  # line, column, value, problem
+    header_issues: list[tuple[int, str, str, str]] = field(
+        default_factory=list
+    )  # line, column, value, problem: header cells and unread rows
     ignored_columns: list[str] = field(default_factory=list)
 
 
@@ -109,7 +111,12 @@ def long_candidates(table: Table, options: ImportOptions) -> Candidates:
         }
     )
     used = {c for c in columns.values() if c}
-    return Candidates(frame, ignored_columns=[c for c in f.columns if c not in used])
+    return Candidates(frame, header_issues=_unread_rows(table), ignored_columns=[c for c in f.columns if c not in used])
+
+
+def _unread_rows(table: Table) -> list[tuple[int, str, str, str]]:
+    """The rows the reader left out (more fields than the header), each an error of its line."""
+    return [(line, "", "", problem) for line, problem in table.too_wide]
 
 
 def wide_candidates(table: Table, options: ImportOptions) -> Candidates:
@@ -135,13 +142,14 @@ def wide_candidates(table: Table, options: ImportOptions) -> Candidates:
             )
         keys[key] = label
     source = next((c for c in f.columns if fold(c) in LONG_COLUMNS["source"] and c not in keys.values()), None)
-    periods, ignored, issues = [], [], []
+    periods: dict[str, str] = {}  # column label → its period as a cell (« Année 2024 » → « 2024 »)
+    ignored, issues = [], []
     for label in f.columns:
         if label in keys.values() or label == source:
             continue
-        parsed = parse_period(label)
+        parsed = parse_period(period_header(label))
         if not parsed.problem:
-            periods.append(label)
+            periods[label] = period_header(label)
         elif looks_like_period(label):
             issues.append((table.header_line, label, label, f"(en-tête de colonne) {parsed.problem}"))
         else:
@@ -157,16 +165,16 @@ def wide_candidates(table: Table, options: ImportOptions) -> Candidates:
         base[f"{key}_column"] = keys.get(key, f"--{key}")
     base["source"] = f[source].fillna("").astype(str).to_numpy() if source else ""
     base["source_column"] = source or "--source"
-    melted = base.join(f[periods].reset_index(drop=True)).melt(
-        id_vars=list(base.columns), value_vars=periods, var_name="period_column", value_name="value"
+    melted = base.join(f[list(periods)].reset_index(drop=True)).melt(
+        id_vars=list(base.columns), value_vars=list(periods), var_name="period_column", value_name="value"
     )
     # an empty cell is no value, not an error; a secret cell (« s », « < 5 », a blank of a secret-bearing source) is one
     cells = melted["value"].fillna("").astype(str)
     melted = melted[~cells.str.strip().str.lower().isin(MISSING) | secret_cells(cells, blank=options.blank_is_secret)]
     melted = melted.assign(
-        period=melted["period_column"],
+        period=melted["period_column"].map(periods),
         value_column=melted["period_column"],
         status=options.status or "",
         status_column="--status",
     ).sort_values("line", kind="stable")  # file order: row by row, periods left to right
-    return Candidates(melted[CANDIDATE_COLUMNS].reset_index(drop=True), header_issues=issues, ignored_columns=ignored)
+    return Candidates(melted[CANDIDATE_COLUMNS].reset_index(drop=True), header_issues=issues + _unread_rows(table), ignored_columns=ignored)

@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 
 from data_access import demo, series_kinds
 from data_access.errors import UserError
+from data_access.french import fr_number
 from data_access.formulas import neutralised
 from data_access.importers import compare, formats, histologe, reading, store
 from data_access.importers.options import FORMAT_NAMES, FORMATS, ImportOptions
@@ -211,23 +212,8 @@ class Preview:
 
 
 def peek_rows(data: bytes, sheet: str | None) -> list[list[str]]:
-    """The first rows of a file, to recognise its format (nothing else is read)."""
-    if reading.is_xlsx(data):
-        book = reading._workbook(data)
-        try:
-            sheet = reading.chosen_sheet(book, sheet)
-            from data_access.importers.text import clean_cell
-
-            return [[clean_cell(c) for c in row] for row in book[sheet].iter_rows(values_only=True, max_row=reading.HEADER_SCAN)]
-        except UserError:
-            raise
-        except Exception as error:  # a damaged workbook fails anywhere in zip, XML or openpyxl code
-            raise UserError("Ce classeur Excel n'a pas pu être lu : enregistrez-le à nouveau en .xlsx, ou exportez-le en CSV.") from error
-        finally:
-            book.close()
-    text, _ = reading.decode(data[: 1 << 20])
-    lines = [line for line in text.splitlines()[: reading.HEADER_SCAN] if line.strip()]
-    return reading._split(lines, reading.sniff_separator(lines)) if lines else []
+    """The first rows of a file, to recognise its format (nothing else is read; see :func:`reading.head_rows`)."""
+    return reading.head_rows(data, sheet)
 
 
 def header_columns(data: bytes, sheet: str | None = None) -> list[str]:
@@ -295,7 +281,7 @@ def prepare_import(
     limit = max_upload_bytes() if max_bytes is None else max_bytes
     if len(data) > limit:
         raise UserError(
-            f"Fichier trop volumineux : {len(data) / 1048576:.1f} Mo pour {limit / 1048576:.0f} Mo au plus. "
+            f"Fichier trop volumineux : {fr_number(len(data) / 1048576, 1)} Mo pour {fr_number(limit / 1048576)} Mo au plus. "
             "Découpez-le (par année ou par indicateur) ou enregistrez-le en CSV, plus compact qu'un classeur."
         )
     if options.status is not None and options.status not in ("provisoire", "définitif"):

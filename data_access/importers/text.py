@@ -241,6 +241,22 @@ def parse_periods(cells: pd.Series) -> tuple[pd.api.extensions.ExtensionArray, n
     return granularity.take(codes), start[codes], problem[codes]
 
 
+_PERIOD_NOTE = re.compile(r"\s*\([^()]*\)\s*$")  # « 2024 (provisoire) », « 2024 (p) »
+_PERIOD_WORD = re.compile(r"(?i)(?:ann[ée]e|an|exercice)\s+(.+)")  # « Année 2024 », « An 2024 »
+
+
+def period_header(header: str) -> str:
+    """A wide table's column header as a period cell: a leading « Année », « An » or « Exercice »
+    and a trailing note in brackets are left out; other headers are returned stripped.
+
+    >>> [period_header(h) for h in ("Année 2024", "an 2024-T1", "2024 (provisoire)", "Total")]
+    ['2024', '2024-T1', '2024', 'Total']
+    """
+    text = _PERIOD_NOTE.sub("", str(header).strip()) or str(header).strip()
+    word = _PERIOD_WORD.fullmatch(text)
+    return word[1].strip() if word else text
+
+
 def looks_like_period(header: str) -> bool:
     """Whether a column header is meant as a period (it contains a plausible year), even a malformed one."""
     return bool(re.search(r"(?<!\d)(19[9]\d|20\d\d)(?!\d)", str(header))) and len(str(header)) <= 30
@@ -257,6 +273,29 @@ def parse_dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     iso = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
     dates = day_first.fillna(iso)
     return dates.where((dates.dt.year >= FIRST_YEAR) & (dates.dt.year <= LAST_YEAR)), blank
+
+
+QUOTED_LENGTH = 80
+_MARKUP = re.compile(r"([\\`*_\[\]#$~<>|])")  # what Markdown (and Streamlit's $ formulas) would read as markup
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def quoted_value(value: object, length: int = QUOTED_LENGTH) -> str:
+    r"""A cell, sheet name or label as it may be quoted in a message shown on a page or printed.
+
+    On one line (control characters and line breaks become a space), at most ``length``
+    characters (then cut, ending with « … »), and Markdown characters escaped with a backslash so
+    that a page renders them as they are written, never as markup or a link.
+
+    >>> print(quoted_value("**gras** [lien](x)\nligne 2"))
+    \*\*gras\*\* \[lien\](x) ligne 2
+    >>> len(quoted_value("x" * 10_000)), quoted_value("x" * 10_000)[-1]
+    (80, '…')
+    """
+    text = _CONTROLS.sub(" ", str(value)).strip()
+    if len(text) > length:
+        text = text[: length - 1].rstrip() + "…"
+    return _MARKUP.sub(r"\\\1", text)
 
 
 def safe_excerpt(value: str, pattern: str = r"[0-9/.: -]{1,25}") -> str:
