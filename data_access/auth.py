@@ -5,7 +5,7 @@ either by single sign-on (OIDC through ``st.login``, with an allow-list of e-mai
 by one local account whose argon2 password hash is configured in the environment
 (``OBSERVATOIRE_ADMIN_USER``, ``OBSERVATOIRE_ADMIN_PASSWORD_HASH``) or in ``.streamlit/secrets.toml``
 (section ``[observatoire]``: ``admin_user``, ``admin_password_hash``). Failed logins are throttled
-per session and per user name (:class:`LoginThrottle`).
+per client address and per user name (:class:`LoginThrottle`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hmac
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,52 +98,88 @@ def oidc_is_data_manager(user: Mapping[str, Any], settings: Mapping[str, Any]) -
     return False
 
 
+@dataclass(frozen=True)
+class Backoff:
+    """``free`` attempts, then a wait of ``base`` seconds doubled at each further attempt, up to ``ceiling``."""
+
+    free: int
+    base: float
+    ceiling: float
+
+    def delay(self, attempts: int) -> float:
+        """The wait imposed after ``attempts`` attempts that did not succeed."""
+        return 0.0 if attempts <= self.free else min(self.ceiling, self.base * 2 ** (attempts - self.free - 1))
+
+
 @dataclass
 class LoginThrottle:
-    """Failed-login throttling, per session and per user name (shared by every session of a process).
+    """Failed-login throttling per client address and per user name, shared by every session of a process.
 
-    After ``free`` failures for a key, each further failure locks that key for ``base`` seconds
-    doubled each time, up to ``ceiling`` (5 s, 10 s, 20 s … 15 min); a success clears the session's
-    and the user's counters. Thread-safe; times come from ``clock`` so that tests need not wait.
+    :meth:`attempt` checks and counts in one step under a lock: parallel logins never check more
+    passwords than allowed. The client address is the one held back hard (3 free attempts, then
+    5 s, 10 s, 20 s … 15 min): an attacker slows down only themselves. The user name only slows
+    down (10 free attempts, then 1 s … 1 min), since anyone may type it, and not at all from an
+    address where that user already signed in: nobody can lock the real data manager out. A
+    success clears the address's and the user's counts. Times come from ``clock`` (tests need not
+    wait); counts idle for ``forget_after`` seconds are dropped when the table grows large.
     """
 
-    free: int = 3
-    base: float = 5.0
-    ceiling: float = 900.0
+    per_address: Backoff = Backoff(free=3, base=5.0, ceiling=900.0)
+    per_user: Backoff = Backoff(free=10, base=1.0, ceiling=60.0)
     clock: Any = time.monotonic
-    _failures: dict[str, int] = field(default_factory=dict)
-    _locked_until: dict[str, float] = field(default_factory=dict)
+    forget_after: float = 86400.0
+    max_entries: int = 10_000  # beyond, idle counts are looked for and dropped
+    _attempts: dict[str, tuple[int, float]] = field(default_factory=dict)  # key → (attempts, time of the last)
+    _trusted: set[tuple[str, str]] = field(default_factory=set)  # (user, address) that signed in
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    @staticmethod
-    def keys(user: str, session: str) -> tuple[str, str]:
-        return (f"user:{user.strip().casefold()}", f"session:{session}")
+    def _rules(self, user: str, address: str) -> list[tuple[str, Backoff]]:
+        name = user.strip().casefold()
+        rules = [(f"address:{address}", self.per_address)]
+        if (name, address) not in self._trusted:
+            rules.append((f"user:{name}", self.per_user))
+        return rules
 
-    def wait(self, keys: Iterable[str]) -> float:
-        """Seconds before another attempt is allowed for these keys (0 when allowed now)."""
+    def _wait(self, rules: list[tuple[str, Backoff]], now: float) -> float:
+        waits = [0.0]
+        for key, rule in rules:
+            attempts, last = self._attempts.get(key, (0, now))
+            waits.append(last + rule.delay(attempts) - now)
+        return max(waits)
+
+    def wait(self, user: str, address: str) -> float:
+        """Seconds before ``address`` may try ``user`` again (0 when it may now)."""
+        with self._lock:
+            return self._wait(self._rules(user, address), self.clock())
+
+    def attempt(self, user: str, address: str) -> float:
+        """Ask to check a password: 0 when the check may go ahead — the attempt then counts as a
+        failure until :meth:`success` — else the seconds to wait (and nothing is counted)."""
         now = self.clock()
         with self._lock:
-            return max([self._locked_until.get(k, 0.0) - now for k in keys] + [0.0])
+            rules = self._rules(user, address)
+            wait = self._wait(rules, now)
+            if wait > 0:
+                return wait
+            for key, _ in rules:
+                self._attempts[key] = (self._attempts.get(key, (0, now))[0] + 1, now)
+            if len(self._attempts) > self.max_entries:
+                self._forget(now)
+            return 0.0
 
-    def failure(self, keys: Iterable[str]) -> float:
-        """Record a failed attempt; returns the wait it imposes."""
-        now = self.clock()
-        wait = 0.0
+    def success(self, user: str, address: str) -> None:
+        """The password was right: the address's and the user's counts are cleared, and the user
+        is no longer slowed down by failures of others when signing in from this address."""
+        name = user.strip().casefold()
         with self._lock:
-            for key in keys:
-                count = self._failures.get(key, 0) + 1
-                self._failures[key] = count
-                if count > self.free:
-                    delay = min(self.ceiling, self.base * 2 ** (count - self.free - 1))
-                    self._locked_until[key] = now + delay
-                    wait = max(wait, delay)
-        return wait
+            self._attempts.pop(f"address:{address}", None)
+            self._attempts.pop(f"user:{name}", None)
+            self._trusted.add((name, address))
 
-    def success(self, keys: Iterable[str]) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
-                self._locked_until.pop(key, None)
+    def _forget(self, now: float) -> None:
+        stale = [key for key, (_, last) in self._attempts.items() if now - last > self.forget_after]
+        for key in stale:
+            del self._attempts[key]
 
 
 def os_user() -> str:

@@ -50,37 +50,6 @@ def test_local_account_comes_from_the_environment_then_the_secrets(password_hash
     assert auth.local_account({auth.ENV_USER: "seul"}, {}) is None
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_failed_logins_are_throttled_exponentially_per_session_and_per_user():
-    clock = Clock()
-    throttle = auth.LoginThrottle(clock=clock)
-    keys = throttle.keys("gestion", "session-1")
-    assert [throttle.failure(keys) for _ in range(6)] == [0, 0, 0, 5, 10, 20]
-    assert throttle.wait(keys) == 20
-    # another session trying the same user name is throttled too (global per user)
-    assert throttle.wait(throttle.keys("GESTION", "session-2")) == 20
-    # the same session trying another name is throttled too (per session)
-    assert throttle.wait(throttle.keys("autre", "session-1")) == 20
-    clock.now += 21
-    assert throttle.wait(keys) == 0
-    throttle.success(keys)
-    assert throttle.failure(keys) == 0
-
-
-def test_throttle_delay_is_capped():
-    throttle = auth.LoginThrottle(clock=Clock())
-    keys = throttle.keys("gestion", "s")
-    delays = [throttle.failure(keys) for _ in range(30)]
-    assert max(delays) == throttle.ceiling == 900
-
-
 @pytest.mark.parametrize(
     ("user", "settings", "ok"),
     [
@@ -158,7 +127,7 @@ def test_an_anonymous_session_sees_no_upload_widget(page):
 
 def test_a_wrong_password_is_refused_then_throttled(page):
     page.run()
-    for _ in range(auth.LoginThrottle.free):
+    for _ in range(auth.LoginThrottle().per_address.free):
         _login(page, password="mauvais")
         assert page.error[0].value.startswith("Identifiant ou mot de passe incorrect.")
     _login(page, password="mauvais")

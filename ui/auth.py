@@ -7,6 +7,7 @@ parts (hash check, allow-list, throttling) are in :mod:`data_access.auth`.
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Any
 
@@ -37,8 +38,20 @@ Sans interface, la ligne de commande reste disponible à qui a accès au serveur
 
 @st.cache_resource
 def throttle() -> auth.LoginThrottle:
-    """One throttle per server process: failures count per session and per user name across sessions."""
+    """One throttle per server process: failures count per client address and per user name across sessions."""
     return auth.LoginThrottle()
+
+
+def _address() -> str:
+    """The client's address (behind a reverse proxy on the same host, the one it forwards); a
+    visitor on the server itself has none (nor AppTest's stand-in client): their session stands for it."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else f"session {_session_id()}"
+
+
+def _in_words(seconds: float) -> str:
+    """« 5 s », « 15 min »."""
+    return f"{math.ceil(seconds)} s" if seconds < 60 else f"{math.ceil(seconds / 60)} min"
 
 
 def _secrets() -> dict[str, Any]:
@@ -115,17 +128,17 @@ def _password_form(account: auth.LocalAccount) -> None:
         submitted = st.form_submit_button("Se connecter")
     if not submitted:
         return
-    keys = auth.LoginThrottle.keys(name, _session_id())
-    wait = throttle().wait(keys)
+    address = _address()
+    wait = throttle().attempt(name, address)  # checked and counted at once: parallel tries wait their turn
     if wait > 0:
-        st.error(f"Trop de tentatives infructueuses : réessayez dans {wait:.0f} s.", icon=":material/hourglass_top:")
+        st.error(f"Trop de tentatives infructueuses : réessayez dans {_in_words(wait)}.", icon=":material/hourglass_top:")
         return
     if auth.verify_password(account, name, password):
-        throttle().success(keys)
+        throttle().success(name, address)
         st.session_state[SESSION_USER] = account.user
         st.rerun()
-    wait = throttle().failure(keys)
+    wait = throttle().wait(name, address)
     message = "Identifiant ou mot de passe incorrect."
     if wait > 0:
-        message += f" Trop de tentatives : prochain essai possible dans {wait:.0f} s."
+        message += f" Trop de tentatives : prochain essai possible dans {_in_words(wait)}."
     st.error(message, icon=":material/block:")
