@@ -48,6 +48,7 @@ from sqlalchemy import Connection, select
 
 from data_access.models import ActionIndicator, ImportBatch, Indicator, Objective, Plan, Territory, TerritoryMembership
 from data_access.vocabulary import TREVE
+from data_access.write_lock import take_write_lock
 from data_access.writes import bulk_insert_observations, create_batch, refresh_coverage
 
 SEED = 20140101
@@ -806,6 +807,7 @@ def seed_demo(conn: Connection) -> int:
     count, or 0 when demo data is already present (nothing is changed then). Keys that already
     hold a value (imported data) are left as they are, and so is every (indicator, département)
     that holds imported values."""
+    take_write_lock(conn)
     if demo_batch_ids(conn):
         return 0
     departements = sorted(set(conn.scalars(select(Plan.departement_code))))
@@ -829,6 +831,7 @@ def seed_demo(conn: Connection) -> int:
 
 def delete_demo(conn: Connection) -> int:
     """Remove every demo batch and its values; returns the number of values removed."""
+    take_write_lock(conn)
     from sqlalchemy import delete
 
     from data_access.models import Observation
@@ -924,6 +927,7 @@ def remove_demo(
     ``observation_history`` under that batch, so that reverting the import restores them. The
     demo batch itself stays (it may still hold other values). ``refresh`` False leaves the
     coverage and rollup to the caller (an import refreshes them once for everything it wrote)."""
+    take_write_lock(conn)
     from sqlalchemy import delete, insert, literal, or_
 
     from data_access.models import Observation, ObservationHistory

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, func, insert, select
 from data_access.errors import UserError
 from data_access.models import MilestoneRecord, Objective
 from data_access.vocabulary import MILESTONE_STATE_LABELS, MilestoneState
+from data_access.write_lock import take_write_lock
 
 HISTORY_COLUMNS = ("action_code", "position", "label", "state", "achieved_on", "comment", "recorded_by", "recorded_at")
 COMMENT_MAX = 2000
@@ -136,6 +137,7 @@ def set_milestone(
         Unknown plan or fiche, no milestone in the fiche, an ambiguous or unknown ``position``, a
         « réalisé » without date or dated in the future.
     """
+    take_write_lock(conn)
     milestones = milestone_objectives(conn, plan=plan, action=action)
     if not milestones:
         raise UserError(f"La fiche-action « {action} » du plan « {plan} » n'a aucun jalon (objectif qualitatif).")

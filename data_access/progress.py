@@ -40,6 +40,7 @@ from data_access.french import fr_number
 from data_access.milestones import fiche_milestones, milestone_changed, set_milestone
 from data_access.models import ActionProgress, ActionProgressHistory, MilestoneRecord, Objective, Plan, PlanAction, PlanAxis
 from data_access.vocabulary import PROGRESS_NOT_RECORDED, PROGRESS_STATE_LABELS, MilestoneState, ProgressState
+from data_access.write_lock import take_write_lock
 
 FIELDS = ("state", "done", "comment", "lead", "partners", "budget")
 FIELD_LABELS = {
@@ -215,14 +216,12 @@ def normalised_values(
 def lock_plan(conn: Connection, plan: str) -> None:
     """Serialise the follow-up writes of ``plan`` until the caller's transaction ends.
 
-    A no-op UPDATE of the plan's row: a row lock on PostgreSQL, the database's write lock on SQLite
-    (taken now rather than at the first insert, so that what is read next is what is replaced).
-    Data imports take no explicit lock: each is one transaction, which SQLite's single writer
-    serialises, and they compare values again inside it. A follow-up write reads a record and then
-    rewrites it with its « before » in the history: two of them must not interleave on PostgreSQL
-    either. UserError for an unknown plan.
+    Takes the write lock every writer takes (``data_access.write_lock``: a second writer waits,
+    or is told to retry), so that what is read next is what is replaced: a follow-up write reads a
+    record and then rewrites it with its « before » in the history. UserError for an unknown plan.
     """
-    if not conn.execute(update(Plan).where(Plan.code == plan).values(short_name=Plan.short_name)).rowcount:
+    take_write_lock(conn)
+    if conn.scalar(select(Plan.code).where(Plan.code == plan)) is None:
         raise _unknown_plan(conn, plan)
 
 

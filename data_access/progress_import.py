@@ -44,6 +44,7 @@ from data_access.importers.validation import ERROR, ISSUE_COLUMNS, issues_frame
 from data_access.milestones import COMMENT_MAX, parse_state
 from data_access.models import ActionProgressHistory, ActionProgressImport, MilestoneRecord, Objective, Plan, PlanAction
 from data_access.vocabulary import MilestoneState
+from data_access.write_lock import take_write_lock
 
 # folded header → the column it is
 COLUMN_NAMES = {
@@ -589,6 +590,7 @@ def revert_progress_import(conn: Connection, import_id: int, *, user: str, now: 
         Unknown or already reverted import; a fiche and year changed since the import (undo that
         change first, ``progress undo``, so that every restore is exact). Nothing is written then.
     """
+    take_write_lock(conn)  # before reading whether it is already reverted
     row = conn.execute(select(ActionProgressImport).where(ActionProgressImport.id == import_id)).first()
     if row is None:
         raise UserError(f"Aucun import de suivi n° {import_id} : voyez la liste avec « python -m data_access progress imports ».")

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from data_access.errors import UserError
 from data_access.models import Plan, Seance, SeanceView
 from data_access.vocabulary import HOME_PAGE, SEANCE_PAGES
+from data_access.write_lock import take_write_lock
 
 PAGES = tuple(page.value for page in SEANCE_PAGES)  # the pages whose views a séance may hold
 SEANCE_COLUMNS = ("id", "plan_code", "name", "meeting_date", "n_views", "updated_at")
@@ -122,6 +123,7 @@ def view_url(page: str, params: Mapping[str, str], *, presentation: bool = False
 
 def create_seance(conn: Connection, *, plan: str, name: str, meeting_date: dt.date | None = None, user: str) -> int:
     """Create an empty séance of ``plan`` and return its id. UserError for an unknown plan or a name already used."""
+    take_write_lock(conn)
     known_plans = list(conn.scalars(select(Plan.code).order_by(Plan.code)))
     if plan not in known_plans:
         raise UserError(f"Plan « {plan} » inconnu (plans chargés : {', '.join(known_plans) or 'aucun'}).")
@@ -144,6 +146,7 @@ def create_seance(conn: Connection, *, plan: str, name: str, meeting_date: dt.da
 
 def rename_seance(conn: Connection, *, seance_id: int, name: str, user: str) -> None:
     """Give a séance another name, unique within its plan."""
+    take_write_lock(conn)
     _seance_name(conn, seance_id)
     name = _clean_name(name)
     plan = conn.scalar(select(Seance.plan_code).where(Seance.id == seance_id))
@@ -154,6 +157,7 @@ def rename_seance(conn: Connection, *, seance_id: int, name: str, user: str) -> 
 
 def delete_seance(conn: Connection, *, seance_id: int, user: str) -> None:
     """Delete a séance and its views. ``user`` is accepted like every write's, though nothing keeps it once the row is gone."""
+    take_write_lock(conn)
     _seance_name(conn, seance_id)
     # the schema cascades too (ON DELETE CASCADE), but SQLite enforces it only with PRAGMA foreign_keys=ON:
     # deleting the views here keeps any connection, including a bare create_engine(), from leaving orphans
@@ -173,6 +177,7 @@ def add_view(
         choice made when the séance is shown, not part of the view.
     title, note : French title (required) and speaker note (optional; blank means none).
     """
+    take_write_lock(conn)
     _seance_name(conn, seance_id)
     row = _view_row(page, params, title, note)
     position = conn.scalar(select(func.coalesce(func.max(SeanceView.position) + 1, 0)).where(SeanceView.seance_id == seance_id))
@@ -183,6 +188,7 @@ def add_view(
 
 def move_view(conn: Connection, *, seance_id: int, view_id: int, new_position: int, user: str) -> None:
     """Move a view to ``new_position`` (0-based: 0 is first, n-1 last); the others keep their relative order."""
+    take_write_lock(conn)
     name = _seance_name(conn, seance_id)
     order = _view_ids(conn, seance_id, view_id, name)
     if not 0 <= new_position < len(order):
@@ -199,6 +205,7 @@ def move_view(conn: Connection, *, seance_id: int, view_id: int, new_position: i
 
 def delete_view(conn: Connection, *, seance_id: int, view_id: int, user: str) -> None:
     """Delete one view of a séance; the following views move up one position."""
+    take_write_lock(conn)
     name = _seance_name(conn, seance_id)
     order = _view_ids(conn, seance_id, view_id, name)
     conn.execute(delete(SeanceView).where(SeanceView.id == view_id))

@@ -9,14 +9,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Connection, Engine, func, select, text, update
 
-from data_access import write_lock
+from data_access import demo, milestones, progress, progress_import, seances, write_lock
 from data_access.check import check_database, repair
 from data_access.db import make_engine, run_migrations
 from data_access.errors import UserError
 from data_access.importers import apply_import, prepare_import, revert_batch
-from data_access.models import Observation, ObservationRollup, Territory
+from data_access.models import Observation, ObservationRollup, Plan, Territory
+from data_access.vocabulary import MilestoneState
 from tests.conftest import empty_database_url, populate
 
 INDICATOR = "assignations"
@@ -193,6 +194,36 @@ def test_a_second_writer_waits_then_is_told_in_french_to_retry(writer_engine, mo
     assert str(refused.value) == "Un autre import ou une autre modification est en cours ; réessayez dans un instant."
     with writer_engine.begin() as conn:  # released with the holder's transaction
         write_lock.take_write_lock(conn)
+
+
+def test_every_writer_takes_the_lock(writer_engine, monkeypatch):
+    monkeypatch.setattr(write_lock, "WAIT_SECONDS", 0.3)
+    with writer_engine.connect() as conn:
+        plan = conn.scalar(select(Plan.code).order_by(Plan.code))
+    writers: dict[str, Callable[[Connection], object]] = {
+        "import annulé": lambda c: revert_batch(c, 1),
+        "démonstration générée": demo.seed_demo,
+        "démonstration supprimée": demo.delete_demo,
+        "démonstration retirée": lambda c: demo.remove_demo(c, indicators=[INDICATOR]),
+        "suivi d'une fiche": lambda c: progress.lock_plan(c, plan),
+        "jalon": lambda c: milestones.set_milestone(c, plan=plan, action="1", state=MilestoneState.REALISE, user="test"),
+        "import de suivi annulé": lambda c: progress_import.revert_progress_import(c, 1, user="test"),
+        "séance créée": lambda c: seances.create_seance(c, plan=plan, name="Verrou", user="test"),
+        "séance modifiée": lambda c: seances.rename_seance(c, seance_id=1, name="Verrou", user="test"),
+        "vue ajoutée": lambda c: seances.add_view(c, seance_id=1, page="accueil", params={}, title="Verrou", user="test"),
+    }
+    refused = []
+    with writer_engine.begin() as holder:
+        write_lock.take_write_lock(holder)
+        for name, write in writers.items():
+            with writer_engine.connect() as other:
+                try:
+                    with other.begin():
+                        write(other)
+                except UserError as error:
+                    if str(error) == write_lock.BUSY_MESSAGE:
+                        refused.append(name)
+    assert refused == list(writers)
 
 
 def test_check_finds_wrong_sums_and_coverage_and_repair_rebuilds_them(writer_engine):
