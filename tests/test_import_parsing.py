@@ -162,7 +162,7 @@ def test_a_row_with_too_many_fields_names_its_line(conn):
 
 
 def test_too_large_file_is_refused_before_reading(conn):
-    with pytest.raises(UserError, match=r"Fichier trop volumineux : 2\.0 Mo pour 1 Mo au plus"):
+    with pytest.raises(UserError, match=r"Fichier trop volumineux : 2,0 Mo pour 1 Mo au plus"):
         prepare_import(conn, b"x" * 2 * 1048576, "gros.csv", max_bytes=1048576)
 
 

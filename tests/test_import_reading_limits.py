@@ -247,6 +247,15 @@ def test_quoted_values_are_short_single_line_and_escaped():
     assert len(cut) == 80 and cut.endswith("…")
 
 
+def test_header_labels_in_messages_are_quoted_short_and_escaped():
+    data = ("indicateur;territoire;**valeur**;[lien](http://x.fr);" + "y" * 500 + "\nassignations;38185;1;2;3\n").encode()
+    with pytest.raises(UserError) as refused:
+        long_candidates(read_table(data, "t.csv"), ImportOptions())
+    message = str(refused.value)
+    assert "« \\*\\*valeur\\*\\* », « \\[lien\\](http://x.fr) », « " + "y" * 79 + "… »" in message
+    assert "y" * 80 not in message
+
+
 # --- wide headers and fuzzing -------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 from data_access.errors import UserError
 from data_access.importers.options import ImportOptions
 from data_access.importers.reading import Table
-from data_access.importers.text import MISSING, fold, looks_like_period, parse_period, period_header, secret_cells
+from data_access.importers.text import MISSING, fold, looks_like_period, parse_period, period_header, quoted_value, secret_cells
 
 CANDIDATE_COLUMNS = [
     "line",
@@ -85,7 +85,7 @@ def long_candidates(table: Table, options: ImportOptions) -> Candidates:
     columns = {key: _column(table, names) for key, names in LONG_COLUMNS.items()}
     missing = [LONG_NAMES[k] for k in REQUIRED_LONG if columns[k] is None]
     if missing:
-        found = ", ".join(f"« {c} »" for c in table.frame.columns[:12])
+        found = ", ".join(f"« {quoted_value(c)} »" for c in table.frame.columns[:12])
         raise UserError(
             f"Format long : colonne(s) {', '.join(f'« {m} »' for m in missing)} introuvable(s) dans l'en-tête (ligne {table.header_line}). "
             f"Colonnes trouvées : {found}. Attendu : indicateur, territoire, periode, valeur (et, si besoin, statut, source)."
@@ -137,8 +137,8 @@ def wide_candidates(table: Table, options: ImportOptions) -> Candidates:
         label = next((c for c in f.columns if fold(c) == fold(name)), None)
         if label is None:
             raise UserError(
-                f"Format large : la colonne « {name} » est introuvable dans l'en-tête (ligne {table.header_line}). "
-                f"Colonnes trouvées : {', '.join(f'« {c} »' for c in f.columns[:15])}."
+                f"Format large : la colonne « {quoted_value(name)} » est introuvable dans l'en-tête (ligne {table.header_line}). "
+                f"Colonnes trouvées : {', '.join(f'« {quoted_value(c)} »' for c in f.columns[:15])}."
             )
         keys[key] = label
     source = next((c for c in f.columns if fold(c) in LONG_COLUMNS["source"] and c not in keys.values()), None)

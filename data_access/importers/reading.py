@@ -307,10 +307,6 @@ def too_many_rows(limits: Limits = LIMITS) -> str:
     )
 
 
-def _plain(error: Exception) -> str:
-    return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-
-
 def _text(data: bytes) -> tuple[str, str]:
     """:func:`decode`, refusing binary files (NUL characters are no text)."""
     text, encoding = decode(data)
