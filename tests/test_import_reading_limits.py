@@ -216,6 +216,14 @@ def test_line_numbers_stay_right_after_a_quoted_multiline_cell(conn):
     assert preview.observations["line"].tolist() == [2]
 
 
+def test_quoted_and_unquoted_files_are_read_alike():
+    # files without quotes are read by pandas' C parser, others record by record: the same table and lines
+    plain = LONG_HEADER + "\r\n\r\nassignations;38185;2024;1\r\nassignations;38185;2023\r\n"
+    quoted = plain.replace("2023", '"2023"')
+    tables = [read_table(text.encode(), "t.csv", is_header=is_long_header) for text in (plain, quoted)]
+    assert tables[0].frame.equals(tables[1].frame) and tables[0].lines.tolist() == tables[1].lines.tolist() == [3, 4]
+
+
 def test_extra_fields_on_the_first_data_row_are_an_error_not_an_index():
     data = (LONG_HEADER + "\nassignations;38185;2024;1;9\nassignations;38185;2023;2\n").encode()
     table = read_table(data, "t.csv", is_header=is_long_header)
