@@ -120,7 +120,8 @@ def _import_parsers(commands: argparse._SubParsersAction) -> None:  # type: igno
     imp.add_argument(
         "--complete",
         action="store_true",
-        help="Histologe : l'export couvre toutes les communes du département (non filtré) : celles sans signalement reçoivent zéro",
+        help="fichier complet : un export Histologe non filtré (les communes sans signalement reçoivent zéro) ou un tableau "
+        "qui liste, pour chaque période, tous les territoires de son niveau (une valeur enregistrée absente passe à zéro)",
     )
     imp.add_argument("--exclude-errors", action="store_true", help="importe les lignes valides et exclut les lignes en erreur")
     imp.add_argument("--report", type=Path, metavar="RAPPORT.csv", help="écrit le rapport des erreurs et avertissements (CSV ; UTF-8)")

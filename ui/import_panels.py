@@ -20,6 +20,17 @@ from ui.accessibility import PLACEHOLDER
 
 FORMAT_CHOICES = {"Reconnaître d'après l'en-tête": None, **{label.capitalize(): code for code, label in FORMAT_NAMES.items()}}
 STATUS_CHOICES = {"Selon le fichier (définitif par défaut)": None, "Provisoire": "provisoire", "Définitif": "définitif"}
+COMPLETE_HISTOLOGE = "L'export n'est filtré ni par commune ni par territoire : les communes sans signalement reçoivent zéro."
+COMPLETE_TABLE = (
+    "Pour chaque indicateur et chaque période qu'il contient, le tableau liste tous les territoires de son niveau dans le "
+    "département : une valeur enregistrée d'un territoire absent du tableau passe à zéro."
+)
+COMPLETE_CHOICES = {  # format → (the box's label, what it means)
+    None: ("Fichier complet (export Histologe non filtré, ou tableau qui liste tous les territoires)", f"{COMPLETE_HISTOLOGE} {COMPLETE_TABLE}"),
+    "histologe": ("Export Histologe complet du département", COMPLETE_HISTOLOGE),
+    "long": ("Tableau complet : un territoire absent vaut zéro", COMPLETE_TABLE),
+    "wide": ("Tableau complet : un territoire absent vaut zéro", COMPLETE_TABLE),
+}
 PREVIEW, UPLOADER = "import_preview", "import_uploader_generation"
 
 
@@ -61,13 +72,9 @@ def options_and_check(uploaded) -> tuple[str, ImportOptions] | None:  # type: ig
                         "Territoire du tableau (code INSEE, SIREN, territoire ou département)", filters.current().departement
                     ),
                 )
-        if options.format in (None, "histologe"):
-            complete = st.checkbox(
-                "Export Histologe complet du département",
-                help="L'export n'est filtré ni par commune ni par territoire : les communes sans signalement reçoivent zéro. "
-                "Sans cette case, seules les communes présentes dans le fichier sont mises à jour.",
-            )
-            options = dataclasses.replace(options, complete=complete)
+        label, meaning = COMPLETE_CHOICES[options.format]
+        complete = st.checkbox(label, help=f"{meaning} Sans cette case, seules les valeurs présentes dans le fichier sont mises à jour.")
+        options = dataclasses.replace(options, complete=complete)
         if options.format != "histologe":
             blank_is_secret = st.checkbox(
                 "Les cases vides sont couvertes par le secret statistique",

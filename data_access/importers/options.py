@@ -21,7 +21,9 @@ class ImportOptions:
     and on values whose row names none. ``blank_is_secret``: the source leaves its small values
     blank (secret statistique), so an empty value cell is a secret cell, not a missing value.
     ``complete``: a Histologe export of every commune of its départements (not filtered by commune,
-    EPCI or territory), so that the communes without any signalement get zeros too.
+    EPCI or territory), so that the communes without any signalement get zeros too; a long or wide
+    table that lists every territory of its level for each period it holds, so that a stored value
+    it leaves out gets zero (:mod:`data_access.importers.snapshot`).
     """
 
     format: str | None = None

@@ -26,7 +26,7 @@ from data_access import demo, series_kinds
 from data_access.errors import UserError
 from data_access.french import fr_number
 from data_access.formulas import neutralised
-from data_access.importers import compare, formats, histologe, reading, store
+from data_access.importers import compare, formats, histologe, reading, snapshot, store
 from data_access.importers.options import FORMAT_NAMES, FORMATS, ImportOptions
 from data_access.importers.referential import GRANULARITY_NAMES, load_referential
 from data_access.importers.text import fold
@@ -319,6 +319,10 @@ def prepare_import(
         candidates = formats.long_candidates(table, options) if format_used == "long" else formats.wide_candidates(table, options)
         valid, issues, error_lines = validate(candidates, ref, options)
         file_rows, description, ignored = len(table.frame), table.description, candidates.ignored_columns
+        if options.complete:  # what a complete table leaves out there is zero (snapshot rule)
+            zeros = snapshot.absent_zeros(conn, valid, ref, options.status)
+            valid = pd.concat([valid, zeros], ignore_index=True) if not zeros.empty else valid
+            notes.append(snapshot.note(len(zeros)))
     if source_cut:
         cut = f"la source donnée (option « source ») est trop longue : elle est enregistrée coupée à {SOURCE_MAX} caractères"
         issues = pd.concat([issues, issues_frame([None], "", "", [cut], WARNING)], ignore_index=True)
