@@ -67,9 +67,10 @@ class Referential:
         text = str(raw).strip()
         if not text:
             return Resolved(problem="est vide (attendu : le code ou le libellé d'un indicateur du catalogue)")
-        code = self._indicator_names.get(text.lower()) or self._indicator_names.get(fold(text))
+        folded = fold(text)  # folding is the costly part of a lookup: once per distinct cell
+        code = self._indicator_names.get(text.lower()) or self._indicator_names.get(folded)
         if code is None:
-            hint = self._hint(fold(text))
+            hint = self._hint(folded)
             return Resolved(
                 problem="n'est pas un indicateur du catalogue (attendu : un code comme « assignations » ou son libellé, "
                 f"voir la page « Données et méthodes » ou plans/indicateurs.yaml){hint}"
