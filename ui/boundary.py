@@ -3,8 +3,8 @@
 ``with boundary.guard(): ...`` runs the app's body (``app.py``: sidebar, then the page). An
 unexpected exception becomes one French ``st.error`` — what failed, what to try, an error
 reference — and its traceback goes to the server log under the same reference. Database
-problems get their own message: unreachable (server stopped, wrong URL, unreadable file) or empty
-(no plan loaded). ``require_database()`` checks this before the sidebar is built; a database that
+problems get their own message, with what to do: unreachable (server stopped, wrong URL,
+unreadable file), busy (locked by another writer), disk full, read-only, or empty (no plan loaded). ``require_database()`` checks this before the sidebar is built; a database that
 loses its plans while the app runs is recognised by ``guard()`` (a direct query when a view fails).
 
 Streamlit's own control flow passes through untouched: ``st.stop()`` (``StopException``),
@@ -17,6 +17,7 @@ under ``@st.fragment``). ``KeyboardInterrupt`` and ``SystemExit`` pass as well.
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,10 +39,17 @@ logger = logging.getLogger(__name__)
 PASS_THROUGH: tuple[type[BaseException], ...] = (ScriptControlException, FragmentHandledException)
 MISSING_TABLE_SQLSTATE = "42P01"  # PostgreSQL: undefined_table
 MISSING_COLUMN_SQLSTATE = "42703"  # PostgreSQL: undefined_column
+# PostgreSQL's SQLSTATE, SQLite's error names and the system's errno of each database problem
+LOCKED = ({"55P03", "40P01", "40001"}, {"SQLITE_BUSY", "SQLITE_LOCKED"}, set())  # lock unavailable, deadlock, serialization
+DISK_FULL = ({"53100"}, {"SQLITE_FULL"}, {errno.ENOSPC, errno.EDQUOT})
+READ_ONLY = ({"25006"}, {"SQLITE_READONLY"}, {errno.EROFS})  # read-only transaction (a standby server)
 
 
 class Problem(StrEnum):
     UNREACHABLE = "unreachable"  # no server, refused connection, unreadable SQLite file, bad URL
+    LOCKED = "locked"  # another writer holds the database longer than the wait allows
+    DISK_FULL = "disk_full"
+    READ_ONLY = "read_only"  # a read-only file, folder or server
     NO_PLAN = "no_plan"  # empty database: no schema yet, or no plan loaded
     OUTDATED = "outdated"  # a schema older than the code: a migration was not applied
     UNEXPECTED = "unexpected"
@@ -54,6 +62,24 @@ MESSAGES = {
         "Rechargez la page dans quelques instants ; si rien ne change, prévenez le gestionnaire des données.\n\n"
         f"Pour la personne qui administre l'observatoire : démarrez le serveur de base de données, {CHECK_URL}, "
         "puis relancez l'application (sur un poste de travail, `make run` installe et démarre tout)."
+    ),
+    Problem.LOCKED: (
+        "**La base de données est occupée** : un import ou une autre écriture est en cours.\n\n"
+        "Rechargez la page dans une minute. Si le message revient pendant plus de dix minutes, prévenez le "
+        "gestionnaire des données : un import est peut-être resté bloqué."
+    ),
+    Problem.DISK_FULL: (
+        "**Le disque du serveur est plein** : la base de données ne peut plus rien enregistrer.\n\n"
+        "Rien n'a été modifié. Prévenez le gestionnaire des données.\n\n"
+        "Pour la personne qui administre l'observatoire : libérez de la place sur le disque de la base "
+        "(journaux, sauvegardes anciennes), puis rechargez la page."
+    ),
+    Problem.READ_ONLY: (
+        "**La base de données est en lecture seule** : la consultation reste possible, mais rien ne peut "
+        "y être enregistré.\n\n"
+        "Prévenez le gestionnaire des données.\n\n"
+        "Pour la personne qui administre l'observatoire : donnez à l'application le droit d'écrire dans le "
+        f"fichier de la base et dans son dossier (SQLite), ou un serveur PostgreSQL qui accepte les écritures ; {CHECK_URL}."
     ),
     Problem.NO_PLAN: (
         "**Aucun plan n'est chargé dans la base** : il n'y a encore rien à afficher.\n\n"
@@ -94,9 +120,26 @@ def _missing_column(error: sa_exc.DBAPIError) -> bool:
     return getattr(error.orig, "sqlstate", None) == MISSING_COLUMN_SQLSTATE or "no such column" in str(error.orig)
 
 
+def _codes(error: BaseException) -> set[object]:
+    """The codes naming ``error``'s problem: PostgreSQL's SQLSTATE, SQLite's error name (and its
+    primary name: SQLITE_READONLY for SQLITE_READONLY_DIRECTORY), errno."""
+    orig = error.orig if isinstance(error, sa_exc.DBAPIError) else error
+    sqlite_name = str(getattr(orig, "sqlite_errorname", "") or "")
+    names = (getattr(orig, "sqlstate", None), sqlite_name, "_".join(sqlite_name.split("_")[:2]), getattr(orig, "errno", None))
+    return {name for name in names if name}
+
+
 def classify(error: BaseException) -> Problem:
     """Which message ``error`` deserves (the exception text itself is never shown)."""
     for cause in _chain(error):
+        codes = _codes(cause)
+        for problem, (sqlstates, sqlite_names, errnos) in (
+            (Problem.LOCKED, LOCKED),
+            (Problem.DISK_FULL, DISK_FULL),
+            (Problem.READ_ONLY, READ_ONLY),
+        ):
+            if codes & (sqlstates | sqlite_names | errnos):
+                return problem
         if isinstance(cause, sa_exc.DBAPIError) and _missing_table(cause):
             return Problem.NO_PLAN
         if isinstance(cause, sa_exc.DBAPIError) and _missing_column(cause):
