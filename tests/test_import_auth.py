@@ -211,3 +211,15 @@ def test_the_page_reads_blank_cells_as_secret_when_the_data_manager_says_so(page
     assert not page.exception
     warned = [w.value for w in page.warning] + [str(v) for d in page.dataframe for v in d.value.to_numpy().ravel()]
     assert any("secret statistique" in text for text in warned) == bool(secret_cells)
+
+
+def test_an_uploaded_file_name_is_never_read_as_markdown(page):
+    page.run()
+    _login(page)
+    name = "[cliquez](http://exemple.invalid)**gras**.csv"
+    data = b"indicateur;territoire;periode;valeur\nassignations;38185;2025-01;54\n"
+    page.file_uploader[0].set_value((name, data, "text/csv")).run()
+    next(b for b in page.button if b.label == "Vérifier le fichier").click().run()
+    assert not page.exception
+    caption = next(c.value for c in page.caption if "gras" in c.value)
+    assert caption.startswith(r"\[cliquez\](http://exemple.invalid)\*\*gras\*\*.csv — "), caption  # no link, no bold

@@ -17,6 +17,7 @@ from data_access.importers.options import FORMAT_NAMES
 from data_access.importers.referential import check_schema
 from ui import cache, filters
 from ui.accessibility import PLACEHOLDER
+from views.wording import escape_markdown
 
 FORMAT_CHOICES = {"Reconnaître d'après l'en-tête": None, **{label.capitalize(): code for code, label in FORMAT_NAMES.items()}}
 STATUS_CHOICES = {"Selon le fichier (définitif par défaut)": None, "Provisoire": "provisoire", "Définitif": "définitif"}
@@ -26,7 +27,10 @@ COMPLETE_TABLE = (
     "département : une valeur enregistrée d'un territoire absent du tableau passe à zéro."
 )
 COMPLETE_CHOICES = {  # format → (the box's label, what it means)
-    None: ("Fichier complet (export Histologe non filtré, ou tableau qui liste tous les territoires)", f"{COMPLETE_HISTOLOGE} {COMPLETE_TABLE}"),
+    None: (
+        "Fichier complet (export Histologe non filtré, ou tableau qui liste tous les territoires)",
+        f"{COMPLETE_HISTOLOGE} {COMPLETE_TABLE}",
+    ),
     "histologe": ("Export Histologe complet du département", COMPLETE_HISTOLOGE),
     "long": ("Tableau complet : un territoire absent vaut zéro", COMPLETE_TABLE),
     "wide": ("Tableau complet : un territoire absent vaut zéro", COMPLETE_TABLE),
@@ -105,7 +109,11 @@ def preview_panel(key: object, user: str, generation: int) -> None:
         preview = stored_preview[1]
         counts = preview.counts
         st.subheader("Aperçu : rien n'est encore écrit")
-        st.caption(f"{preview.file_name} — {preview.description} — {FORMAT_NAMES[preview.format]} — {preview.file_rows} ligne(s) lue(s)")
+        # a file name is the sender's text: never Markdown (« [lien](…) », « **…** »)
+        name = escape_markdown(preview.file_name)
+        st.caption(
+            f"{name} — {escape_markdown(preview.description)} — {FORMAT_NAMES[preview.format]} — {preview.file_rows} ligne(s) lue(s)"
+        )
         m = st.columns(5)
         m[0].metric("Nouvelles", counts["nouvelles"], help="Valeurs absentes de la base, qui seront ajoutées", border=True)
         m[1].metric("Modifiées", counts["modifiées"], help="Valeurs déjà en base pour la même clé, qui seront remplacées", border=True)

@@ -35,6 +35,7 @@ from data_access.progress_import import (
 from ui import auth, cache, filters
 from ui.accessibility import PLACEHOLDER
 from views.params import default_plan
+from views.wording import escape_markdown
 
 ANONYMOUS = "Suivi des fiches-action : importer un fichier de suivi demande aussi le rôle de gestionnaire de données (connexion ci-dessus)."
 REFUSED = "Importer ou annuler un suivi des fiches-action demande le rôle de **gestionnaire de données** : rien n'a été écrit."
@@ -210,7 +211,11 @@ def preview_panel(key: object, user: str, generation: int) -> None:
     preview: ProgressPreview = stored[1]
     counts = preview.counts
     st.markdown("**Aperçu du suivi : rien n'est encore écrit**")
-    details = [preview.file_name, preview.description, f"plan {_plans().loc[preview.plan, 'short_name']!s}"]
+    details = [
+        escape_markdown(preview.file_name),
+        escape_markdown(preview.description),
+        f"plan {_plans().loc[preview.plan, 'short_name']!s}",
+    ]
     if preview.empty_rows:
         details.append(f"{fr_number(preview.empty_rows)} ligne(s) sans saisie, ignorée(s)")
     st.caption(" — ".join(details))
