@@ -40,9 +40,10 @@ PASS_THROUGH: tuple[type[BaseException], ...] = (ScriptControlException, Fragmen
 MISSING_TABLE_SQLSTATE = "42P01"  # PostgreSQL: undefined_table
 MISSING_COLUMN_SQLSTATE = "42703"  # PostgreSQL: undefined_column
 # PostgreSQL's SQLSTATE, SQLite's error names and the system's errno of each database problem
-LOCKED = ({"55P03", "40P01", "40001"}, {"SQLITE_BUSY", "SQLITE_LOCKED"}, set())  # lock unavailable, deadlock, serialization
-DISK_FULL = ({"53100"}, {"SQLITE_FULL"}, {errno.ENOSPC, errno.EDQUOT})
-READ_ONLY = ({"25006"}, {"SQLITE_READONLY"}, {errno.EROFS})  # read-only transaction (a standby server)
+Codes = tuple[set[str], set[str], set[int]]
+LOCKED: Codes = ({"55P03", "40P01", "40001"}, {"SQLITE_BUSY", "SQLITE_LOCKED"}, set())  # lock unavailable, deadlock, serialization
+DISK_FULL: Codes = ({"53100"}, {"SQLITE_FULL"}, {errno.ENOSPC, errno.EDQUOT})
+READ_ONLY: Codes = ({"25006"}, {"SQLITE_READONLY"}, {errno.EROFS})  # read-only transaction (a standby server)
 
 
 class Problem(StrEnum):
