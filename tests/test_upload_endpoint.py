@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -103,3 +104,22 @@ def test_anonymous_uploads_do_not_fill_the_servers_memory(server):
     statuses, growth = asyncio.run(_anonymous_uploads(address, [os.urandom(5 * MB) for _ in range(20)], pid))
     assert set(statuses) <= {403, None}, statuses
     assert growth < 20, f"the server grew by {growth:.0f} MB"
+
+
+@pytest.mark.parametrize(
+    ("english", "french"),
+    [
+        ("File must be 50.0MB or smaller.", "Fichier trop volumineux : 50 Mo au plus."),
+        ("text/plain files are not allowed.", "Fichier refusé : le type « text/plain » n'est pas accepté ici."),
+        ("File size is too small.", "Fichier vide : choisissez un fichier qui contient des données."),
+        ("Only one file is allowed.", "Un seul fichier à la fois."),
+    ],
+)
+def test_the_uploaders_refusals_read_in_french(english, french):
+    """The browser's refusals (Streamlit's FileUploader) as the page's script rewrites them."""
+    from ui.accessibility import PATTERNS
+
+    rewritten = [
+        re.sub(pattern, replacement.replace("$1", r"\1"), english) for pattern, replacement in PATTERNS if re.search(pattern, english)
+    ]
+    assert rewritten == [french]

@@ -105,6 +105,11 @@ PATTERNS = [
     (r"^([\d.]+)\s?MB per file$", "$1 Mo par fichier"),
     (r"^([\d.]+)\s?GB per file$", "$1 Go par fichier"),
     (r"^You can only select up to (\d+) options?\. Remove an option first\.$", "Au plus $1 choix : retirez-en un d'abord."),
+    # the uploader's refusals, written by the browser before anything reaches the server
+    (r"^File must be (\d+)(?:\.0)?\s?MB or smaller\.$", "Fichier trop volumineux : $1 Mo au plus."),
+    (r"^(.+) files are not allowed\.$", "Fichier refusé : le type « $1 » n'est pas accepté ici."),
+    (r"^File size is too small\.$", "Fichier vide : choisissez un fichier qui contient des données."),
+    (r"^Only one file is allowed\.$", "Un seul fichier à la fois."),
 ]
 SCRIPT = r"""
 <script data-observatoire="a11y">
