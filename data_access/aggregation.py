@@ -117,7 +117,9 @@ def chosen_sources(
     return chosen
 
 
-def _bucket_columns(bucket: Bucket, period_start: Any = Observation.period_start) -> list:  # type: ignore[type-arg]
+def bucket_columns(bucket: Bucket, period_start: Any = Observation.period_start) -> list:  # type: ignore[type-arg]
+    """The labelled (``y``, ``m``) columns of ``period_start``'s bucket: its year and first month
+    (constants for a year's single month and for the whole period)."""
     year = cast(extract("year", period_start), Integer)
     month = cast(extract("month", period_start), Integer)
     if bucket == "month":
@@ -127,6 +129,17 @@ def _bucket_columns(bucket: Bucket, period_start: Any = Observation.period_start
     if bucket == "year":
         return [year.label("y"), literal(1).label("m")]
     return [literal(0).label("y"), literal(0).label("m")]
+
+
+def bucket_grouping(columns: list, bucket: Bucket) -> list:  # type: ignore[type-arg]
+    """What to GROUP BY for :func:`bucket_columns`: constant buckets (a year's single month, the
+    whole period) are not grouped on."""
+    return [c.element for c in columns if bucket in ("month", "quarter") or c.name == "y" and bucket == "year"]
+
+
+def bucket_day(bucket: Bucket, period: Period, y: Any, m: Any) -> dt.date:
+    """The first day of the bucket read as (``y``, ``m``) by :func:`bucket_columns`."""
+    return period.start if bucket == "total" else dt.date(int(y), int(m), 1)
 
 
 def _sum_statement(source: _Source, level: str, codes: list[str], period: Period, bucket: Bucket, need: int) -> Select:  # type: ignore[type-arg]
@@ -143,7 +156,7 @@ def _sum_statement(source: _Source, level: str, codes: list[str], period: Period
         table = Observation
         territory = Observation.territory_code if source.level == level else m.group_code
         demo = ImportBatch.kind == "demo"
-    columns = _bucket_columns(bucket, table.period_start)
+    columns = bucket_columns(bucket, table.period_start)
     stmt = select(
         table.indicator_code,
         territory,
@@ -165,8 +178,7 @@ def _sum_statement(source: _Source, level: str, codes: list[str], period: Period
     ).group_by(
         table.indicator_code,
         territory,
-        # constant buckets (a year's single month, the whole period) are not grouped on
-        *[c.element for c in columns if bucket in ("month", "quarter") or c.name == "y" and bucket == "year"],
+        *bucket_grouping(columns, bucket),
     )
 
 
@@ -287,8 +299,7 @@ def summed_rows_many(conn: Connection, requests: Sequence[SumRequest]) -> list[l
         stmt = statements[0] if len(statements) == 1 else union_all(*statements)
         for indicator, territory, y, m, value, demo, need in conn.execute(stmt):
             request = requests[need]
-            start = request.period.start if request.bucket == "total" else dt.date(int(y), int(m), 1)
-            raw[need][(indicator, territory, start)] = (float(value), bool(demo))
+            raw[need][(indicator, territory, bucket_day(request.bucket, request.period, y, m))] = (float(value), bool(demo))
     return [
         with_ratios(
             _zero_fill(raw[n], plans[n], r.period, r.bucket), {i: parts[i] for i in dict.fromkeys(r.indicators) if i in parts}, scales

@@ -16,7 +16,17 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Select, and_, case, func, select
 
-from data_access.aggregation import SERIES_COLUMNS, series_frame, stored_components, summed_values, target_territories, with_ratios
+from data_access.aggregation import (
+    SERIES_COLUMNS,
+    bucket_columns,
+    bucket_day,
+    bucket_grouping,
+    series_frame,
+    stored_components,
+    summed_values,
+    target_territories,
+    with_ratios,
+)
 from data_access.models import (
     ActionIndicator,
     ActionProgressHistory,
@@ -36,7 +46,11 @@ from data_access.models import (
 from data_access.periods import Bucket, Granularity, Period, add_months
 
 LEVEL_VALUES_COLUMNS = ["territory_code", "name", "value", "households", "population", "rate", "rank", "demo"]
-LEVEL_SECRET_COLUMNS = ["n_secret", "n_cells"]  # level_values' secret statistique counts, after LEVEL_VALUES_COLUMNS
+LEVEL_SECRET_COLUMNS = [
+    "n_secret",
+    "n_cells",
+    "n_secret_denominator",
+]  # level_values' secret statistique counts, after LEVEL_VALUES_COLUMNS
 CHAIN_COLUMNS = ["stage", "indicator_code", "label", "value", "rate_from_previous", "demo"]
 EVICTION_CHAIN = ("assignations", "cql", "cfp_demandes", "cfp_accordes", "expulsions_effectives")
 
@@ -195,8 +209,10 @@ def level_values(conn: Connection, *, indicator: str, level: str, departement: s
 
     Secret statistique: ``n_secret`` counts the secret cells (stored as 0) behind each value and
     ``n_cells`` every stored cell behind it (:func:`secret_counts`); ``n_secret == n_cells > 0`` is a
-    value wholly secret, ``0 < n_secret < n_cells`` a sum that is a lower bound.
-    ``attrs["departement_secret"]`` is the département's ``n_secret``."""
+    value wholly secret, ``0 < n_secret < n_cells`` a sum that is a lower bound; a ratio's
+    ``n_secret_denominator`` counts its denominator's secret cells.
+    ``attrs["departement_secret"]`` and ``attrs["departement_secret_denominator"]`` are the
+    département's."""
     places = territories(conn, departement=departement, level=level)
     values = summed_values(conn, [indicator], [*places["code"], departement], period, "total")
     # the level's territories as read above, and the département itself (not a second long IN list)
@@ -211,45 +227,97 @@ def level_values(conn: Connection, *, indicator: str, level: str, departement: s
     counted = frame[["territory_code"]].merge(secrets, on="territory_code", how="left")
     frame["n_secret"] = counted["n_secret"].fillna(0).astype(int).to_numpy()
     frame["n_cells"] = counted["n_cells"].fillna(0).astype(int).to_numpy()
+    frame["n_secret_denominator"] = counted["n_secret_denominator"].fillna(0).astype(int).to_numpy()
     result = _finish(frame[[*LEVEL_VALUES_COLUMNS, *LEVEL_SECRET_COLUMNS]].sort_values(["rank", "name"], ignore_index=True))
     total = None if pd.isna(dep_value) else float(dep_value)  # type: ignore[arg-type]
     households, population = (float(targets.at[departement, c] or 0) for c in ("households", "population"))  # type: ignore[arg-type]
     result.attrs["departement_value"] = total
-    result.attrs["departement_secret"] = int(secrets.set_index("territory_code")["n_secret"].get(departement, 0))
+    dep_secrets = secrets.set_index("territory_code")
+    result.attrs["departement_secret"] = int(dep_secrets["n_secret"].get(departement, 0))
+    result.attrs["departement_secret_denominator"] = int(dep_secrets["n_secret_denominator"].get(departement, 0))
     result.attrs["departement_rate"] = None if total is None or not households else total / households * 1000
     result.attrs["departement_per_inhabitants"] = None if total is None or not population else total / population * 1000
     return result
 
 
-SECRET_COLUMNS = ["territory_code", "n_secret", "n_cells"]
+SECRET_COLUMNS = ["territory_code", "n_secret", "n_cells", "n_secret_denominator"]
+SECRET_CELL_COLUMNS = ["indicator_code", "territory_code", "period_start", "n_secret", "n_cells", "n_secret_denominator"]
+
+
+def secret_cells(
+    conn: Connection, *, indicators: Sequence[str], territories: Sequence[str], period: Period, bucket: Granularity | str = "total"
+) -> pd.DataFrame:
+    """Secret statistique behind each value of a series (indicator, territory, bucket of ``period``),
+    counting a territory's own stored cells and those of its communes:
+
+    - ``n_secret``: secret cells of the indicator itself, or of a ratio's numerator: left out of
+      the sum, which is then a lower bound (« ≥ »); the value is wholly secret when
+      ``n_secret == n_cells`` (``n_cells``: all the cells behind it);
+    - ``n_secret_denominator``: secret cells of a ratio's denominator: the ratio is then an upper
+      bound when its numerator has none (« ≤ »), neither bound when both have some.
+
+    Only values with at least one secret cell are listed. Columns: SECRET_CELL_COLUMNS; period_start
+    is the bucket's first day (``period.start`` for the whole period; ``rolling12``: the last
+    month of the twelve, as :func:`indicator_series`)."""
+    if bucket == Granularity.ROLLING12:
+        return _rolled_secret_cells(conn, indicators=indicators, territories=territories, period=period)
+    return _cells(conn, indicators, territories, period, cast(Bucket, bucket), every=False)
+
+
+def _cells(
+    conn: Connection, indicators: Sequence[str], territories: Sequence[str], period: Period, bucket: Bucket, *, every: bool
+) -> pd.DataFrame:
+    """:func:`secret_cells`, with ``every`` value of the territories that have a secret cell in
+    ``period`` (also those without one in their own bucket: a rolling sum needs their cells)."""
+    parts = stored_components(conn, indicators)
+    components = sorted({c for p in parts.values() for c in p})
+    o, m = Observation, TerritoryMembership
+    in_period = (o.indicator_code.in_(components), o.period_start >= period.start, o.period_start < period.end)
+    empty = pd.DataFrame({c: pd.Series(dtype=int if c.startswith("n_") else object) for c in SECRET_CELL_COLUMNS})
+    if not conn.scalar(select(o.indicator_code).where(*in_period, o.secret).limit(1)):  # the usual case: one short scan
+        return empty
+    where = [*in_period, m.group_code.in_(list(territories)), (m.member_level == "commune") | (m.member_code == m.group_code)]
+    secret_groups = select(m.group_code).join(o, o.territory_code == m.member_code).where(*where, o.secret).distinct()
+    columns = bucket_columns(bucket)
+    stmt = (
+        select(o.indicator_code, m.group_code, *columns, func.sum(case((o.secret, 1), else_=0)), func.count())
+        .join(o, o.territory_code == m.member_code)
+        .where(*where, m.group_code.in_(secret_groups))
+        .group_by(o.indicator_code, m.group_code, *bucket_grouping(columns, bucket))
+    )
+    counted = {(c, t, bucket_day(bucket, period, y, mo)): (int(n), int(k)) for c, t, y, mo, n, k in conn.execute(stmt)}
+    rows = []
+    for code, stored in parts.items():
+        numerator, denominator = stored[0], stored[1] if len(stored) > 1 else None
+        keys = {(t, day) for c, t, day in counted if c in stored}
+        for territory, day in sorted(keys):
+            n, cells = counted.get((numerator, territory, day), (0, 0))
+            n_den = counted.get((denominator, territory, day), (0, 0))[0] if denominator else 0
+            if n or n_den or every:
+                rows.append((code, territory, day, n, cells, n_den))
+    return pd.DataFrame(rows, columns=SECRET_CELL_COLUMNS).astype({c: int for c in SECRET_CELL_COLUMNS[3:]}) if rows else empty
+
+
+def _rolled_secret_cells(conn: Connection, *, indicators: Sequence[str], territories: Sequence[str], period: Period) -> pd.DataFrame:
+    """:func:`secret_cells` of the twelve months ending with each month of ``period``."""
+    months = _cells(conn, indicators, territories, Period(add_months(period.start, -11), period.end), "month", every=True)
+    if months.empty:
+        return months
+    counts = SECRET_CELL_COLUMNS[3:]
+    rolled = []
+    for (indicator, territory), group in months.groupby(["indicator_code", "territory_code"]):
+        days = pd.Index([add_months(period.start, i - 11) for i in range(period.months + 11)])
+        summed = group.set_index("period_start")[counts].reindex(days, fill_value=0).rolling(12, min_periods=1).sum().iloc[11:]
+        summed = summed[(summed["n_secret"] > 0) | (summed["n_secret_denominator"] > 0)]
+        rolled.append(summed.assign(indicator_code=indicator, territory_code=territory).rename_axis("period_start").reset_index())
+    return pd.concat(rolled, ignore_index=True)[SECRET_CELL_COLUMNS].astype({c: int for c in counts})
 
 
 def secret_counts(conn: Connection, *, indicators: Sequence[str], territories: Sequence[str], period: Period) -> pd.DataFrame:
-    """Secret statistique behind each territory's values over ``period``: the stored cells of the
-    indicators (a ratio's numerator and denominator) that are secret (``n_secret``) and all its cells
-    (``n_cells``), counting a territory's own values and those of its communes. Only territories
-    with at least one secret cell are listed. Columns: SECRET_COLUMNS."""
-    components = [c for parts in stored_components(conn, indicators).values() for c in parts]
-    o, m = Observation, TerritoryMembership
-    in_period = (o.indicator_code.in_(components), o.period_start >= period.start, o.period_start < period.end)
-    if not conn.scalar(select(o.indicator_code).where(*in_period, o.secret).limit(1)):  # the usual case: one short scan
-        return pd.DataFrame({"territory_code": pd.Series(dtype=object), "n_secret": pd.Series(dtype=int), "n_cells": pd.Series(dtype=int)})
-    where = [
-        o.indicator_code.in_(components),
-        o.period_start >= period.start,
-        o.period_start < period.end,
-        m.group_code.in_(list(territories)),
-        (m.member_level == "commune") | (m.member_code == m.group_code),
-    ]
-    secret_groups = select(m.group_code).join(o, o.territory_code == m.member_code).where(*where, o.secret).distinct()
-    stmt = (
-        select(m.group_code, func.sum(case((o.secret, 1), else_=0)), func.count())
-        .join(o, o.territory_code == m.member_code)
-        .where(*where, m.group_code.in_(secret_groups))
-        .group_by(m.group_code)
-    )
-    frame = pd.DataFrame(conn.execute(stmt).all(), columns=SECRET_COLUMNS)
-    return frame.astype({"n_secret": int, "n_cells": int})
+    """:func:`secret_cells` over the whole ``period``, per territory (its indicators added up): only
+    territories with at least one secret cell are listed. Columns: SECRET_COLUMNS."""
+    cells = secret_cells(conn, indicators=indicators, territories=territories, period=period)
+    return cells.groupby("territory_code", as_index=False, sort=False)[SECRET_COLUMNS[1:]].sum()[SECRET_COLUMNS]
 
 
 def eviction_chain(conn: Connection, *, territory: str, period: Period) -> pd.DataFrame:

@@ -181,9 +181,69 @@ def test_tendances_says_its_sums_leave_secret_cells_out(conn):
     _import(conn, LONG, "secret.csv")
     view = registry.build_view(Page.TENDANCES, params.parse(query, loader).params, loader)
     note = view.main_chart.note or ""
-    assert "3 valeurs couvertes par le secret statistique ne sont pas comptées dans les valeurs de Isère, qui sont des minimums" in note
+    assert "Total minimal (« ≥ ») : 3 valeurs couvertes par le secret statistique ne sont pas comptées dans les valeurs de Isère." in note
     total = next(k for k in view.key_figures if k.label.startswith("Total"))
     assert total.value == "≥ 57"
+
+
+def test_trend_tables_say_value_by_value_which_sums_are_minimums(conn):
+    _import(conn, LONG, "secret.csv")
+    loader = DatabaseLoader(conn)
+    query = {"plan": "isere-palhdi-2014-2020", "debut": "2001", "fin": "2001", "indicateur": "assignations", "granularite": "mois"}
+    query |= {"niveau": "commune", "territoire": "38151", "avec": "38185"}
+    table = registry.build_view(Page.TENDANCES, params.parse(query, loader).params, loader).main_chart.data
+    rows = table.set_index(["Territoire", "Période"])
+    # the département's January leaves three secret cells out, its February none
+    assert rows.loc[("Isère", "2001-01"), common.REMARK_HEADER] == "total minimal (3 valeurs sous secret)"
+    assert rows.loc[("Isère", "2001-01"), "Valeur"] == 54
+    assert rows.loc[("Isère", "2001-02"), common.REMARK_HEADER] == ""
+    # a commune wholly secret is « s », not 0; a commune without secret has no remark
+    assert rows.loc[("Échirolles", "2001-01"), common.REMARK_HEADER] == "s : secret statistique"
+    assert pd.isna(rows.loc[("Échirolles", "2001-01"), "Valeur"])
+    assert rows.loc[("Grenoble", "2001-01"), common.REMARK_HEADER] == ""
+    # twelve-month sums carry the January cells for twelve months, then no more
+    rolled = loader.secret_cells(("assignations",), ("38",), Period.years(2001, 2002), "rolling12")
+    assert rolled["period_start"].tolist() == [dt.date(2001, m, 1) for m in range(1, 13)]
+    assert set(rolled["n_secret"]) == {3} and set(rolled["n_cells"]) == {4, 5}  # January's four cells, then February's too
+
+
+def test_a_secret_denominator_makes_a_rate_a_maximum_not_a_minimum(conn):
+    data = (
+        b"indicateur;territoire;periode;valeur\n"
+        b"cfp_demandes;38185;2001;40\ncfp_demandes;38151;2001;s\n"
+        b"cfp_accordes;38185;2001;10\ncfp_accordes;38151;2001;2\n"
+    )
+    _import(conn, data, "taux.csv")
+    loader = DatabaseLoader(conn)
+    cells = loader.secret_cells(("taux_cfp_accordes",), ("38",), YEAR, "year")
+    assert cells[["n_secret", "n_secret_denominator"]].values.tolist() == [[0, 1]]
+    query = {"plan": "isere-palhdi-2014-2020", "debut": "2001", "fin": "2001", "indicateur": "taux_cfp_accordes", "granularite": "annee"}
+    view = registry.build_view(Page.TENDANCES, params.parse(query, loader).params, loader)
+    note = view.main_chart.note or ""
+    assert "Taux maximal (« ≤ ») : 1 valeur du dénominateur couverte par le secret statistique n'est pas comptée" in note
+    assert "Total minimal" not in note
+    table = view.main_chart.data.set_index("Territoire")
+    assert table.loc["Isère", common.REMARK_HEADER] == "taux maximal (1 valeur du dénominateur sous secret)"
+    comparer = registry.build_view(Page.COMPARER, params.parse({**query, "niveau": "commune"}, loader).params, loader)
+    assert comparer.key_figures[0].value.startswith("≤ ")
+    assert "Taux maximal (« ≤ »)" in (comparer.main_chart.note or "")
+
+
+def test_the_bilan_and_comparer_small_multiples_say_their_values_are_minimums(conn):
+    _import(conn, LONG, "secret.csv")
+    loader = DatabaseLoader(conn)
+    query = {"plan": "isere-palhdi-2014-2020", "debut": "2001", "fin": "2002", "niveau": "territoire", "indicateur": "assignations"}
+    view = registry.build_view(Page.COMPARER, params.parse(query, loader).params, loader)
+    multiples = next(b for b in view.blocks if getattr(b, "key", "") == "multiples")
+    assert "Total minimal (« ≥ ») : " in (multiples.note or "")
+    assert (multiples.data[common.REMARK_HEADER] != "").any()
+    from views.bilan import indicators_sheet
+    from views.bilan_territories import territories_sheet
+
+    sheet = indicators_sheet(loader, "isere-palhdi-2014-2020", 2001)
+    assert sheet.loc[sheet["Indicateur"].str.startswith("Assignations"), "Remarque"].str.contains("2001 : total minimal").all()
+    territories = territories_sheet(loader, "38", 2001)
+    assert territories["Remarque"].str.contains("total minimal").any()
 
 
 @pytest.mark.parametrize(

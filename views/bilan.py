@@ -21,6 +21,7 @@ from data_access.errors import UserError
 from data_access.french import MISSING, fr_number
 from data_access.periods import Period
 from data_access.vocabulary import PROGRESS_NOT_RECORDED
+from views import secret
 from views.bilan_synthesis import synthesis_sheet
 from views.bilan_territories import TERRITORY_INDICATORS, territorial_objectives_sheet, territories_sheet
 from views.loader import Loader
@@ -217,8 +218,26 @@ def indicators_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
             "Évolution (%)": (100 * (now - before) / before.where(before != 0)).round(1).to_numpy(),
         }
     ).reset_index(drop=True)
+    remarks = _secret_remarks(loader, links["indicator_code"], departement, year)
+    if remarks.any():  # a sum over secret cells is a minimum, and the bilan says so value by value
+        frame["Remarque"] = remarks.to_numpy()
     frame.attrs["demo"] = bool(values.attrs.get("demo", False))
     return frame
+
+
+def _secret_remarks(loader: Loader, indicators: pd.Series, departement: str, year: int) -> pd.Series:
+    """Per row of ``indicators``, what the secret statistique does to its values of ``year - 1``
+    and ``year`` (« 2020 : total minimal (2 valeurs sous secret) »), « » where nothing."""
+    codes = tuple(sorted(set(indicators)))
+    cells = loader.secret_cells(codes, (departement,), Period.years(year - 1, year), "year") if codes else pd.DataFrame()
+    if cells.empty:
+        return pd.Series("", index=indicators.index)
+    said: dict[str, list[str]] = {}
+    for row in cells.sort_values("period_start").itertuples(index=False):
+        said.setdefault(row.indicator_code, []).append(
+            f"{row.period_start.year} : {secret.cell_remark(row.n_secret, row.n_cells, row.n_secret_denominator)}"
+        )
+    return indicators.map(lambda code: " ; ".join(said.get(code, [])))
 
 
 def outside_plan(row: pd.Series, year: int) -> str:

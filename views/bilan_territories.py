@@ -12,6 +12,7 @@ import pandas as pd
 
 from data_access.periods import Period
 from data_access.vocabulary import Level, ObjectiveStatus, TerritorialRule
+from views import secret
 from views.loader import Loader
 from views.objective_tables import value_target
 
@@ -33,10 +34,18 @@ def territories_sheet(loader: Loader, departement: str, year: int) -> pd.DataFra
     labels = loader.indicator_catalogue().set_index("code")["label"].to_dict()
     frame: pd.DataFrame | None = None
     demo = False
+    remarks: dict[str, list[str]] = {}
     for code in TERRITORY_INDICATORS:
         values = loader.level_values(code, Level.TERRITOIRE, departement, Period.years(year))
         demo = demo or bool(values.attrs.get("demo"))
         label = labels.get(code, code)
+        # a value over secret cells is a minimum, a wholly secret one is « s », not 0
+        for territory, n, cells, d in zip(
+            *(values[c] for c in ("territory_code", "n_secret", "n_cells", "n_secret_denominator")), strict=True
+        ):
+            if n or d:
+                remarks.setdefault(territory, []).append(f"{label} : {secret.cell_remark(int(n), int(cells), int(d))}")
+        values = secret.hide_secret(values)
         part = values.set_index("territory_code")[["value", "rate"]].rename(columns={"value": label, "rate": f"{label} {RATE_WORDS}"})
         part[f"Rang ({label} {RATE_WORDS})"] = part[f"{label} {RATE_WORDS}"].rank(ascending=False, method="min").astype("Int64")
         part[f"{label} {RATE_WORDS}"] = part[f"{label} {RATE_WORDS}"].round(1)
@@ -46,6 +55,8 @@ def territories_sheet(loader: Loader, departement: str, year: int) -> pd.DataFra
             )
         frame = frame.join(part)
     assert frame is not None
+    if remarks:
+        frame["Remarque"] = [" ; ".join(remarks.get(code, [])) for code in frame.index]
     result = frame.sort_values("Territoire").reset_index(drop=True)
     result.attrs["demo"] = demo
     return result

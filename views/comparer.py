@@ -101,7 +101,9 @@ def build(params: ViewParams, loader: Loader) -> View:
         total_header=f"{noun} (total {params.period.label()})" if years > 1 else None,
     )
     table = secret.mark_level_table(table, values, common.REMARK_HEADER)
-    secret_note = secret.secret_note(values, int(raw.attrs.get("departement_secret", 0)))
+    secret_note = secret.secret_note(
+        values, int(raw.attrs.get("departement_secret", 0)), int(raw.attrs.get("departement_secret_denominator", 0))
+    )
     demo = common.is_demo(raw)
     source = common.source_line(loader, [indicator, "menages"], params.departement)
     selected = None if params.is_departement else params.territory
@@ -191,9 +193,9 @@ def build(params: ViewParams, loader: Loader) -> View:
         blocks.append(_small_multiples(params, loader, indicator, label, unit, raw, source))
     blocks.extend(_gaps(params, loader, indicator, raw, source))
     ranked = values.dropna(subset=[mode]).sort_values(mode, ascending=False)
-    dep_secret = int(raw.attrs.get("departement_secret", 0))
+    dep_secret = int(raw.attrs.get("departement_secret", 0)), int(raw.attrs.get("departement_secret_denominator", 0))
     key_figures = (
-        [KeyFigure(f"{params.departement_name} ({figure_unit})", secret.bounded(reference, dep_secret, decimals))]
+        [KeyFigure(f"{params.departement_name} ({figure_unit})", secret.bounded(reference, dep_secret[0], decimals, dep_secret[1]))]
         if reference is not None
         else []
     )
@@ -250,7 +252,13 @@ def _key_figure(
     an) » → « 6,2 »; rank among the territories with a value, 1er = highest), else the département's value."""
     if selected is None:
         return KeyFigure(
-            f"{params.departement_name} ({unit})", secret.bounded(reference, int(values.attrs.get("departement_secret", 0)), decimals)
+            f"{params.departement_name} ({unit})",
+            secret.bounded(
+                reference,
+                int(values.attrs.get("departement_secret", 0)),
+                decimals,
+                int(values.attrs.get("departement_secret_denominator", 0)),
+            ),
         )
     row = values[values["territory_code"] == selected]
     if not row.empty and bool(secret.wholly_secret(row).iloc[0]):
@@ -262,9 +270,10 @@ def _key_figure(
     value = float(row[mode].iloc[0])
     rank = int((shown > round(value, decimals)).sum()) + 1
     n_secret = int(row["n_secret"].iloc[0]) if "n_secret" in row else 0
+    n_denominator = int(row["n_secret_denominator"].iloc[0]) if "n_secret_denominator" in row else 0
     return KeyFigure(
         f"{params.territory_name} : {'1er' if rank == 1 else f'{rank}e'} sur {fr_number(len(shown))} ({unit})",
-        secret.bounded(value, n_secret, decimals),
+        secret.bounded(value, n_secret, decimals, n_denominator),
     )
 
 
@@ -288,6 +297,10 @@ def _small_multiples(params: ViewParams, loader: Loader, indicator: str, label: 
     series = loader.indicator_series((indicator,), codes, params.period, Granularity.YEAR.value)
     names = dict(zip(values["territory_code"], values["name"], strict=True))
     data = common.series_table(series, Granularity.YEAR, territories=names)
+    # each year's value says whether the secret statistique makes it a minimum (« total minimal »)
+    cells = loader.secret_cells((indicator,), codes, params.period, Granularity.YEAR.value)
+    data = secret.mark_series_table(data, series, cells, common.REMARK_HEADER)
+    per_territory = cells.groupby("territory_code", as_index=False, sort=False)[["n_secret", "n_secret_denominator"]].sum()
     return Chart(
         "multiples",
         f"{label} par année et par territoire (même échelle) — {params.period.label()}",
@@ -297,6 +310,7 @@ def _small_multiples(params: ViewParams, loader: Loader, indicator: str, label: 
         (indicator,),
         common.is_demo(series),
         source=source,
+        note=secret.series_note(per_territory, names),
         message=None if not series.empty else "Aucune série annuelle sur cette période.",
     )
 

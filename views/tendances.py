@@ -84,6 +84,9 @@ def build(params: ViewParams, loader: Loader) -> View:
         presentation=params.presentation,
     )
     plotted = common.series_table(series, granularity, indicators=names, territories=names)
+    # value by value, what the secret statistique does to it (« total minimal », « s »…)
+    cells = loader.secret_cells(tuple(indicators), tuple(codes), params.period, granularity.value)
+    plotted = secret.mark_series_table(plotted, series, cells, common.REMARK_HEADER)
     first = series[(series["indicator_code"] == indicators[0]) & (series["territory_code"] == params.territory)]
     first_unit = str(catalogue.at[indicators[0], "unit"])
     key_figure = common.last_value(first, choices[indicators[0]].split(" (")[0], first_unit)
@@ -120,7 +123,8 @@ def build(params: ViewParams, loader: Loader) -> View:
         total = fr_value(float(first["value"].sum()), first_unit)
         # a lower bound when secret cells of its indicator and territory are left out
         own = loader.secret_counts(tuple(indicators[:1]), (params.territory,), params.period) if not secrets.empty else secrets
-        key_figures.append(KeyFigure(f"Total {params.period.label()}", f"{secret.LOWER_BOUND} {total}" if not own.empty else total))
+        sign = secret.bound_sign(int(own["n_secret"].sum()), int(own["n_secret_denominator"].sum()))
+        key_figures.append(KeyFigure(f"Total {params.period.label()}", f"{sign} {total}" if sign else total))
     return View(
         Page.TENDANCES,
         TITLE,
