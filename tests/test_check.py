@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from data_access.check import check_database
 from data_access.cli import main
 from data_access.db import make_engine, run_migrations
+from data_access.french import fr_number
 from data_access.importers import revert_batch
 from data_access.models import ImportBatch, Observation, ObservationRollup, Territory
 from tests.conftest import ROOT, empty_database_url, populate
@@ -110,7 +111,10 @@ def test_an_output_pipe_closed_after_the_preview_does_not_hide_the_commit(sqlite
     assert process.wait(timeout=120) == 0
     err = process.stderr.read()
     assert "rien n'a été écrit" not in err
-    assert f"Sortie fermée avant la fin de la commande. Écrit en base : Import enregistré : lot n° 4 ; {rows} valeur(s) nouvelle(s)" in err
+    assert (
+        f"Sortie fermée avant la fin de la commande. Écrit en base : Import enregistré : lot n° 4 ; {fr_number(rows)} valeur(s) nouvelle(s)"
+        in err
+    )
     assert state(sqlite_url)[1] == [4]
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from data_access import demo
 from data_access.cli import main
+from data_access.french import fr_number
 from data_access.importers import ImportOptions, apply_import, prepare_import, revert_batch
 from data_access.models import ImportBatch, Observation, ObservationRollup, Territory
 from data_access.periods import Period
@@ -109,7 +110,7 @@ def test_reverting_an_earlier_import_brings_no_demo_value_back_while_a_later_imp
     result = revert_batch(conn, first.batch_id)
     assert _demo_values(conn, ["assignations"], "38") == (0, 0)  # no demo value beside B's real one
     assert result.restored_demo == 0 and result.not_restored == 0 and result.handed_over == {second.batch_id: before[0]}
-    assert f"{before[0]} valeur(s) de démonstration ne sont pas rétablies" in result.message()
+    assert f"{fr_number(before[0])} valeur(s) de démonstration ne sont pas rétablies" in result.message()
     assert f"lot(s) n° {second.batch_id}" in result.message()
     stored = conn.execute(
         select(Observation.territory_code, Observation.value, Observation.import_batch_id).where(

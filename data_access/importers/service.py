@@ -24,8 +24,8 @@ from sqlalchemy import Connection
 
 from data_access import demo, series_kinds
 from data_access.errors import UserError
-from data_access.french import fr_number
 from data_access.formulas import neutralised
+from data_access.french import fr_number
 from data_access.importers import compare, formats, histologe, reading, snapshot, store
 from data_access.importers.options import FORMAT_NAMES, FORMATS, ImportOptions
 from data_access.importers.referential import GRANULARITY_NAMES, load_referential
@@ -157,7 +157,7 @@ class Preview:
 
     def refusal(self) -> str:
         return (
-            f"Fichier refusé : {self.errors} erreur(s) sur {self.error_lines} ligne(s) ; rien n'a été écrit. Corrigez le fichier, "
+            f"Fichier refusé : {fr_number(self.errors)} erreur(s) sur {fr_number(self.error_lines)} ligne(s) ; rien n'a été écrit. Corrigez le fichier, "
             "ou excluez les lignes en erreur pour importer les autres (case « Exclure les lignes en erreur » de la page, "
             "option --exclude-errors en ligne de commande)."
         )
@@ -167,10 +167,11 @@ class Preview:
         c = self.counts
         lines = [
             f"Fichier : {self.file_name} ({self.description}) ; format : {FORMAT_NAMES[self.format]}.",
-            f"Lignes lues : {self.file_rows} ; valeurs valides : {len(self.observations)} ; lignes en erreur : {self.error_lines}.",
-            f"Valeurs : {c['nouvelles']} nouvelles, {c['modifiées']} modifiées"
-            + (f" (dont {c['remplacent la démo']} remplacent des données de démonstration)" if c["remplacent la démo"] else "")
-            + f", {c['inchangées']} inchangées.",
+            f"Lignes lues : {fr_number(self.file_rows)} ; valeurs valides : {fr_number(len(self.observations))} ; "
+            f"lignes en erreur : {fr_number(self.error_lines)}.",
+            f"Valeurs : {fr_number(c['nouvelles'])} nouvelles, {fr_number(c['modifiées'])} modifiées"
+            + (f" (dont {fr_number(c['remplacent la démo'])} remplacent des données de démonstration)" if c["remplacent la démo"] else "")
+            + f", {fr_number(c['inchangées'])} inchangées.",
         ]
         lines += [f"Note : {note}" for note in self.notes]
         if self.decrease_sentence():
@@ -187,17 +188,17 @@ class Preview:
             lines.append("Par indicateur :")
             for row in summary.itertuples(index=False):
                 lines.append(
-                    f"  {row[0]} ({row[1]}, {row[2]} → {row[3]}) : {row[4]} territoire(s) ; "
-                    f"{row[5]} nouvelles, {row[6]} modifiées, {row[7]} inchangées"
+                    f"  {row[0]} ({row[1]}, {row[2]} → {row[3]}) : {fr_number(row[4])} territoire(s) ; "
+                    f"{fr_number(row[5])} nouvelles, {fr_number(row[6])} modifiées, {fr_number(row[7])} inchangées"
                 )
         for severity, title in ((ERROR, "Erreurs"), (WARNING, "Avertissements")):
             chosen = self.issues[self.issues["gravite"] == severity]
             if chosen.empty:
                 continue
-            lines.append(f"{title} ({len(chosen)}) :")
+            lines.append(f"{title} ({fr_number(len(chosen))}) :")
             lines += [f"  {m}" for m in chosen["message"].head(max_issues)]
             if len(chosen) > max_issues:
-                lines.append(f"  … et {len(chosen) - max_issues} autre(s) : rapport complet avec --report FICHIER.csv")
+                lines.append(f"  … et {fr_number(len(chosen) - max_issues)} autre(s) : rapport complet avec --report FICHIER.csv")
         if self.already is not None:
             lines.append(self.already_message())
         return "\n".join(lines)
@@ -371,9 +372,9 @@ def demo_sentence(removed: Mapping[tuple[str, str], int], verb: str) -> str:
     """« 81 000 valeurs fictives seront retirées : signalements_deposes (38 : 81 000), … ; ces séries
     deviennent réelles », per indicator and département."""
     total = sum(removed.values())
-    listed = ", ".join(f"{i} ({d} : {n})" for (i, d), n in sorted(removed.items()))
+    listed = ", ".join(f"{i} ({d} : {fr_number(n)})" for (i, d), n in sorted(removed.items()))
     return (
-        f"{total} valeur(s) fictive(s) des mêmes indicateurs et départements {verb} ({listed}) : ces séries ne mêlent pas "
+        f"{fr_number(total)} valeur(s) fictive(s) des mêmes indicateurs et départements {verb} ({listed}) : ces séries ne mêlent pas "
         "valeurs réelles et fictives ; l'annulation de l'import les rétablit"
     )
 
@@ -435,10 +436,11 @@ def apply_import(conn: Connection, preview: Preview, *, user_name: str, exclude_
         detail=store.detail_options(preview.format, preview.sheet, preview.fingerprint, preview.file_rows, excluded, preview.warnings),
     )
     message = (
-        f"Import enregistré : lot n° {counts.batch_id} ; {counts.new} valeur(s) nouvelle(s), {counts.changed} modifiée(s)"
-        + (f" (dont {counts.replaced_demo} remplaçant des données de démonstration)" if counts.replaced_demo else "")
-        + f", {counts.unchanged} inchangée(s)"
-        + (f" ; {excluded} ligne(s) en erreur exclue(s)" if excluded else "")
+        f"Import enregistré : lot n° {counts.batch_id} ; {fr_number(counts.new)} valeur(s) nouvelle(s), "
+        f"{fr_number(counts.changed)} modifiée(s)"
+        + (f" (dont {fr_number(counts.replaced_demo)} remplaçant des données de démonstration)" if counts.replaced_demo else "")
+        + f", {fr_number(counts.unchanged)} inchangée(s)"
+        + (f" ; {fr_number(excluded)} ligne(s) en erreur exclue(s)" if excluded else "")
         + (f" ; {demo_sentence(counts.removed_demo, 'retirées')}" if counts.removed_demo else "")
         + ". Les pages montrent dès maintenant les nouvelles valeurs."
     )

@@ -36,6 +36,7 @@ from sqlalchemy import (
 
 from data_access import demo, writes
 from data_access.errors import UserError
+from data_access.french import fr_number
 from data_access.importers.compare import CHANGE_CHANGED, CHANGE_NEW, CHANGE_UNCHANGED
 from data_access.importers.validation import OBSERVATION_KEY
 from data_access.models import ImportBatch, ImportBatchDetail, Observation, ObservationHistory
@@ -204,19 +205,22 @@ class RevertResult:
     handed_over: dict[int, int] = field(default_factory=dict)  # receiving import → demo values kept out for it
 
     def message(self) -> str:
-        text = f"Lot n° {self.batch_id} annulé : {self.removed} valeur(s) retirée(s), {self.restored} valeur(s) précédente(s) restaurée(s)"
+        text = (
+            f"Lot n° {self.batch_id} annulé : {fr_number(self.removed)} valeur(s) retirée(s), "
+            f"{fr_number(self.restored)} valeur(s) précédente(s) restaurée(s)"
+        )
         if self.restored_demo:
-            text += f" (dont {self.restored_demo} de démonstration)"
+            text += f" (dont {fr_number(self.restored_demo)} de démonstration)"
         text += "."
         if self.not_restored:
             text += (
-                f" {self.not_restored} valeur(s) précédente(s) n'ont pas pu être restaurées : leur lot d'origine a été supprimé depuis "
+                f" {fr_number(self.not_restored)} valeur(s) précédente(s) n'ont pas pu être restaurées : leur lot d'origine a été supprimé depuis "
                 "(données de démonstration régénérées), ou un import plus récent a enregistré une valeur réelle à leur place."
             )
         if self.handed_over:
             listed = ", ".join(f"n° {b}" for b in sorted(self.handed_over))
             text += (
-                f" {sum(self.handed_over.values())} valeur(s) de démonstration ne sont pas rétablies : les mêmes indicateurs ont "
+                f" {fr_number(sum(self.handed_over.values()))} valeur(s) de démonstration ne sont pas rétablies : les mêmes indicateurs ont "
                 f"encore des valeurs réelles dans le département (lot(s) {listed}), que la démonstration ne rejoint pas ; "
                 "elles reviendront quand ce(s) lot(s) seront annulés à leur tour."
             )
