@@ -26,6 +26,7 @@ from sqlalchemy import Connection, func, select, union
 
 from data_access import writes
 from data_access.french import fr_auto, fr_number
+from data_access.importers.validation import OBSERVATION_KEY
 from data_access.models import ImportBatch, Observation, ObservationHistory, ObservationRollup, SeriesCoverage
 from data_access.rollup import COUNTS, ROLLUP_KEY, rollup_sums
 from data_access.write_lock import take_write_lock
@@ -33,7 +34,6 @@ from data_access.write_lock import take_write_lock
 EXAMPLES = 3  # wrong rows shown per kind of problem
 COVERAGE_KEY = ["indicator_code", "departement_code", "level", "granularity"]
 COVERAGE_VALUES = ["first_period", "last_period", "n_values", "n_demo"]
-OBSERVATION_KEY = ["indicator_code", "granularity", "period_start", "territory_code"]
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,11 @@ if not views.empty:
 with st.form("supprimer"):
     confirmed = st.checkbox(f"Je confirme la suppression de la séance « {names[chosen]} » et de ses vues")
     if st.form_submit_button("Supprimer la séance") and confirmed:
-        with cache.engine().begin() as conn:
-            seances.delete_seance(conn, seance_id=int(chosen), user=user)
-        cache.clear()
-        st.rerun()
+        try:  # another writer holding the write lock: a French « réessayez », not the error box
+            with cache.engine().begin() as conn:
+                seances.delete_seance(conn, seance_id=int(chosen), user=user)
+        except UserError as error:
+            st.error(str(error))
+        else:
+            cache.clear()
+            st.rerun()

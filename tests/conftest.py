@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access import demo, reference
 from data_access.catalogue import load_catalogue
+from data_access.check import check_database
 from data_access.db import make_engine, run_migrations, temporary_postgres_database
 from data_access.plans import load_plan, plan_directories
 from data_access.settings import load_settings
@@ -65,8 +66,13 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         run_migrations(url)
         engine = make_engine(url)
         populate(engine)
-        engine.dispose()
         yield url
+        # after every test of the session (app tests commit their imports, reverts and records):
+        # what the pages read is still what the observations say (``python -m data_access check``)
+        with engine.connect() as conn:
+            report = check_database(conn)
+        engine.dispose()
+        assert report.clean, report.text()
 
 
 @pytest.fixture(scope="session")

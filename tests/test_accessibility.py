@@ -196,6 +196,29 @@ def test_import_page_signed_in(server, browser, viewport):
         page.close()
 
 
+def test_a_signed_in_data_manager_uploads_through_the_served_app(server, browser, tmp_path):
+    """The upload gate (``ui/upload_gate.py``) lets the signed-in data manager's file through the
+    real server: the file is read and its preview shown (anonymous uploads: tests/test_upload_endpoint.py)."""
+    outside: list[str] = []
+    page = _open(browser, f"{server}/{Page.IMPORT_DONNEES.value}", "1366x768", outside)
+    try:
+        _painted(page, charts=False)
+        page.fill("input[autocomplete=username]", ADMIN)
+        page.fill("input[type=password]", PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_selector('[data-testid="stFileUploader"]', timeout=90_000)
+        page.wait_for_function(BUSY, timeout=90_000)
+        upload = tmp_path / "envoi.csv"
+        upload.write_text("indicateur;territoire;periode;valeur\nassignations;38185;2001-01;5\n", encoding="utf-8")
+        page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(str(upload))
+        page.get_by_role("button", name="Vérifier le fichier").click(timeout=90_000)
+        page.get_by_text("Nouvelles", exact=True).first.wait_for(timeout=90_000)
+        assert "réservé au gestionnaire" not in page.inner_text("body")
+        assert outside == []
+    finally:
+        page.close()
+
+
 def test_keyboard_focus_is_visible(server, browser):
     """Tab from the top of the page reaches the navigation; every focused element has a 3 px ring."""
     outside: list[str] = []

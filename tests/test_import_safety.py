@@ -227,9 +227,11 @@ def test_mutated_golden_files_are_refused_in_french_or_imported_never_crash(smal
 
 def _big_file(rows: int = 2000) -> bytes:
     """Values for communes and months of the small database: half replace demo values, half are new."""
-    months = pd.date_range("2024-01-01", periods=rows // 4, freq="MS").strftime("%Y-%m")
+    this_month = pd.Timestamp.today().normalize().replace(day=1)  # a later period is refused
+    communes = ("38185", "38151", "38421", "38544", "38169", "38229", "38563", "38382")
+    months = pd.date_range(end=this_month, periods=rows // len(communes), freq="MS").strftime("%Y-%m")
     lines = ["indicateur;territoire;periode;valeur"]
-    lines += [f"assignations;{t};{m};{i % 7 + 1}" for i, m in enumerate(months) for t in ("38185", "38151", "38421", "38544")]
+    lines += [f"assignations;{t};{m};{i % 7 + 1}" for i, m in enumerate(months) for t in communes]
     return ("\n".join(lines) + "\n").encode()
 
 

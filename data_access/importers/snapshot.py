@@ -72,4 +72,6 @@ def note(zeros: int) -> str:
     if not zeros:
         return head + "aucune valeur enregistrée ne manque au fichier."
     plural = "s" if zeros > 1 else ""
-    return head + f"{fr_number(zeros)} valeur{plural} enregistrée{plural} absente{plural} du fichier passe{'nt' if zeros > 1 else ''} à zéro."
+    return (
+        head + f"{fr_number(zeros)} valeur{plural} enregistrée{plural} absente{plural} du fichier passe{'nt' if zeros > 1 else ''} à zéro."
+    )
