@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
-from data_access import check, demo, demo_cli, fetch_reference, followup_cli, progress_cli, reference
+from data_access import check, demo, demo_cli, failures, fetch_reference, followup_cli, progress_cli, reference
 from data_access.auth import hash_password, os_user
 from data_access.catalogue import load_catalogue
 from data_access.db import make_engine, run_migrations
@@ -321,10 +321,14 @@ def _run(args: argparse.Namespace) -> int:
     except UserError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 2
-    except OperationalError as error:
-        print(f"Erreur : impossible d'utiliser la base {engine.url.render_as_string(hide_password=True)} ({error.orig}).", file=sys.stderr)
-        return 2
-    except Exception:  # an import must never end in a traceback; the transaction was rolled back
+    except Exception as error:  # an import must never end in a traceback; the transaction was rolled back
+        problem = failures.classify(error) if isinstance(error, DBAPIError) else failures.Problem.UNEXPECTED
+        if problem is not failures.Problem.UNEXPECTED:  # what to do, in French; the driver's text with OBSERVATOIRE_LOG_LEVEL=DEBUG
+            logger.debug("database problem (%s) running %s", problem.value, args.command, exc_info=error)
+            written = " Rien n'a été écrit." if args.command in ("import", "revert") else ""
+            base = engine.url.render_as_string(hide_password=True)
+            print(f"Erreur : {failures.CLI_MESSAGES[problem]}{written} (base : {base})", file=sys.stderr)
+            return 2
         if args.command not in ("import", "revert"):
             raise
         return unexpected_error(logger, "rien n'a été écrit. Signalez-la avec le fichier en cause.")

@@ -50,3 +50,15 @@ def test_status_reports_tables_plans_and_demo(database_url, capsys):
     assert main(["--database-url", database_url, "status"]) == 0
     out = capsys.readouterr().out
     assert "observation" in out and "isere-palhdi-2014-2020" in out and "Base de démonstration : oui" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "written"),
+    [(["status"], ""), (["import", "examples/import-long.csv"], " Rien n'a été écrit."), (["revert", "1"], " Rien n'a été écrit.")],
+)
+def test_an_unreachable_database_is_said_in_french_with_what_to_do(args, written, capsys):
+    # failed before: « impossible d'utiliser la base … (connection failed: connection to server … refused) », the driver's English
+    assert main(["--database-url", "postgresql+psycopg://postgres@127.0.0.1:1/absente", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Erreur : la base de données est injoignable") and "puis relancez la commande." + written in err
+    assert "Traceback" not in err and "connection" not in err.lower() and "refused" not in err

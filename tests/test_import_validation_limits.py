@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from data_access import writes
 from data_access.catalogue import unit_maxima
+from data_access.errors import UserError
 from data_access.importers import ImportOptions, apply_import, prepare_import
 from data_access.importers.referential import SUGGESTIONS_MAX, load_referential
 from data_access.importers.validation import ERROR, SOURCE_MAX, WARNING
@@ -146,3 +147,15 @@ def test_suggestions_are_computed_once_per_distinct_code_and_capped(conn):
     for i in range(SUGGESTIONS_MAX + 5):
         ref.indicator(f"assignationz{i}")
     assert ref.suggestions == SUGGESTIONS_MAX
+
+
+@pytest.mark.parametrize("data", [b"indicateur;territoire;periode;valeur\nassignations;38185;2024-01;5\n", b"Code commune;2024\n38185;5\n"])
+def test_a_file_past_its_time_budget_is_refused_in_french_and_nothing_is_written(conn, data):
+    options = (
+        ImportOptions()
+        if data.startswith(b"indicateur")
+        else ImportOptions(format="wide", indicator="cql", territory_column="Code commune")
+    )
+    with pytest.raises(UserError, match=r"La vérification du fichier dépasse 0 minute\(s\) : rien n'a été écrit\. Découpez-le"):
+        prepare_import(conn, data, "lent.csv", options, time_budget=0)
+    assert prepare_import(conn, data, "lent.csv", options).errors == 0  # the default budget: read and checked

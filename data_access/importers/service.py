@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import time
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -249,6 +250,24 @@ def detect_format(data: bytes, options: ImportOptions) -> str:
     )
 
 
+TIME_BUDGET_SECONDS = 300.0  # a million-row table is read and checked in well under a minute
+
+
+class TimeBudget:
+    """The time a file's reading and checking may take (a hostile file must not hold a worker for long)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.start = seconds, time.monotonic()
+
+    def check(self) -> None:
+        """UserError once the budget is spent; nothing has been written at that point."""
+        if time.monotonic() - self.start >= self.seconds:
+            raise UserError(
+                f"La vérification du fichier dépasse {fr_number(self.seconds / 60, 0 if (self.seconds / 60).is_integer() else 1)} minute(s) : rien n'a été écrit. Découpez-le "
+                "(par année, par indicateur ou par territoire) et importez les morceaux l'un après l'autre."
+            )
+
+
 def prepare_import(
     conn: Connection,
     data: bytes,
@@ -257,6 +276,7 @@ def prepare_import(
     *,
     classification: Mapping[str, Any] | None = None,
     max_bytes: int | None = None,
+    time_budget: float = TIME_BUDGET_SECONDS,
 ) -> Preview:
     """Read and check a whole file against the database, without writing anything.
 
@@ -274,11 +294,15 @@ def prepare_import(
         Histologe classification rules (default: ``histologe.yaml``).
     max_bytes
         Size limit (default: the upload limit of ``.streamlit/config.toml``).
+    time_budget
+        Seconds the reading and checking may take, looked at between its stages (reading,
+        validation, comparison with the database): past it, UserError (:class:`TimeBudget`).
 
     Raises UserError when the file cannot be read at all (too large, not CSV/XLSX, no header…);
     row problems are reported in ``Preview.issues`` instead.
     """
     options = options or ImportOptions()
+    budget = TimeBudget(time_budget)
     limit = max_upload_bytes() if max_bytes is None else max_bytes
     if len(data) > limit:
         raise UserError(
@@ -298,6 +322,7 @@ def prepare_import(
     sheet, sheets = options.sheet, reading.sheet_names(data) if reading.is_xlsx(data) else []
     if format_used == "histologe":
         result = histologe.aggregate(data, options, ref, classification)
+        budget.check()
         missing = sorted(set(result.observations["indicator_code"]) - set(ref.indicators.index))
         if missing:
             raise UserError(
@@ -318,7 +343,9 @@ def prepare_import(
         table = reading.read_table(data, file_name, options.sheet, is_header)
         sheet = table.sheet
         candidates = formats.long_candidates(table, options) if format_used == "long" else formats.wide_candidates(table, options)
+        budget.check()
         valid, issues, error_lines = validate(candidates, ref, options)
+        budget.check()
         file_rows, description, ignored = len(table.frame), table.description, candidates.ignored_columns
         if options.complete:  # what a complete table leaves out there is zero (snapshot rule)
             zeros = snapshot.absent_zeros(conn, valid, ref, options.status)
@@ -334,6 +361,7 @@ def prepare_import(
         valid = valid[~refused].reset_index(drop=True)
         issues = pd.concat([issues, conflicts], ignore_index=True)
     compared = compare.compare(conn, valid) if not valid.empty else valid.assign(change=[], old_value=[], old_status=[], old_kind=[])
+    budget.check()
     warnings = compare.cross_checks(conn, compared) if not compared.empty else issues_frame([], [], [], [], WARNING)
     all_issues = pd.concat([f for f in (issues, warnings) if not f.empty], ignore_index=True) if len(issues) + len(warnings) else issues
     if all_issues.empty:
