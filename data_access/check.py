@@ -107,10 +107,11 @@ def _rollup_problems(conn: Connection) -> tuple[list[str], int]:
     wrong = _differences(expected, stored, ROLLUP_KEY, COUNTS)
     if wrong.empty:
         return [], len(stored)
+    shown = wrong.head(EXAMPLES)
+    columns = (shown[c] for c in ("indicator_code", "territory_code", "period_start", "value_stored", "value"))
     examples = "; ".join(
-        f"{row.indicator_code}, {row.territory_code}, {row.period_start:%Y-%m} : {fr_auto(row.value_stored)} enregistré, "
-        f"{fr_auto(row.value)} d'après les valeurs des communes"
-        for row in wrong.head(EXAMPLES).itertuples()
+        f"{code}, {territory}, {period:%Y-%m} : {fr_auto(float(kept))} enregistré, {fr_auto(float(value))} d'après les valeurs des communes"
+        for code, territory, period, kept, value in zip(*columns, strict=True)
     )
     return [
         f"observation_rollup : {fr_number(len(wrong))} somme(s) par regroupement ne correspondent pas aux valeurs des communes "
@@ -132,7 +133,7 @@ def _coverage_problems(conn: Connection) -> tuple[list[str], int]:
     if wrong.empty:
         return [], len(stored)
     examples = ", ".join(
-        f"{row.indicator_code} ({row.departement_code or 'national'}, {row.level})" for row in wrong.head(EXAMPLES).itertuples()
+        f"{row.indicator_code} ({str(row.departement_code) or 'national'}, {row.level})" for row in wrong.head(EXAMPLES).itertuples()
     )
     return [
         f"series_coverage : {fr_number(len(wrong))} ligne(s) ne décrivent pas les valeurs enregistrées (par exemple {examples}). "

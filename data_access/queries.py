@@ -309,7 +309,7 @@ def _rolled_secret_cells(conn: Connection, *, indicators: Sequence[str], territo
         days = pd.Index([add_months(period.start, i - 11) for i in range(period.months + 11)])
         summed = group.set_index("period_start")[counts].reindex(days, fill_value=0).rolling(12, min_periods=1).sum().iloc[11:]
         summed = summed[(summed["n_secret"] > 0) | (summed["n_secret_denominator"] > 0)]
-        rolled.append(summed.assign(indicator_code=indicator, territory_code=territory).rename_axis("period_start").reset_index())
+        rolled.append(summed.assign(indicator_code=str(indicator), territory_code=str(territory)).rename_axis("period_start").reset_index())
     return pd.concat(rolled, ignore_index=True)[SECRET_CELL_COLUMNS].astype({c: int for c in counts})
 
 

@@ -233,10 +233,10 @@ def _secret_remarks(loader: Loader, indicators: pd.Series, departement: str, yea
     if cells.empty:
         return pd.Series("", index=indicators.index)
     said: dict[str, list[str]] = {}
-    for row in cells.sort_values("period_start").itertuples(index=False):
-        said.setdefault(row.indicator_code, []).append(
-            f"{row.period_start.year} : {secret.cell_remark(row.n_secret, row.n_cells, row.n_secret_denominator)}"
-        )
+    ordered = cells.sort_values("period_start")
+    columns = (ordered[c] for c in ("indicator_code", "period_start", "n_secret", "n_cells", "n_secret_denominator"))
+    for code, day, n, k, d in zip(*columns, strict=True):
+        said.setdefault(str(code), []).append(f"{day.year} : {secret.cell_remark(int(n), int(k), int(d))}")
     return indicators.map(lambda code: " ; ".join(said.get(code, [])))
 
 

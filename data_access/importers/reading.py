@@ -251,7 +251,8 @@ def read_csv_bytes(data: bytes, is_header: HeaderTest | None = None, limits: Lim
     width = max(len(header_cells), 1)
     fast = _unquoted_frame(text, sep, header_line, width, limits)
     if fast is not None:
-        frame, lines, too_wide = fast, np.arange(header_line + 1, header_line + 1 + len(fast)), []
+        no_line: list[tuple[int, str]] = []
+        frame, lines, too_wide = fast, np.arange(header_line + 1, header_line + 1 + len(fast)), no_line
     else:
         frame, lines, too_wide = _records_frame(text, sep, header_line, width, limits)
     frame, kept = _finish(frame, header_cells, lines)

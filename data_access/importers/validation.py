@@ -40,7 +40,7 @@ STATUS_WORDS = {
     "d": "définitif",
 }
 UNCOUNTED_UNITS = ("€", "%")
-SOURCE_MAX = Observation.__table__.c.source.type.length  # a longer source is cut to fit its column
+SOURCE_MAX = int(Observation.__table__.c.source.type.length)  # type: ignore[attr-defined]  # a longer source is cut to fit its column
 QUOTED_MAX = 80  # a cell quoted in a message: longer ones are cut (a 1 MB cell is not echoed)
 Problems = np.ndarray | str | Callable[[np.ndarray], list[str]]  # amounts and rates may be decimal; everything else counts cases
 
