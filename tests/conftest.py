@@ -8,6 +8,7 @@ session and dropped at its end. Each test runs in a transaction that is rolled b
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -89,6 +90,22 @@ def conn(engine: Engine) -> Iterator[Connection]:
         transaction = connection.begin()
         yield connection
         transaction.rollback()
+
+
+def committed_small_database(backend: str, template: Path, tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[str]:
+    """A database of its own for tests that commit (catalogue, plans, reference, no demo): a copy
+    of the SQLite ``template`` (``small_database_template``), or a new PostgreSQL database."""
+    if backend == "sqlite":
+        copy = tmp_path_factory.mktemp(name) / f"{name}.db"
+        shutil.copy(template, copy)
+        yield f"sqlite:///{copy}"
+        return
+    for url in empty_database_url(backend, tmp_path_factory, name):
+        run_migrations(url)
+        engine = make_engine(url)
+        populate(engine, with_demo=False)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(scope="module")

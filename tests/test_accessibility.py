@@ -117,6 +117,16 @@ def _open(browser: Any, url: str, viewport: str, outside: list[str]) -> Any:
     return page
 
 
+def _signed_in(page: Any) -> None:
+    """Sign the import page in with the test's data-manager account; return once its uploaders show."""
+    _painted(page, charts=False)
+    page.fill("input[autocomplete=username]", ADMIN)
+    page.fill("input[type=password]", PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_selector('[data-testid="stFileUploader"]', timeout=90_000)
+    page.wait_for_function(BUSY, timeout=90_000)
+
+
 def _painted(page: Any, charts: bool) -> None:
     page.wait_for_selector("h1", state="attached", timeout=90_000)
     if charts:
@@ -182,12 +192,7 @@ def test_import_page_signed_in(server, browser, viewport):
     path = Page.IMPORT_DONNEES.value
     page = _open(browser, f"{server}/{path}", viewport, outside)
     try:
-        _painted(page, charts=False)
-        page.fill("input[autocomplete=username]", ADMIN)
-        page.fill("input[type=password]", PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_selector('[data-testid="stFileUploader"]', timeout=90_000)
-        page.wait_for_function(BUSY, timeout=90_000)
+        _signed_in(page)
         page.wait_for_timeout(1000)
         assert blocking_violations(page) == [], f"/{path} signed in {viewport}: axe"
         _check_french_and_named(page, path)
@@ -202,12 +207,7 @@ def test_a_signed_in_data_manager_uploads_through_the_served_app(server, browser
     outside: list[str] = []
     page = _open(browser, f"{server}/{Page.IMPORT_DONNEES.value}", "1366x768", outside)
     try:
-        _painted(page, charts=False)
-        page.fill("input[autocomplete=username]", ADMIN)
-        page.fill("input[type=password]", PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_selector('[data-testid="stFileUploader"]', timeout=90_000)
-        page.wait_for_function(BUSY, timeout=90_000)
+        _signed_in(page)
         upload = tmp_path / "envoi.csv"
         upload.write_text("indicateur;territoire;periode;valeur\nassignations;38185;2001-01;5\n", encoding="utf-8")
         page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(str(upload))

@@ -16,11 +16,11 @@ from sqlalchemy import func, select, update
 
 from data_access.check import check_database
 from data_access.cli import main
-from data_access.db import make_engine, run_migrations
+from data_access.db import make_engine
 from data_access.french import fr_number
 from data_access.importers import revert_batch
 from data_access.models import ImportBatch, Observation, ObservationRollup, Territory
-from tests.conftest import ROOT, empty_database_url, populate
+from tests.conftest import ROOT, committed_small_database
 
 
 @pytest.fixture
@@ -32,17 +32,7 @@ def sqlite_url(small_database_template: Path, tmp_path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def kill_url(backend: str, small_database_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if backend == "sqlite":
-        copy = tmp_path_factory.mktemp("kill") / "kill.db"
-        shutil.copy(small_database_template, copy)
-        yield f"sqlite:///{copy}"
-        return
-    for url in empty_database_url(backend, tmp_path_factory, "kill"):
-        run_migrations(url)
-        engine = make_engine(url)
-        populate(engine, with_demo=False)
-        engine.dispose()
-        yield url
+    yield from committed_small_database(backend, small_database_template, tmp_path_factory, "kill")
 
 
 def big_file(url: str, path: Path, communes: int, first_year: int, last_year: int) -> int:

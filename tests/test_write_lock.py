@@ -3,7 +3,6 @@ with ``check`` clean; the write lock's wait and its French refusal; ``check`` an
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,12 +12,12 @@ from sqlalchemy import Connection, Engine, func, select, text, update
 
 from data_access import demo, milestones, progress, progress_import, seances, write_lock
 from data_access.check import check_database, repair
-from data_access.db import make_engine, run_migrations
+from data_access.db import make_engine
 from data_access.errors import UserError
 from data_access.importers import apply_import, prepare_import, revert_batch
 from data_access.models import Observation, ObservationRollup, Plan, Territory
 from data_access.vocabulary import MilestoneState
-from tests.conftest import empty_database_url, populate
+from tests.conftest import committed_small_database
 
 INDICATOR = "assignations"
 
@@ -26,17 +25,7 @@ INDICATOR = "assignations"
 @pytest.fixture(scope="module")
 def writer_url(backend: str, small_database_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A committed database (catalogue, plans, reference, no demo) shared by this module's scenarios."""
-    if backend == "sqlite":
-        copy = tmp_path_factory.mktemp("writers") / "writers.db"
-        shutil.copy(small_database_template, copy)
-        yield f"sqlite:///{copy}"
-        return
-    for url in empty_database_url(backend, tmp_path_factory, "writers"):
-        run_migrations(url)
-        engine = make_engine(url)
-        populate(engine, with_demo=False)
-        engine.dispose()
-        yield url
+    yield from committed_small_database(backend, small_database_template, tmp_path_factory, "writers")
 
 
 @pytest.fixture(scope="module")

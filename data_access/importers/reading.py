@@ -18,6 +18,7 @@ import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -418,6 +419,21 @@ def _damaged() -> UserError:
     )
 
 
+@contextmanager
+def _open_book(data: bytes, limits: Limits = LIMITS) -> Iterator[Any]:
+    """:func:`_workbook`, closed afterwards; an error while reading it (a damaged workbook fails
+    anywhere in zip, XML or openpyxl code) becomes a French UserError."""
+    book = _workbook(data, limits)
+    try:
+        yield book
+    except UserError:
+        raise
+    except Exception as error:
+        raise UserError("Ce classeur Excel n'a pas pu être lu : enregistrez-le à nouveau en .xlsx, ou exportez-le en CSV.") from error
+    finally:
+        book.close()
+
+
 def sheet_names(data: bytes) -> list[str]:
     """The sheet names of an XLSX workbook (UserError when it cannot be opened or is over the limits)."""
     book = _workbook(data)
@@ -535,15 +551,8 @@ def head_rows(data: bytes, sheet: str | None) -> list[list[str]]:
     format; nothing else is parsed. UserError as :func:`read_table` for an unreadable file."""
     check_kind(data)
     if is_xlsx(data):
-        book = _workbook(data)
-        try:
+        with _open_book(data) as book:
             return list(_rows(book[chosen_sheet(book, sheet)], max_row=HEADER_SCAN))
-        except UserError:
-            raise
-        except Exception as error:  # a damaged workbook fails anywhere in zip, XML or openpyxl code
-            raise UserError("Ce classeur Excel n'a pas pu être lu : enregistrez-le à nouveau en .xlsx, ou exportez-le en CSV.") from error
-        finally:
-            book.close()
     text, _ = _text(data)
     lines = [line for line in head_lines(text)[:HEADER_SCAN] if line.strip()]
     return _split(lines, sniff_separator(lines)) if lines else []
@@ -589,20 +598,13 @@ def read_rows(
     """
     check_kind(data)
     if is_xlsx(data):
-        book = _workbook(data, limits)
-        try:
+        with _open_book(data, limits) as book:
             names = list(book.sheetnames)
             if sheet is not None and sheet not in names:
                 raise UserError(f"Le classeur n'a pas de feuille « {quoted_value(sheet)} » (feuilles : {_sheet_list(names)}).")
             name = sheet or names[0]
             rows = _rows(book[name], limits)
             return _select(enumerate(rows, start=1), is_header, keep, f"classeur Excel, feuille « {quoted_value(name)} »", False, describe)
-        except UserError:
-            raise
-        except Exception as error:  # a damaged workbook fails anywhere in zip, XML or openpyxl code
-            raise UserError("Ce classeur Excel n'a pas pu être lu : enregistrez-le à nouveau en .xlsx, ou exportez-le en CSV.") from error
-        finally:
-            book.close()
     text, encoding = _text(data)
     head = [line for line in head_lines(text) if line.strip()]
     if not head:
