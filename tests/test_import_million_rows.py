@@ -1,21 +1,23 @@
 """A file of 1 000 000 rows, within the reading limits, still imports whole (issue 18).
 
-Bounded: one file, built in the test, on a database without demo values (SQLite; the PostgreSQL
-path writes the same rows through COPY and is measured by the benchmark). The import ends with
-``python -m data_access check`` clean.
+Bounded: one file, built in the test, on a database of its own without demo values, on SQLite and
+PostgreSQL (which writes the rows through COPY). The import ends with ``python -m data_access
+check`` clean.
 """
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from data_access.check import check_database
 from data_access.db import make_engine
 from data_access.importers import ImportOptions, apply_import, prepare_import
 from data_access.models import Observation, Territory
+from tests.conftest import committed_small_database
 
 ROWS = 1_000_000
 INDICATORS = (
@@ -30,10 +32,13 @@ INDICATORS = (
 )
 
 
-def test_a_million_row_long_table_imports_whole_and_the_database_stays_consistent(small_database_template: Path, tmp_path: Path):
-    copy = tmp_path / "million.db"
-    shutil.copy(small_database_template, copy)
-    engine = make_engine(f"sqlite:///{copy}")
+@pytest.fixture
+def million_url(backend: str, small_database_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from committed_small_database(backend, small_database_template, tmp_path_factory, "million")
+
+
+def test_a_million_row_long_table_imports_whole_and_the_database_stays_consistent(million_url: str):
+    engine = make_engine(million_url)
     with engine.connect() as conn:
         communes = conn.scalars(select(Territory.code).where(Territory.level == "commune", Territory.departement_code == "38")).all()
     months = [f"{y}-{m:02d}" for y in range(2000, 2025) for m in range(1, 13)]
