@@ -16,7 +16,7 @@ from data_access.aggregation import SERIES_COLUMNS
 from figures.inputs import ordered_codes, require_columns
 from figures.lines import line_traces
 from figures.palette import colour_for
-from figures.theme import Theme, merged_layout, no_data_figure, theme_for, themed_layout
+from figures.theme import Theme, axis_style, merged_layout, no_data_figure, theme_for, themed_layout
 from figures.time_axis import GRAIN_AXIS_TITLES, Grain, as_dates, bucket_end, infer_granularity, time_ticks
 from figures.units import axis_title, decimals_for, value_text
 
@@ -93,13 +93,17 @@ def small_multiples(
             traces.append(trace)
 
     panel_px = 300 if presentation else 220
-    axes = [key for key in grid if key.startswith(("xaxis", "yaxis"))]
-    themed = themed_layout(presentation=presentation, height=rows * panel_px + 140, top_margin=16 + int(theme.font_size * 1.8), axes=axes)
+    # the axis style and the shared time axis sit once in the figure's template, which plotly.js
+    # applies to every x and y axis, instead of 32 times (22 kB of the 31 kB of 13 panels); the
+    # first panel's axes carry them too, for readers of ``fig.layout.xaxis`` in Python
+    themed = themed_layout(presentation=presentation, height=rows * panel_px + 140, top_margin=16 + int(theme.font_size * 1.8))
     first, end = min(frame["period_start"]), bucket_end(max(frame["period_start"]), grain)
     x_axis = {
         **time_ticks(first, end, grain, max_labels=4).axis(theme.grid_colour, theme.axis_colour),
         "range": [first.isoformat(), end.isoformat()],
     }
+    style = axis_style(presentation)
+    themed["template"] = {"layout": {"xaxis": merged_layout(style, x_axis), "yaxis": style}}
     values = frame["value"].to_numpy(float)
     if shared_y:
         low, high = min(0.0, float(np.nanmin(values))), float(np.nanmax(values))
@@ -109,7 +113,7 @@ def small_multiples(
     updates: dict[str, object] = {"showlegend": False}
     for index in range(rows * columns):
         # dates under the lowest panel of each column; one y scale: its labels on the first column only
-        updates[f"xaxis{_suffix(index)}"] = x_axis | (
+        updates[f"xaxis{_suffix(index)}"] = (x_axis if index == 0 else {}) | (
             {"showticklabels": index + columns >= len(territories)} if index < len(territories) else {}
         )
         updates[f"yaxis{_suffix(index)}"] = y_axis | ({"showticklabels": False} if shared_y and index % columns else {})
@@ -137,7 +141,7 @@ def _grid_layout(rows: int, columns: int, titles: tuple[str, ...], vertical_spac
         vertical_spacing=vertical_spacing,
         horizontal_spacing=horizontal_spacing,
     )
-    return grid.layout.to_plotly_json()
+    return {key: value for key, value in grid.layout.to_plotly_json().items() if key != "template"}  # the theme sets its own
 
 
 def _suffix(index: int) -> str:

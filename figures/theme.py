@@ -131,6 +131,11 @@ def themed_layout(
     }
 
 
+def axis_style(presentation: bool = False) -> dict[str, Any]:
+    """The style :func:`themed_layout` gives each axis (a copy), e.g. for a template's axes."""
+    return dict(_theme_layout(presentation)[1])
+
+
 def set_layout(fig: go.Figure, updates: dict[str, Any]) -> go.Figure:
     """Merge ``updates`` (a nested layout dict, e.g. ``{"xaxis": {"visible": False}}``) into the
     layout of ``fig`` in place and return it: what ``fig.update_layout(updates)`` does, at a tenth
