@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 import tempfile
@@ -19,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from benchmarks import databases, imports, outputs, pages, queries, report, startup
+from benchmarks import browser, databases, imports, outputs, pages, queries, report, startup
 from benchmarks.databases import ROOT
 from data_access.db import make_engine, temporary_postgres_database
 
@@ -34,6 +35,16 @@ def _arguments() -> argparse.Namespace:
         "--sans-postgresql", action="store_true", help="SQLite seulement, même si OBSERVATOIRE_TEST_POSTGRES_URL est défini"
     )
     parser.add_argument("--sans-demarrage", action="store_true", help="ne pas mesurer make run → première page")
+    parser.add_argument(
+        "--seulement",
+        choices=["navigateur"],
+        help="ne mesurer que cette partie (navigateur : clic et adresse → page affichée) ; les autres résultats de latest.json sont gardés",
+    )
+    parser.add_argument(
+        "--sans-navigateur", action="store_true", help="ne pas mesurer dans le navigateur (ses résultats précédents sont gardés)"
+    )
+    parser.add_argument("--clics", type=int, default=10, help="clics à chaud par vue dans le navigateur (défaut 10)")
+    parser.add_argument("--ouvertures", type=int, default=5, help="ouvertures de l'adresse de chaque vue et dessins du plancher (défaut 5)")
     parser.add_argument("--resultats", type=Path, default=ROOT / "benchmarks" / "results", help="dossier des résultats")
     parser.add_argument("--strict", action="store_true", help="code de sortie 1 si un budget n'est pas tenu")
     return parser.parse_args()
@@ -67,8 +78,48 @@ def _measure_backend(
     }
 
 
+def _measure_browser(demo_path: Path, work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """The browser table's data: the app served on a copy of the demo database (see benchmarks/browser.py)."""
+    _say("Navigateur : clic et adresse → page affichée, plancher d'affichage")
+    copy = databases.copy_sqlite(demo_path, work / "browser.db")
+    run = browser.measure_browser(databases.sqlite_url(copy), clicks=args.clics, opens=args.ouvertures, say=_say)
+    data: dict[str, Any] = {"date": dt.datetime.now().isoformat(timespec="seconds"), "commit": report.machine()["commit"], **run.as_dict()}
+    try:
+        from benchmarks import payloads
+    except ImportError:
+        return data
+    _say("Navigateur : taille des figures de chaque vue (AppTest)")
+    sizes = payloads.page_payloads(databases.sqlite_url(copy), pages.VIEWS)
+    for view in data["views"]:
+        view["payload_bytes"] = sizes.get(view["view"])
+    return data
+
+
+def _previous(directory: Path) -> dict[str, Any]:
+    path = directory / "latest.json"
+    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else {}
+
+
+def _browser_only(args: argparse.Namespace) -> int:
+    """``--seulement navigateur``: a demo database of its own, the browser table measured; the rest
+    of latest.json (and its budgets) kept as it was."""
+    results = _previous(args.resultats) or {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": report.machine()}
+    with tempfile.TemporaryDirectory(prefix="observatoire-bench-") as tmp:
+        work = Path(tmp)
+        _say("SQLite : base de démonstration (seed-demo)")
+        demo_path = work / "demo.db"
+        databases.build_demo(databases.sqlite_url(demo_path), seed_runs=1)
+        results["browser"] = _measure_browser(demo_path, work, args)
+    checks = [report.Check(**c) for c in results.get("checks", []) if c["backend"] != report.BROWSER]
+    checks += report.browser_checks(results["browser"])
+    print(report.write(results, checks, args.resultats))
+    return 1 if args.strict and not all(c.ok for c in checks) else 0
+
+
 def main() -> int:
     args = _arguments()
+    if args.seulement == "navigateur":
+        return _browser_only(args)
     postgres_url = None if args.sans_postgresql else os.environ.get("OBSERVATOIRE_TEST_POSTGRES_URL")
     results: dict[str, Any] = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": report.machine(), "backends": {}}
     checks: list[report.Check] = []
@@ -140,6 +191,14 @@ def main() -> int:
         if not args.sans_demarrage:
             _say("make run → première page")
             results["outputs"]["startup"] = asdict(startup.startup_timing(built.url, repeat=3))
+        if not args.sans_navigateur:
+            results["browser"] = _measure_browser(demo_path, work, args)
+            checks += report.browser_checks(results["browser"])
+    if args.sans_navigateur:  # the browser's last results, kept with their date
+        previous = _previous(args.resultats)
+        if previous.get("browser"):
+            results["browser"] = previous["browser"]
+            checks += [report.Check(**c) for c in previous.get("checks", []) if c["backend"] == report.BROWSER]
     text_table = report.write(results, checks, args.resultats)
     print(text_table)
     return 1 if args.strict and not all(c.ok for c in checks) else 0

@@ -26,6 +26,10 @@ MAP_BYTES = {"territoire": 120_000, "epci": 200_000, "arrondissement": 200_000, 
 EXPORT_MS = {"graphique": 300, "carte des communes": 2000}
 IMPORT_ROWS_PER_S = 50_000
 SEED_S = 60
+CLICK_FLOOR_RATIO_MAX = 1.5  # sidebar click → all painted, against the same figures in a static page
+CLICK_MS = 1000
+OPEN_MS = 1500
+BROWSER = "Navigateur"  # the « Base » column of the browser's budgets
 
 
 @dataclass
@@ -92,6 +96,86 @@ def query_checks(backend: str, results: list[QueryResult]) -> list[Check]:
     ]
 
 
+def _kb(size: float) -> str:
+    return f"{fr(size / 1000, 1)} kB"
+
+
+def browser_checks(browser: dict[str, Any]) -> list[Check]:
+    """The browser's budgets, on the medians: click ≤ 1,5 × paint floor and ≤ 1 s, URL ≤ 1,5 s,
+    no request to another host."""
+    checks = []
+    for v in browser["views"]:
+        click = v["click"]["median_ms"]
+        if v["floor"]:
+            ratio = click / v["floor"]["median_ms"]
+            checks.append(
+                Check(
+                    BROWSER,
+                    f"clic → {v['view']} : rapport au plancher (médiane)",
+                    f"≤ {fr(CLICK_FLOOR_RATIO_MAX, 1)}×",
+                    f"{fr(ratio, 2)}× ({fr(click)} / {fr(v['floor']['median_ms'])} ms)",
+                    ratio <= CLICK_FLOOR_RATIO_MAX,
+                )
+            )
+        checks.append(
+            Check(BROWSER, f"clic → {v['view']} : affiché (médiane)", f"≤ {fr(CLICK_MS)} ms", f"{fr(click)} ms", click <= CLICK_MS)
+        )
+        opened = v["open"]["median_ms"]
+        checks.append(
+            Check(BROWSER, f"adresse {v['url']} → affichée (médiane)", f"≤ {fr(OPEN_MS)} ms", f"{fr(opened)} ms", opened <= OPEN_MS)
+        )
+    outside = browser["outside_requests"]
+    checks.append(
+        Check(
+            BROWSER,
+            "requêtes vers un autre hôte que l'application",
+            "aucune",
+            ", ".join(outside[:3]) + (" …" if len(outside) > 3 else "") if outside else "aucune",
+            not outside,
+        )
+    )
+    return checks
+
+
+def browser_markdown(browser: dict[str, Any]) -> list[str]:
+    """The browser table: per view, click and URL → all painted, bytes, paint floor and ratio."""
+    payloads = any("payload_bytes" in v for v in browser["views"])
+    load = browser.get("load_average") or []
+    lines = [
+        "",
+        f"## Navigateur — {browser['date']}",
+        "",
+        f"Chromium {browser['chromium']} sans interface (rendu logiciel), 1920×1080 ; {browser['clicks']} clics à chaud et "
+        f"{browser['opens']} ouvertures d'adresse par vue"
+        + (f" ; charge de la machine (1 min) : {fr(load[0], 2)} avant, {fr(load[1], 2)} après" if len(load) == 2 else "")
+        + ".",
+        "« Clic » : clic sur le lien de la page dans le menu latéral, jusqu'au dernier graphique affiché ; « dont serveur » : "
+        "jusqu'à la réception de la fin du script (exécution sur le serveur et envoi) ; « Octets » : reçus par le websocket pour "
+        "ce clic (médiane) ; « Plancher » : les mêmes figures dessinées par `Plotly.newPlot` dans une page statique avec le "
+        "plotly.js du paquet installé (script déjà chargé), « depuis la navigation » : chargement de plotly.js compris ; "
+        "« Adresse » : l'adresse de la vue ouverte dans un nouvel onglet (cache HTTP chaud).",
+        "",
+        "| Vue | Graphiques | Clic → affiché | dont serveur | Octets par clic | Plancher | Rapport | Adresse → affichée | dont serveur "
+        "| Plancher depuis la navigation | Figures (JSON) |" + (" Figures (AppTest) |" if payloads else ""),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if payloads else ""),
+    ]
+    for v in browser["views"]:
+        floor, nav = v["floor"], v["floor_navigation"]
+        ratio = f"{fr(v['click']['median_ms'] / floor['median_ms'], 2)}×" if floor else "–"
+        lines.append(
+            f"| {v['view']} | {v['charts']} | {_t(Timing(**v['click']))} | {fr(v['click_finished_ms'])} | {_kb(v['click_bytes'])} | "
+            f"{_t(Timing(**floor)) if floor else '(aucun graphique)'} | {ratio} | {_t(Timing(**v['open']))} | {fr(v['open_finished_ms'])} | "
+            f"{_t(Timing(**nav)) if nav else '–'} | {_kb(v['figure_bytes']) if v['charts'] else '–'} |"
+            + (f" {_kb(v['payload_bytes']) if v.get('payload_bytes') else '–'} |" if payloads else "")
+        )
+    outside = browser["outside_requests"]
+    lines += [
+        "",
+        "Requêtes vers un autre hôte que l'application : " + (", ".join(outside) if outside else "aucune") + ".",
+    ]
+    return lines
+
+
 def machine() -> dict[str, Any]:
     """What the numbers were measured on."""
     cpu = next(
@@ -125,7 +209,7 @@ def markdown(results: dict[str, Any], checks: list[Check]) -> str:
         "",
     ]
     lines.append("Temps en ms : min / médiane / p95. « ×10 » : base de démonstration étendue à dix fois les communes.")
-    for backend, data in results["backends"].items():
+    for backend, data in results.get("backends", {}).items():
         counts = data["databases"]
         lines += [
             "",
@@ -157,13 +241,16 @@ def markdown(results: dict[str, Any], checks: list[Check]) -> str:
             f"Import d'un fichier long de {fr(data['import']['rows'])} lignes : {_t(Timing(**data['import']['timing']))} ms, "
             f"soit {fr(data['import']['rows_per_s'])} lignes/s (médiane). `seed-demo` : {', '.join(fr(s, 1) + ' s' for s in data['seed_seconds'])}.",
         ]
-    out = results["outputs"]
-    lines += ["", "## Sorties (SQLite)", "", "| Carte | Taille JSON |", "|---|---:|"]
-    lines += [f"| {level} | {fr(size / 1000, 1)} kB |" for level, size in out["map_sizes"].items()]
-    lines += ["", "| Export PNG à chaud | ms |", "|---|---:|"]
-    lines += [f"| {name} | {_t(Timing(**t))} |" for name, t in out["exports"].items()]
-    if out.get("startup"):
-        lines += ["", f"`make run` → première page affichée : {_t(Timing(**out['startup']))} ms."]
+    out = results.get("outputs")
+    if out:
+        lines += ["", "## Sorties (SQLite)", "", "| Carte | Taille JSON |", "|---|---:|"]
+        lines += [f"| {level} | {fr(size / 1000, 1)} kB |" for level, size in out["map_sizes"].items()]
+        lines += ["", "| Export PNG à chaud | ms |", "|---|---:|"]
+        lines += [f"| {name} | {_t(Timing(**t))} |" for name, t in out["exports"].items()]
+        if out.get("startup"):
+            lines += ["", f"`make run` → première page affichée : {_t(Timing(**out['startup']))} ms."]
+    if results.get("browser"):
+        lines += browser_markdown(results["browser"])
     failed = [c for c in checks if not c.ok]
     lines += ["", f"## Budgets : {len(checks) - len(failed)} tenus sur {len(checks)}", ""]
     if failed:
