@@ -417,8 +417,9 @@ def _hover(
         lines.append(f"Taux : %{{customdata[{len(columns) - 1}]}} pour 1 000 ménages")
     ranks = pd.Series(np.round(mapped, decimals)).rank(ascending=False, method="min").to_numpy()  # as printed: ties share a rank
     ranked = int(np.isfinite(mapped).sum())
-    columns.append([f"{_ordinal(int(r))} sur {ranked}" if np.isfinite(r) else "–" for r in ranks])
-    lines.append(f"Rang : %{{customdata[{len(columns) - 1}]}}")
+    # « sur 356 » is the same for every territory: written once, in the template
+    columns.append([_ordinal(int(r)) if np.isfinite(r) else "–" for r in ranks])
+    lines.append(f"Rang : %{{customdata[{len(columns) - 1}]}} sur {ranked}")
     if departement_value is not None:
         lines.append(f"{departement_name} : {_format(departement_value, unit, diverging, decimals)}")
     return np.array(columns, dtype=object).T, "<br>".join(lines) + "<extra></extra>", count_column
