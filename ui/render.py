@@ -190,8 +190,15 @@ def chart(block: Chart, context: Context = Context()) -> None:
         st.plotly_chart(block.figure, theme=None, config=PLOTLY_CONFIG, key=f"fig-{block.key}", alt=chart_label(block.title))
     if block.note:
         st.caption(block.note)
-    show = _downloads(block, context)
-    if show:
+    _data_and_downloads(block, context)
+
+
+@st.fragment
+def _data_and_downloads(block: Chart, context: Context) -> None:
+    """The chart's « Voir les données » toggle, its downloads and, when asked, its data table: a
+    fragment, so that the toggle (a choice of this chart alone, not in the URL) reruns only this
+    part, not the whole page with its queries and figures."""
+    if _downloads(block, context):
         st.dataframe(shown_table(block.data), hide_index=True, width="stretch", placeholder=MISSING, alt=f"Données : {block.title}")
 
 
@@ -269,7 +276,7 @@ def _table_buttons(
     notes: dict[str, Any] = {"title": title, "filters": filters, "unit": unit, "source": source, "demo": demo}  # both files alike
     place.download_button(
         "Données CSV",
-        csv_bytes(data, **notes),
+        lambda: csv_bytes(data, **notes),  # made on click, like every download: not on each rerun
         help=f"Télécharger les données de « {title} » en CSV (séparateur point-virgule, pour un tableur)",
         file_name=f"{name}.csv",
         mime="text/csv",
