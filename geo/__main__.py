@@ -1,5 +1,9 @@
 """``python -m geo build``: build (or check) the map layers of every loaded plan's département.
 
+``python -m geo prepare`` is ``make run``'s one set-up process: ``python -m data_access setup``
+then ``build --hors-ligne``, in the same interpreter (the imports, most of each step's time when
+there is nothing to do, are paid once).
+
 The composition root of ``geo``: the only place in the package that reads the database, to get
 each département's membership table. Missing boundaries are a supported degraded mode (pages show
 a French message instead of maps), so they are reported with exit code 0 unless ``--strict``. An
@@ -46,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="code de sortie 2 si des contours manquent ou si des codes ne concordent pas (pour l'intégration continue)",
     )
+    prepare = commands.add_parser(
+        "prepare", help="tout en une fois : « python -m data_access setup » puis « build --hors-ligne » (ce que fait make run)"
+    )
+    prepare.set_defaults(departement=None, reconstruire=False, hors_ligne=True, strict=False)
     return parser
 
 
@@ -56,6 +64,12 @@ def _counts(levels: LevelSet) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     configure_logging()
     args = _parser().parse_args(argv)
+    if args.command == "prepare":
+        from data_access import cli
+
+        status = cli.main(["--database-url", args.database_url, "setup"] if args.database_url else ["setup"])
+        if status != 0:
+            return status
     try:
         return _run(args)
     except Exception:  # a bug or an unforeseen state: the traceback goes to the log, not to the user
