@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from data_access.french import fr_number
+from figures.units import value_text
 from reporting.slides import Slide
 from views.bilan import EVALUATION_HEADERS
 from views.bilan_synthesis import at_risk, movers
@@ -116,9 +117,18 @@ def indicators_slide(sheets: Sheets, *, year: int, filters: str, source: str) ->
         key_figures=[("Indicateurs mesurés", f"{fr_number(len(measured))} sur {fr_number(len(indicators))}")],
         filters=f"{filters} · valeur du département ; libellés des indicateurs d'effectivité, d'efficacité et d'impact dans le tableur",
         footer=source,
-        notes_table=indicators,
+        notes_table=_values_by_unit(indicators, [str(year - 1), str(year)]),
         demo=_demo(indicators),
     )
+
+
+def _values_by_unit(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The table with each row's values printed for its own « Unité » (a column mixes counts, euros
+    and percentages: « 2 242 » beside « 27,2 % », never « 2 242,0 »)."""
+    shown = table.copy()
+    for column in columns:
+        shown[column] = [value_text(None if pd.isna(v) else float(v), unit) for v, unit in zip(table[column], table["Unité"], strict=True)]
+    return shown
 
 
 def territory_slides(sheets: Sheets, *, year: int, filters: str, source: str) -> list[Slide]:

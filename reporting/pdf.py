@@ -5,9 +5,11 @@ slides' size, 33,9 × 19,05 cm), each followed by the figure's table, printed by
 proportions, and fill a 16:9 page; printed on A4, the page is only scaled down.
 
 The deck is written as one HTML page (inline CSS, figures as base64 PNG, nothing fetched from the
-network) and printed with Playwright. Long tables flow over as many pages as needed, their header
-repeated on each page (``thead { display: table-header-group }``) and no row cut in two. A running
-footer on every page gives the deck, the date, the demo notice when relevant and « page n / N ».
+network) and printed with Playwright. Long tables flow over as many pages as needed: before printing,
+the page's own layout is measured and each long table split into pages (:data:`PAGINATE_JS`), every
+continued page titled « … (suite) » with the table's header, no row cut in two, and the source line
+kept with the table's last rows (never alone on a page). A running footer on every page gives the
+deck, the date, the demo notice when relevant and « page n / N ».
 """
 
 from __future__ import annotations
@@ -44,6 +46,76 @@ PAGE_MARGINS: PdfMargins = {
     "left": "12mm",
 }  # the running footer sits in the bottom margin
 PRINT_TIMEOUT_MS = 120_000
+# the printed area of a page in CSS pixels (96 per inch): 13,333 in wide less 24 mm of side margins
+PRINT_WIDTH_PX = round(13.333 * 96 - 24 / 25.4 * 96)
+PAGE_HEIGHT_PX = round(7.5 * 96 - 24 / 25.4 * 96)  # less the top and bottom margins
+
+# Splits each table that flows over pages (the sections ``.flow`` and ``.table``) into sections of
+# one page each, measured in the page's own layout at the printed width: each continued section
+# starts with the title followed by « (suite) » (a paragraph, not a heading: no extra bookmark),
+# the demo mark and the table's header; the section's last part (the source line, a note) stays
+# with at least one row. Chromium's own repeated header remains the fallback if a measure is off.
+PAGINATE_JS = """
+(pageHeight) => {
+  // what flows over pages: a table's rows (its header repeated), or a list's items
+  const flowing = (section) => {
+    const table = section.querySelector(':scope > table');
+    if (table && table.tBodies[0]) return { block: table, items: Array.from(table.tBodies[0].rows) };
+    const list = section.querySelector(':scope > ul');
+    return list ? { block: list, items: Array.from(list.children) } : null;
+  };
+  const emptyCopy = (block) => {
+    if (block.tagName !== 'TABLE') return [block.cloneNode(false), (copy) => copy];
+    const copy = document.createElement('table');
+    copy.appendChild(block.tHead.cloneNode(true));
+    const body = document.createElement('tbody');
+    copy.appendChild(body);
+    return [copy, () => body];
+  };
+  const split = (section) => {
+    const found = flowing(section);
+    if (!found || section.getBoundingClientRect().height <= pageHeight) return null;
+    const { block, items } = found;
+    const top = section.getBoundingClientRect().top;
+    const after = Array.from(section.children).filter((el) => el.compareDocumentPosition(block) & Node.DOCUMENT_POSITION_PRECEDING);
+    const tail = after.reduce((h, el) => h + el.getBoundingClientRect().height, 0) + 16;
+    let cut = items.findIndex((item) => item.getBoundingClientRect().bottom - top > pageHeight);
+    if (cut === -1) {
+      // every item fits, not the source line under them: the last items go over with it
+      cut = items.findIndex((item) => item.getBoundingClientRect().bottom - top > pageHeight - tail);
+      if (cut === -1) return null;
+    }
+    cut = Math.max(cut, 1);
+    if (cut >= items.length) return null;
+    const next = document.createElement('section');
+    next.className = section.className;
+    const heading = section.querySelector(':scope > .top');
+    const head = document.createElement('div');
+    head.className = 'top';
+    const title = document.createElement('p');
+    title.className = 'continued';
+    const name = heading ? heading.querySelector('h1, h2, .continued') : null;
+    title.textContent = (name ? name.textContent.replace(/ \\(suite\\)$/, '') : '') + ' (suite)';
+    head.appendChild(title);
+    const demo = heading ? heading.querySelector('.demo') : null;
+    if (demo) head.appendChild(demo.cloneNode(true));
+    next.appendChild(head);
+    const [copy, holder] = emptyCopy(block);
+    const target = holder(copy);
+    items.slice(cut).forEach((item) => target.appendChild(item));
+    next.appendChild(copy);
+    after.forEach((el) => next.appendChild(el));
+    section.after(next);
+    return next;
+  };
+  let count = 0;
+  for (const first of Array.from(document.querySelectorAll('section.flow, section.table, section.methods'))) {
+    let section = first;
+    while (section && count < 5000) { section = split(section); count += 1; }
+  }
+  return count;
+}
+"""
 AUTHOR = "Observatoire PDALHPD"
 MAX_TABLE_ROWS = 2_000  # beyond, the PDF says how many rows were left out (the XLSX has them all)
 
@@ -55,7 +127,7 @@ body { margin: 0; }
 section { break-after: page; }
 section:last-child { break-after: auto; }
 .page { height: 164mm; display: flex; flex-direction: column; overflow: hidden; }
-.top { display: flex; align-items: flex-start; gap: 8mm; }
+.top { display: flex; align-items: flex-start; gap: 8mm; padding-top: 1.5mm; }  /* room for a capital accent (« É ») at the top of a page */
 h1 { font-size: 24pt; margin: 0 0 2mm 0; flex: 1; line-height: 1.15; }
 h2 { font-size: 18pt; margin: 0 0 2mm 0; }
 .demo { background: #A63F00; color: #fff; font-weight: bold; font-size: 12pt; padding: 2mm 4mm; border-radius: 2mm; white-space: nowrap; }
@@ -97,6 +169,7 @@ ul.methods li { margin-bottom: 2mm; }
 .flow aside.wide .key .value { font-size: 32pt; }
 .flow aside.wide .key .label { font-size: 14pt; }
 .flow .footer { break-inside: avoid; }
+.continued { font-size: 20pt; font-weight: bold; margin: 0 0 2mm 0; flex: 1; }
 """.replace("FONT", FONT_FAMILY)
 
 
@@ -265,9 +338,11 @@ def html_pdf(page_html: str, *, footer_template: str = "<span></span>", title: s
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(path), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
+            page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": PAGE_HEIGHT_PX})
             page.route("**/*", _refuse_network)
             page.set_content(page_html, wait_until="load", timeout=PRINT_TIMEOUT_MS)
+            page.emulate_media(media="print")
+            page.evaluate(PAGINATE_JS, PAGE_HEIGHT_PX)
             pdf = page.pdf(
                 width=PAGE_SIZE[0],
                 height=PAGE_SIZE[1],

@@ -430,12 +430,23 @@ def formatted_table(frame: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
+# a number already printed the French way: « 1 529 », « −12,5 % », « 1 529 € », or « – » (missing)
+_PRINTED_NUMBER = re.compile(r"^(?:[−-]?\d[\d\u202f\u00a0 ]*(?:,\d+)?(?:[\u202f\u00a0 ]?[%€])?|–)$")
+
+
 def numeric_columns(frame: pd.DataFrame) -> list[bool]:
-    """For each column, whether it holds numbers (right-aligned in printed tables)."""
-    return [
-        pd.api.types.is_numeric_dtype(frame.iloc[:, i].dtype) and not pd.api.types.is_bool_dtype(frame.iloc[:, i].dtype)
-        for i in range(frame.shape[1])
-    ]
+    """For each column, whether it holds numbers (right-aligned in printed tables): a numeric
+    column, or a text column of numbers already printed (each row in its own unit)."""
+
+    def numeric(column: pd.Series) -> bool:
+        if pd.api.types.is_bool_dtype(column.dtype):
+            return False
+        if pd.api.types.is_numeric_dtype(column.dtype):
+            return True
+        texts = column.dropna()
+        return len(texts) > 0 and all(isinstance(v, str) and _PRINTED_NUMBER.match(v) for v in texts) and any(v != MISSING for v in texts)
+
+    return [numeric(frame.iloc[:, i]) for i in range(frame.shape[1])]
 
 
 def table_text(frame: pd.DataFrame, *, rows_per_block: int = 20, max_rows: int = 300) -> str:

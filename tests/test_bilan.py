@@ -266,3 +266,8 @@ def test_fiches_carry_the_plans_evaluation_indicators_and_their_values_have_a_sl
     deck = bilan_deck(sqlite_conn, ISERE, 2018)
     slide = next(slide for slide in deck.slides if slide.title == "Indicateurs des fiches-action : 2017 et 2018")
     assert slide.notes_table is not None and {"2017", "2018", "Évolution (%)"} <= set(slide.notes_table.columns)
+    # each row in its own unit (the column mixes counts, euros and percentages): « 2 242 », never « 2 242,0 »
+    shown = slide.notes_table.set_index("Unité")
+    counts = shown.loc[shown.index.isin(["assignations", "dossiers", "ménages"]), "2018"]
+    assert len(counts) and not counts.str.contains(",").any()
+    assert shown.loc[shown.index == "%", "2018"].str.endswith("%").all()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
@@ -638,6 +640,29 @@ def test_pdf_has_a_page_per_slide_and_long_tables_add_pages(pictures: list[bytes
     assert short.startswith(b"%PDF")
     assert pdf_pages(short) >= 1 + 2 + 1
     assert pdf_pages(long) >= pdf_pages(short) + 3  # 150 rows cannot fit on one page
+
+
+@needs_chromium
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext absent (paquet poppler-utils)")
+@pytest.mark.parametrize("rows", [30, 44, 45, 120])
+def test_a_long_table_is_continued_under_its_title_and_keeps_its_source_with_rows(rows: int, tmp_path) -> None:
+    """Found looking at the 2018 bilan: continued pages had no title, and a three-line source
+    could be printed alone on the last page (here 44 and 45 rows did, before the fix)."""
+    partners = " ; ".join(f"Partenaire numéro {i} (service départemental)" for i in range(14))
+    chantier = Slide(
+        "Chantier 1 : suivi", key_figures=[("Fiches « engagée »", "3")], footer=f"Source : X · {partners}", notes_table=table(rows)
+    )
+    path = tmp_path / "deck.pdf"
+    path.write_bytes(deck_pdf(Deck("Bilan", slides=[chantier]), images=[None]))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    pages = [page for page in text.split("\f") if "Commune" in page]  # the table's pages (not the cover, nor the methods)
+    assert len(pages) >= (2 if rows > 30 else 1)
+    assert "Chantier 1 : suivi" in pages[0] and "(suite)" not in pages[0]
+    for page in pages[1:]:
+        assert "Chantier 1 : suivi (suite)" in page and "Assignations" in page  # title and header repeated
+    source = [page for page in text.split("\f") if "Source : X" in page]
+    assert len(source) == 1 and re.search(r"Commune \d+", source[0])  # the source line is never alone
+    assert sum(len(re.findall(r"Commune \d+", page)) for page in pages) == rows  # no row lost nor repeated
 
 
 def test_deck_html_says_its_language_author_and_subject() -> None:
