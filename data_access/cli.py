@@ -48,7 +48,24 @@ ARGPARSE_FRENCH = {
 }
 
 
+class _FrenchHelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+
 class FrenchArgumentParser(argparse.ArgumentParser):
+    """An argument parser whose help and errors are French (argparse writes « usage: »,
+    « positional arguments », « show this help message and exit » and English errors)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        add_help = kwargs.pop("add_help", True)
+        kwargs.setdefault("formatter_class", _FrenchHelpFormatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="affiche cette aide et quitte")
+
     def error(self, message: str) -> None:  # type: ignore[override]
         for english, french in ARGPARSE_FRENCH.items():
             message = message.replace(english, french)

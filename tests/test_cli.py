@@ -26,6 +26,28 @@ def test_help_lists_every_command():
 
 
 @pytest.mark.parametrize(
+    "command",
+    [
+        ["data_access", "--help"],
+        ["data_access", "import", "--help"],
+        ["data_access", "progress", "set", "--help"],
+        ["reporting", "--help"],
+        ["reporting", "bilan", "--help"],
+        ["reporting", "view", "--help"],
+        ["geo", "--help"],
+    ],
+)
+def test_help_is_french_to_the_last_word(command: list[str]) -> None:
+    """argparse's own words (« usage: », « positional arguments », « show this help message and
+    exit ») were the English left in every command's help."""
+    result = subprocess.run([sys.executable, "-m", *command], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("utilisation : ") and "affiche cette aide et quitte" in result.stdout
+    for english in ("usage:", "positional arguments", "optional arguments", "show this help", "options:\n  -h, --help  show"):
+        assert english not in result.stdout
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (["frobnicate"], "choix invalide"),
