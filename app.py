@@ -8,7 +8,7 @@ serves that ASGI app: Streamlit behind the upload gate (``ui/upload_gate.py``).
 import streamlit as st
 from starlette.middleware import Middleware
 
-from ui import upload_gate
+from ui import upload_gate, warmup
 
 
 def main() -> None:
@@ -48,4 +48,5 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:
-    app = st.App(__file__, middleware=[Middleware(upload_gate.UploadGate)])
+    # lifespan: once the runtime has started, the default views are built in the background (ui/warmup.py)
+    app = st.App(__file__, middleware=[Middleware(upload_gate.UploadGate)], lifespan=warmup.lifespan)

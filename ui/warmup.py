@@ -1,0 +1,77 @@
+"""Start-up warm-up (issue 19): once the Streamlit runtime has started, a background thread runs the
+default view of every page once (the pages' modules imported, their cached queries filled), so the
+first visitor does not pay for them. It never blocks a request: it runs beside the server, and a
+failure is written to the server log (with its traceback), never shown to anyone.
+
+Started by ``app.py``'s ``st.App`` lifespan (``lifespan``), after the runtime's caches exist: a
+``st.cache_data`` call made before would fill a throw-away cache of its own.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+logger = logging.getLogger(__name__)
+THREAD_NAME = "observatoire-warmup"
+
+
+def warm() -> int:
+    """Build every page's default view once; the number of views that failed (each one logged)."""
+    from data_access.vocabulary import HOME_PAGE, SEANCE_PAGES
+    from ui import cache, render  # noqa: F401  # render: the pages' drawing code, imported once here
+    from views import params as view_params
+    from views import registry
+
+    started = time.perf_counter()
+    params = view_params.parse({}, cache).params  # the sidebar's default choices (plan, period, level)
+    failed = 0
+    for page in sorted(SEANCE_PAGES, key=lambda p: p != HOME_PAGE):  # the home page first
+        try:
+            registry.build_view(page, params, cache)
+        except Exception:
+            failed += 1
+            logger.warning("warm-up: the default view of %s failed", page.value, exc_info=True)
+    # the objects of start-up (modules, caches) are long-lived: out of the collector's scans
+    gc.freeze()
+    logger.info("warm-up: %d default views built in %.1f s (%d failed)", len(SEANCE_PAGES), time.perf_counter() - started, failed)
+    return failed
+
+
+class _NoContextWarning(logging.Filter):
+    """Streamlit warns once per cached call made outside a script run; this thread makes them on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.threadName == THREAD_NAME and "missing ScriptRunContext" in record.getMessage())
+
+
+def _run(job: Callable[[], object]) -> None:
+    try:
+        job()
+    except Exception:  # no plan loaded, database unreachable…: the pages say it; the log keeps the why
+        logger.warning("warm-up stopped", exc_info=True)
+
+
+def start(job: Callable[[], object] = warm) -> threading.Thread:
+    """``job`` in a daemon thread (the process never waits for it to stop)."""
+    context_logger = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    if not any(isinstance(f, _NoContextWarning) for f in context_logger.filters):
+        context_logger.addFilter(_NoContextWarning())
+    thread = threading.Thread(target=_run, args=(job,), name=THREAD_NAME, daemon=True)
+    thread.start()
+    return thread
+
+
+@asynccontextmanager
+async def lifespan(_app: Any) -> AsyncIterator[None]:
+    """``st.App``'s lifespan hook: the runtime has started; warm up beside it."""
+    from data_access.logs import configure_logging
+
+    configure_logging()
+    start()
+    yield
