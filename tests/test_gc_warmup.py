@@ -78,3 +78,11 @@ def test_only_the_warm_up_threads_context_warning_is_silenced(thread_name):
     record = logging.LogRecord("streamlit", logging.WARNING, __file__, 1, "Thread 'x': missing ScriptRunContext!", None, None)
     record.threadName = thread_name
     assert warmup._NoContextWarning().filter(record) is (thread_name != warmup.THREAD_NAME)
+
+
+def test_the_warm_up_gives_way_to_running_scripts_for_a_bounded_time(monkeypatch):
+    assert warmup._a_script_is_running() is False  # no runtime in this process: never waits
+    calls: list[bool] = []
+    monkeypatch.setattr(warmup, "_a_script_is_running", lambda: calls.append(True) or True)
+    warmup._wait_for_idle(limit=0.3)  # a visitor's script that never ends: the warm-up goes on after the limit
+    assert len(calls) >= 2

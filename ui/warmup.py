@@ -1,7 +1,7 @@
 """Start-up warm-up (issue 19): once the Streamlit runtime has started, a background thread runs the
 default view of every page once (the pages' modules imported, their cached queries filled), so the
-first visitor does not pay for them. It never blocks a request: it runs beside the server, and a
-failure is written to the server log (with its traceback), never shown to anyone.
+first visitor does not pay for them. It never blocks a request: it runs beside the server, waits
+for the visitors' scripts to finish before each view after the home page's, and a failure is written to the server log (with its traceback), never shown to anyone.
 
 Started by ``app.py``'s ``st.App`` lifespan (``lifespan``), after the runtime's caches exist: a
 ``st.cache_data`` call made before would fill a throw-away cache of its own.
@@ -19,6 +19,26 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 THREAD_NAME = "observatoire-warmup"
+IDLE_WAIT_SECONDS = 30  # longest wait for the visitors' scripts to finish before warming the next view
+
+
+def _a_script_is_running() -> bool:
+    """Whether a session's script is running now (Streamlit's session manager; private, read only)."""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.app_session import AppSessionState
+
+        sessions = Runtime.instance()._session_mgr.list_active_sessions()
+        return any(info.session._state == AppSessionState.APP_IS_RUNNING for info in sessions)
+    except Exception:  # no runtime (tests), or Streamlit's internals moved: do not wait
+        return False
+
+
+def _wait_for_idle(limit: float = IDLE_WAIT_SECONDS) -> None:
+    """Give way to visitors: the interpreter lock is shared, a warm-up beside a run slows that run."""
+    deadline = time.monotonic() + limit
+    while _a_script_is_running() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def warm() -> int:
@@ -32,6 +52,8 @@ def warm() -> int:
     params = view_params.parse({}, cache).params  # the sidebar's default choices (plan, period, level)
     failed = 0
     for page in sorted(SEANCE_PAGES, key=lambda p: p != HOME_PAGE):  # the home page first
+        if page != HOME_PAGE:  # the home page's queries are the first visitor's: warm them at once
+            _wait_for_idle()
         try:
             registry.build_view(page, params, cache)
         except Exception:
