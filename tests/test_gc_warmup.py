@@ -86,3 +86,19 @@ def test_the_warm_up_gives_way_to_running_scripts_for_a_bounded_time(monkeypatch
     monkeypatch.setattr(warmup, "_a_script_is_running", lambda: calls.append(True) or True)
     warmup._wait_for_idle(limit=0.3)  # a visitor's script that never ends: the warm-up goes on after the limit
     assert len(calls) >= 2
+
+
+@pytest.mark.parametrize(("setting", "started"), [("0", False), ("1", True)])
+def test_observatoire_warmup_0_turns_the_warm_up_off(monkeypatch, setting, started):
+    import asyncio
+
+    calls: list[object] = []
+    monkeypatch.setenv("OBSERVATOIRE_WARMUP", setting)
+    monkeypatch.setattr(warmup, "start", lambda *args: calls.append(args))
+
+    async def serve() -> None:
+        async with warmup.lifespan(None):
+            pass
+
+    asyncio.run(serve())
+    assert bool(calls) is started

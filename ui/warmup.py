@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -95,5 +96,6 @@ async def lifespan(_app: Any) -> AsyncIterator[None]:
     from data_access.logs import configure_logging
 
     configure_logging()
-    start()
+    if os.environ.get("OBSERVATOIRE_WARMUP", "1") != "0":  # « 0 »: no warm-up (to measure without it)
+        start()
     yield
