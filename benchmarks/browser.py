@@ -34,14 +34,12 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -51,6 +49,7 @@ from urllib.parse import parse_qsl, urlencode, urlparse
 
 from benchmarks.databases import ROOT
 from benchmarks.pages import VIEWS, view_label
+from benchmarks.startup import free_port, healthy
 from benchmarks.stats import Timing
 from data_access.vocabulary import HOME_PAGE, PAGES
 
@@ -225,25 +224,11 @@ class BrowserRun:
         }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
 @contextlib.contextmanager
 def served_app(database_url: str, timeout: float = 120) -> Iterator[str]:
     """``streamlit run app.py`` on a free port with this database (and a geo cache of its own),
     stopped on exit; yields the base URL."""
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory(prefix="observatoire-bench-geo-") as geo:
         env = {**os.environ, "OBSERVATOIRE_DATABASE_URL": database_url, "OBSERVATOIRE_GEO_CACHE": geo}
         command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1"]
@@ -251,7 +236,7 @@ def served_app(database_url: str, timeout: float = 120) -> Iterator[str]:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             start = time.perf_counter()
-            while not _healthy(port):
+            while not healthy(port):
                 if process.poll() is not None or time.perf_counter() - start > timeout:
                     raise RuntimeError(f"streamlit run did not serve the app (exit {process.returncode})")
                 time.sleep(0.1)

@@ -38,13 +38,15 @@ class Phases:
     painted: float
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for a server started next)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _healthy(port: int) -> bool:
+def healthy(port: int) -> bool:
+    """Whether the Streamlit server on ``port`` answers its health endpoint."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as response:
             return bool(response.status == 200)
@@ -65,7 +67,7 @@ def make_run_phases(url: str, timeout: float = 180, make_args: tuple[str, ...] =
     """One ``make run``: seconds to health and to the overview page drawn in the browser."""
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    port = free_port()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1920, "height": 1080})  # the browser is ready before the clock starts
@@ -79,15 +81,15 @@ def make_run_phases(url: str, timeout: float = 180, make_args: tuple[str, ...] =
             start_new_session=True,
         )
         try:
-            while not _healthy(port):
+            while not healthy(port):
                 if process.poll() is not None or time.perf_counter() - start > timeout:
                     raise RuntimeError(f"make run did not serve the app (exit {process.returncode})")
                 time.sleep(0.02)
-            healthy = time.perf_counter() - start
+            answered = time.perf_counter() - start
             page.goto(f"http://127.0.0.1:{port}/", timeout=timeout * 1000)
             page.wait_for_selector('h1:has-text("Vue d\'ensemble")', timeout=timeout * 1000)
             page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout * 1000)
-            return Phases(healthy, time.perf_counter() - start)
+            return Phases(answered, time.perf_counter() - start)
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(30)
