@@ -246,3 +246,22 @@ def test_an_unexpected_cli_error_is_logged_with_its_traceback_and_told_in_french
     records = [r for r in caplog.records if french[0] in r.getMessage()]
     assert len(records) == 1 and records[0].exc_info is not None and records[0].exc_info[0] is RuntimeError
     assert "Traceback" in caplog.text and "RuntimeError: boom" in caplog.text
+
+
+def test_a_charts_data_fragment_is_guarded_on_its_own(demo_url, monkeypatch, caplog):
+    """« Voir les données » and the downloads are a fragment (rerun alone, outside the page's
+    guard): its failure is a French message under its chart, and the page's other charts are drawn."""
+
+    def boom(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    at = _app(monkeypatch, demo_url)
+    at.switch_page("pages/fsl.py").run()
+    charts = len(at.get("plotly_chart"))
+    assert charts >= 2 and not at.error
+    monkeypatch.setattr("ui.render._downloads", boom)
+    with caplog.at_level(logging.ERROR, logger="ui.boundary"):
+        at.run()
+    _assert_nothing_english(at, "boom", "RuntimeError")
+    assert len(at.get("plotly_chart")) == charts  # every chart still drawn
+    assert len(at.error) == charts and all("pas pu être affichée" in e.value for e in at.error)

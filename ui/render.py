@@ -26,7 +26,7 @@ from figures.palette import STATUS_TINTS
 from geo.maps import PLOTLY_CONFIG as MAP_CONFIG
 from reporting.images import framed_png, framed_svg
 from reporting.tables import csv_bytes, xlsx_bytes
-from ui import slide
+from ui import boundary, slide
 from ui.accessibility import chart_label
 from views.model import Block, Chart, Group, Scoreboard, Table, Text, Tiles, View
 from views.wording import cell_status, status_badge
@@ -194,10 +194,12 @@ def chart(block: Chart, context: Context = Context()) -> None:
 
 
 @st.fragment
+@boundary.guard()
 def _data_and_downloads(block: Chart, context: Context) -> None:
     """The chart's « Voir les données » toggle, its downloads and, when asked, its data table: a
     fragment, so that the toggle (a choice of this chart alone, not in the URL) reruns only this
-    part, not the whole page with its queries and figures."""
+    part, not the whole page with its queries and figures. Guarded like a page: a fragment's own
+    rerun runs outside the page's guard."""
     if _downloads(block, context):
         st.dataframe(shown_table(block.data), hide_index=True, width="stretch", placeholder=MISSING, alt=f"Données : {block.title}")
 
