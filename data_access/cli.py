@@ -58,9 +58,10 @@ class FrenchArgumentParser(argparse.ArgumentParser):
     « positional arguments », « show this help message and exit » and English errors)."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        add_help = kwargs.pop("add_help", True)
+        add_help = kwargs.get("add_help", True)
         kwargs.setdefault("formatter_class", _FrenchHelpFormatter)
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False  # argparse's own -h is English: ours is added below
+        super().__init__(*args, **kwargs)
         self._positionals.title = "arguments"
         self._optionals.title = "options"
         if add_help:
