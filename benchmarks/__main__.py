@@ -22,11 +22,12 @@ from sqlalchemy import text
 
 from benchmarks import browser, databases, imports, outputs, pages, queries, report, startup
 from benchmarks.databases import ROOT
+from data_access.cli import FrenchArgumentParser
 from data_access.db import make_engine, temporary_postgres_database
 
 
 def _arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Mesure les pages, requêtes, cartes, exports et imports.")
+    parser = FrenchArgumentParser(prog="python -m benchmarks", description="Mesure les pages, requêtes, cartes, exports et imports.")
     parser.add_argument("--repetitions", type=int, default=15, help="passages à chaud par vue et par requête (défaut 15)")
     parser.add_argument("--froid", type=int, default=3, help="passages à froid par vue (défaut 3)")
     parser.add_argument("--facteur", type=int, default=10, help="multiplication des communes de la base étendue (défaut 10)")

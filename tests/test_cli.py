@@ -35,6 +35,7 @@ def test_help_lists_every_command():
         ["reporting", "bilan", "--help"],
         ["reporting", "view", "--help"],
         ["geo", "--help"],
+        ["benchmarks", "--help"],
     ],
 )
 def test_help_is_french_to_the_last_word(command: list[str]) -> None:
