@@ -7,6 +7,7 @@ session rerunning the same view, as a click on a widget does.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from typing import Any
 from benchmarks.databases import ROOT
 from benchmarks.stats import Timing, timed
 from data_access.vocabulary import PAGES
+from views.loader import DatabaseLoader
 
 # Every page with its default view, plus the heaviest choices a user can make: the 521-commune
 # map, thirteen years month by month, the twelve-month rolling sum.
@@ -52,13 +54,22 @@ def recording() -> Iterator[Recorder]:
     from ui import cache
 
     recorder = Recorder()
-    names = [n for n in vars(cache) if hasattr(getattr(cache, n), "clear") and n not in ("engine", "_seen_version")]
+    # map_levels: the drawing layers (built once per process), not a query
+    names = [n for n in vars(cache) if hasattr(getattr(cache, n), "clear") and n not in ("engine", "_seen_version", "map_levels")]
     originals = {n: getattr(cache, n) for n in names}
 
     def wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        def recorded(*args: Any) -> Any:
-            recorder.calls.append((name, args))
-            return function(*args)
+        method = getattr(DatabaseLoader, name, None)
+        signature = inspect.signature(method) if method is not None else None
+
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            # keyword arguments (« territory=… ») recorded in their positions, defaults filled in
+            if signature is not None:
+                call = signature.bind(None, *args, **kwargs)
+                call.apply_defaults()
+                args, kwargs = call.args[1:], {}
+            recorder.calls.append((name, (*args, *kwargs.values())))
+            return function(*args, **kwargs)
 
         return recorded
 

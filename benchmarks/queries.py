@@ -20,21 +20,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event
 
 from benchmarks.stats import Timing, timed
-from data_access import aggregation, objectives, overview, queries, seances
-from data_access.importers import list_batches
+from data_access import aggregation, objectives, seances
 from data_access.periods import Bucket, Period
+from views.loader import DatabaseLoader
 
-# ui.cache name → the data_access function it wraps (same names, one exception)
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    **{n: getattr(queries, n) for n in ("plans", "indicator_catalogue", "coverage", "territories", "territory_name", "year_bounds")},
-    **{n: getattr(queries, n) for n in ("indicator_series", "level_values", "eviction_chain", "reference_points", "events")},
-    **{n: getattr(queries, n) for n in ("plan_structure", "action_indicators", "plan_objectives")},
-    **{n: getattr(objectives, n) for n in ("latest_complete_year", "objective_status_table")},
-    **{n: getattr(overview, n) for n in ("family_tiles", "family_objectives", "attention_points", "source_freshness")},
-    "seances": seances.seances,
-    "seance_views": seances.seance_views,
-    "import_history": list_batches,
-}
 # modules that call summed_rows_many (the sums core) through their own global name
 _SUMMING_MODULES: tuple[Any, ...] = (aggregation, objectives)
 
@@ -53,11 +42,17 @@ class QueryResult:
         return self.timing.median_ms / self.floor.median_ms if self.floor.median_ms else float("inf")
 
 
+# the cached queries of ui.cache that are not DatabaseLoader methods
+_STORE_CALLS: dict[str, Callable[..., Any]] = {"seances": seances.seances, "seance_views": seances.seance_views}
+
+
 def bound(name: str, args: tuple[Any, ...]) -> Callable[[Connection], Any]:
-    """The data_access call behind ``ui.cache.<name>(*args)``."""
-    function = FUNCTIONS[name]
-    parameters = [p for p in inspect.signature(function).parameters if p != "conn"]
-    keywords = dict(zip(parameters, args, strict=False))
+    """The call behind ``ui.cache.<name>(*args)`` on ``conn``: the same ``DatabaseLoader`` method
+    (every cached query of the pages, those added after this benchmark too), or the séance store's."""
+    if hasattr(DatabaseLoader, name):
+        return lambda conn: getattr(DatabaseLoader(conn), name)(*args)
+    function = _STORE_CALLS[name]
+    keywords = dict(zip([p for p in inspect.signature(function).parameters if p != "conn"], args, strict=False))
     return lambda conn: function(conn, **keywords)
 
 
