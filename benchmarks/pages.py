@@ -82,7 +82,7 @@ def recording() -> Iterator[Recorder]:
             setattr(cache, name, function)
 
 
-def _session(page: str, params: dict[str, str]) -> Any:
+def new_session(page: str, params: dict[str, str]) -> Any:
     """A new AppTest session opening ``page`` with URL ``params`` (not run yet)."""
     from streamlit.testing.v1 import AppTest
 
@@ -107,7 +107,7 @@ def _page_result(page: str, params: dict[str, str], cold_repeat: int, warm_repea
     def cold_run() -> None:
         st.cache_data.clear()
         st.cache_resource.clear()
-        sessions.append(_session(page, params))
+        sessions.append(new_session(page, params))
         sessions[-1].run()
 
     cold = timed(cold_run, cold_repeat)
@@ -133,5 +133,5 @@ def recorded_calls(url: str) -> list[tuple[str, tuple[Any, ...]]]:
     with recording() as recorder:
         for page, params in VIEWS:
             st.cache_data.clear()
-            _session(page, params).run()
+            new_session(page, params).run()
     return list(dict.fromkeys(recorder.calls))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.databases import ROOT
-from benchmarks.pages import VIEWS, view_label
+from benchmarks.pages import VIEWS, new_session, view_label
 
 PLANS = {"isere-palhdi-2014-2020": "38", "sarthe-pdalpd-2008-2012": "72"}
 DEFAULT_PLAN = "isere-palhdi-2014-2020"
@@ -113,13 +113,10 @@ def draw(page: str, params: dict[str, str]) -> Drawn:
     """Open ``page`` with URL ``params`` in a new AppTest session (every Streamlit cache emptied)
     on the database of ``OBSERVATOIRE_DATABASE_URL``; the figures it drew."""
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.switch_page(page)
-    at.query_params.update(params)
+    at = new_session(page, params)
     at.run()
     if at.exception:
         raise RuntimeError(f"{view_label(page, params)}: {at.exception[0].message}")
