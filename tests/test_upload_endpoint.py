@@ -35,7 +35,8 @@ def server(database_url: str) -> Iterator[tuple[str, int]]:
     if not database_url.startswith("sqlite"):
         pytest.skip("the server test runs once, on SQLite")
     port = _free_port()
-    env = {**os.environ, "OBSERVATOIRE_DATABASE_URL": database_url}
+    # no background warm-up: its caches would fill while the uploads are measured
+    env = {**os.environ, "OBSERVATOIRE_DATABASE_URL": database_url, "OBSERVATOIRE_WARMUP": "0"}
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
