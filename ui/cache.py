@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from data_access import queries
+from data_access import queries, series_kinds
 from data_access import seances as store
 from data_access.db import make_engine
 from geo.cache import LevelSet
@@ -88,6 +88,14 @@ def seances(plan: str) -> pd.DataFrame:
 def seance_views(seance_id: int) -> pd.DataFrame:
     with engine().connect() as conn:
         return store.seance_views(conn, seance_id=seance_id)
+
+
+@st.cache_data(ttl="1h", show_spinner=False)
+def kinds_table(departement: str) -> pd.DataFrame:
+    """:func:`data_access.series_kinds.kinds_table` of ``departement``: it groups every stored value,
+    so it is cached too (an import, a revert or another process's load clears it, as every result)."""
+    with engine().connect() as conn:
+        return series_kinds.kinds_table(conn, departement)
 
 
 @st.cache_resource

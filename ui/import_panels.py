@@ -188,14 +188,14 @@ def preview_panel(key: object, user: str, generation: int) -> None:
 
 def stored_data_panel() -> None:
     """Per indicator, whether the database holds demo or real data for the sidebar's département
-    (read afresh: after an import or a revert, the table says what it changed)."""
+    (cached until the data changes: after an import or a revert, the table says what it changed)."""
     st.subheader("Données en base : démonstration ou réelles")
     try:
         view = st.session_state.get("view")  # the sidebar's, when app.py drew it in this run
         departement = view.departement if view is not None else str(cache.plans()["departement_code"].iloc[0])
         with cache.engine().connect() as conn:
             check_schema(conn)
-            table = series_kinds.kinds_table(conn, departement)
+        table = cache.kinds_table(departement)
     except (UserError, SQLAlchemyError, IndexError) as error:
         st.error(str(error) if isinstance(error, UserError) else "La base de données n'a pas pu être lue.", icon=":material/error:")
         return
