@@ -179,6 +179,28 @@ def test_page_is_accessible_in_french_and_self_contained(server, browser, path, 
         page.close()
 
 
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_opened_fiches_action_are_accessible(server, browser, viewport):
+    """A fiche-action's content is drawn only once opened: opened, its tables, sparklines and
+    texts pass the same checks as a page."""
+    outside: list[str] = []
+    path = Page.PLAN_ACTION.value
+    page = _open(browser, f"{server}/{path}", viewport, outside)
+    try:
+        _painted(page, charts=False)
+        fiches = page.locator('[data-testid="stExpander"]')
+        for position in (0, 1):
+            fiches.nth(position).locator("summary").click()
+            fiches.nth(position).locator('[data-testid="stMarkdown"]').first.wait_for(timeout=90_000)
+            page.wait_for_function(BUSY, timeout=90_000)
+        page.wait_for_timeout(1000)
+        assert blocking_violations(page) == [], f"/{path} fiches open {viewport}: axe"
+        _check_french_and_named(page, path)
+        assert outside == []
+    finally:
+        page.close()
+
+
 def test_every_page_has_its_own_title():
     titles = [page_title(info.page) for info in REGISTRY]
     assert len(set(titles)) == len(titles)

@@ -7,6 +7,7 @@ import os
 import re
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from data_access.french import fr_measure
 from data_access.vocabulary import CHOOSABLE_LEVELS, ProgressState
@@ -244,6 +245,26 @@ def test_pages_render(app, page, params):
             assert app.multiselect[0].value == ["1", "2"]
 
 
+def open_every_fiche(at: AppTest) -> None:
+    """Open every fiche-action's expander (labelled « **1.1** — … »), as a user clicking each:
+    their content is drawn only then."""
+    for fiche in at.expander:
+        at.session_state[f"group-{re.match(r'[*][*](.+?)[*][*]', fiche.label)[1]}"] = True
+    at.run()
+
+
+def test_a_folded_fiche_sends_nothing_and_opening_it_draws_it(app):
+    """Sixteen fiches drawn folded cost 165 elements on every click: a folded one draws its label only."""
+    at = open_page(app, "pages/plan_action.py", {"plan": "isere-palhdi-2014-2020"})
+    assert len(at.expander) == 16 and not any(e.children for e in at.expander), "a folded fiche draws nothing"
+    at.session_state["group-1.1"] = True
+    at.run()
+    assert not at.exception
+    opened = [e for e in at.expander if e.children]
+    assert [e.label.split(" — ")[0] for e in opened] == ["**1.1**"]
+    assert any("Objectif" in block.value for block in opened[0].markdown), [b.value for b in opened[0].markdown]
+
+
 @pytest.fixture
 def writable_app(small_database_template, tmp_path, monkeypatch):
     """The app on its own copy of a small database (no demo data): the test writes."""
@@ -263,6 +284,7 @@ def test_the_plan_view_offers_the_follow_up_form_to_data_managers_only_and_shows
     query = {"plan": "isere-palhdi-2014-2020"}
     at = open_page(writable_app, "pages/plan_action.py", query)
     assert not at.exception
+    open_every_fiche(at)
     assert not any(e.button or e.selectbox or e.text_area for e in at.expander), "an anonymous visitor sees no form"
     at.session_state[SESSION_USER] = "gestion"
     at.run()
@@ -279,6 +301,7 @@ def test_the_plan_view_offers_the_follow_up_form_to_data_managers_only_and_shows
     engine.dispose()
     at.session_state[SESSION_USER] = None
     fresh = open_page(at, "pages/plan_action.py", query)  # the same session: it sees the record at once
+    open_every_fiche(fresh)
     assert not any(e.button for e in fresh.expander), "anonymous again: no form"
     labels = [str(link.proto.label) for link in fresh.get("page_link")]
     assert "**1** réalisée" in labels and "**1** engagée" in labels and "**14** sans suivi" in labels, labels

@@ -157,7 +157,29 @@ def group(block: Group, group_end: Callable[[str], None] | None = None, context:
         st.subheader(block.heading)
     if block.heading_caption:
         st.caption(block.heading_caption)
-    with st.expander(block.title):
+    _folded_group(block, group_end, context)
+
+
+def group_key(block: Group) -> str:
+    """The session-state key of a group's expander: ``True`` when it is open."""
+    return f"group-{block.key or slug(block.title)}"
+
+
+@st.fragment
+@boundary.guard()
+def _folded_group(block: Group, group_end: Callable[[str], None] | None, context: Context) -> None:
+    """A group folded in an expander whose content is drawn only while it is open: a folded fiche
+    sends nothing (sixteen fiches were 165 elements on every click of « Plan d'action »). A
+    fragment, so that opening or closing one reruns only that fiche."""
+    key = group_key(block)
+    # Streamlit identifies an expander by its label too: a fiche whose label changes (its state,
+    # once a follow-up is saved) would be a new, folded expander; it opens as it was left
+    remembered = f"{key}-open"
+    folded = st.expander(block.title, expanded=st.session_state.get(remembered, False), key=key, on_change="rerun")
+    st.session_state[remembered] = bool(folded.open)
+    if not folded.open:
+        return
+    with folded:
         blocks(block.blocks, context=context)
         if group_end is not None and block.key is not None:
             group_end(block.key)
