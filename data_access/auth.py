@@ -10,6 +10,7 @@ per client address and per user name (:class:`LoginThrottle`).
 
 from __future__ import annotations
 
+import functools
 import hmac
 import os
 import threading
@@ -30,8 +31,13 @@ SECRETS_SECTION = "observatoire"
 MIN_PASSWORD_LENGTH = 12
 
 _hasher = PasswordHasher()
-# verifying against a fixed hash when the user name is wrong takes as long as a real check
-_DUMMY_HASH = _hasher.hash("mot de passe factice pour un temps constant")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A fixed hash to verify against when the user name is wrong, so that it takes as long as a
+    real check (made on the first sign-in, not at import: an argon2 hash costs 0,1 s of start-up)."""
+    return _hasher.hash("mot de passe factice pour un temps constant")
 
 
 @dataclass(frozen=True)
@@ -63,10 +69,10 @@ def verify_password(account: LocalAccount | None, user: str, password: str) -> b
     """True when ``user`` and ``password`` match the account. Takes the same time for a wrong user
     name as for a wrong password; a malformed configured hash never matches."""
     if account is None:
-        _check(_DUMMY_HASH, password)
+        _check(_dummy_hash(), password)
         return False
     user_ok = hmac.compare_digest(user.strip().casefold().encode(), account.user.strip().casefold().encode())
-    password_ok = _check(account.password_hash if user_ok else _DUMMY_HASH, password)
+    password_ok = _check(account.password_hash if user_ok else _dummy_hash(), password)
     return user_ok and password_ok
 
 

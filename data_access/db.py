@@ -6,13 +6,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from data_access.settings import load_settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -44,6 +46,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config  # alembic (0,1 s of imports) only where migrations run, not in the app
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -55,6 +59,8 @@ def run_migrations(url: str | None = None) -> None:
     url = url or load_settings().database_url
     if url.startswith("sqlite:///") and ":memory:" not in url:
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    from alembic import command
+
     command.upgrade(alembic_config(url), "head")
 
 

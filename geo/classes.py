@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -207,6 +206,8 @@ def sequential_classes(
         return Classes(index, labels, _colours(distinct.size), decimals, tuple(float(v) for v in distinct), exact=True)
     whole = bool(np.allclose(data, np.round(data)))
     low, high = float(distinct[0]), float(distinct[-1])
+    import mapclassify  # 0,8 s of imports (scipy.stats, scikit-learn): paid by the first map, not at start-up
+
     with warnings.catch_warnings():
         # ties (« not enough unique values ») are handled below; numba only speeds up Jenks
         warnings.simplefilter("ignore", UserWarning)

@@ -1,7 +1,7 @@
 """Exports: DataFrames and Plotly figures → bytes (CSV, XLSX, PNG, SVG, PPTX, PDF). No Streamlit, no queries.
 
-- :mod:`reporting.tables`: ``csv_bytes``, ``xlsx_bytes`` (safe against formula injection, values as on screen,
-  title, filters, source, dates and demo notice above the table), French text tables.
+- :mod:`reporting.tables`: ``csv_bytes`` (safe against formula injection, values as on screen, title, filters,
+  source, dates and demo notice above the table), French text tables; :mod:`reporting.xlsx`: ``xlsx_bytes``, the same as a workbook.
 - :mod:`reporting.images`: ``figure_png``, ``figure_svg`` with kaleido in the system Chromium (one browser per process);
   ``framed`` (``framed_png``, ``framed_svg``): a chart's download, its context drawn inside the image.
 - :mod:`reporting.slides`: ``Slide`` and ``Deck``, the neutral description of a meeting deck.

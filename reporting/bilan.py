@@ -17,11 +17,11 @@ import datetime as dt
 
 from sqlalchemy import Connection
 
-from reporting import tables
 from reporting.bilan_slides import evaluation_slide, fiches_slide, indicators_slide, objectives_slide, synthesis_slides, territory_slides
 from reporting.dossier import methods_lines
 from reporting.slides import Deck, Progress, Slide
 from reporting.view_slides import view_slides
+from reporting.xlsx import xlsx_bytes
 from views.bilan import TERRITORY_INDICATORS, axis_word, bilan_tables, bilan_year, outside_plan, plan_row, plan_years
 from views.common import source_line
 from views.loader import DatabaseLoader
@@ -42,7 +42,7 @@ def bilan_xlsx(conn: Connection, plan: str, year: int | None) -> bytes:
     sheets = bilan_tables(loader, plan, year)
     row = plan_row(loader, plan, bilan_year(loader, plan, year))
     indicators = [*TERRITORY_INDICATORS, *loader.action_indicators(plan)["indicator_code"].unique()]
-    return tables.xlsx_bytes(
+    return xlsx_bytes(
         sheets,
         title=_title(row, str(row["short_name"]), year),
         source=source_line(loader, indicators, str(row["departement_code"])),

@@ -2,8 +2,8 @@
 
 - :func:`csv_bytes`: UTF-8 with BOM, ``;``, decimal comma; the notes (title, filters, unit,
   source and dates, demo notice) as the first lines when given, a blank line, then the table.
-- :func:`xlsx_bytes`: one sheet per table, bold frozen header, column widths, ``# ##0`` and
-  ``0,0 %`` number formats, the same notes above the table.
+- :func:`reporting.xlsx.xlsx_bytes` (its own module: openpyxl is imported only when a workbook is
+  made): one sheet per table, with the same notes above the table.
 - Both write the values as the screen shows them (:func:`as_shown`): whole numbers without
   decimals (``2732``, never ``2732,0``), other numbers rounded to one decimal, years ``2021``,
   months ``2021-03``, booleans « Oui » / « Non ».
@@ -22,15 +22,9 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Hashable, Mapping
-from typing import Any
+from collections.abc import Hashable
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from data_access.formulas import is_dangerous, neutralised
 from data_access.french import MISSING, MONTHS_LONG, NNBSP, fr_bool, fr_date, fr_number, fr_year
@@ -38,26 +32,8 @@ from data_access.vocabulary import DEMO_NOTICE
 
 # Format codes are stored in Excel's invariant (US) syntax; a French Excel or LibreOffice shows
 # them as « # ##0 » and « 0,0 % »: 1 529 and 12,5 %.
-COUNT_FORMAT = "#,##0"
-DECIMAL_FORMAT = "#,##0.0"
-PERCENT_FORMAT = "0.0 %"
-DATE_FORMAT = "DD/MM/YYYY"
-MONTH_FORMAT = "YYYY-MM"  # « 2024-03 »: the views' tables write months so, and the importers read them back
-YEAR_FORMAT = "0"  # « 2024 », never « 2 024 »
 DECIMALS = 1  # a number that is not whole, as the screen prints it (data_access.french.fr_auto)
 
-SHEET_NAME_LENGTH = 31  # Excel's limit
-SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-MIN_WIDTH, MAX_WIDTH = 8, 60  # column widths, in characters
-HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
-DEMO_FONT = Font(bold=True, color="A63F00")
-NOTE_FONTS = {
-    "title": Font(bold=True, size=14),
-    "filters": Font(color="222222"),
-    "unit": Font(color="222222"),
-    "source": Font(italic=True, color="444444"),
-    "demo": DEMO_FONT,
-}
 # a header naming a year: its whole numbers are years (« 2024 »), not counts (« 2 024 »)
 YEAR_HEADER = re.compile(r"\b(année|annee|exercice|year)\b", re.IGNORECASE)
 
@@ -155,9 +131,9 @@ def as_shown(frame: pd.DataFrame) -> pd.DataFrame:
     shown = frame.copy()
     for index in range(shown.shape[1]):
         column = shown.iloc[:, index]
-        kind = _column_kind(column)
+        kind = column_kind(column)
         if kind == "bool":
-            shown.isetitem(index, column.map(lambda v: None if _missing(v) else fr_bool(v)).astype(object).array)
+            shown.isetitem(index, column.map(lambda v: None if is_missing(v) else fr_bool(v)).astype(object).array)
         elif kind in ("count", "year") and not pd.api.types.is_integer_dtype(column.dtype):
             shown.isetitem(index, pd.to_numeric(column).round().astype("Int64").array)
         elif kind in ("decimal", "percent"):
@@ -172,11 +148,11 @@ def _csv_texts(frame: pd.DataFrame) -> pd.DataFrame:
     texts = frame.copy()
     for index in range(texts.shape[1]):
         column = texts.iloc[:, index]
-        kind = _column_kind(column)
+        kind = column_kind(column)
         if kind in ("decimal", "percent"):
-            texts.isetitem(index, column.map(lambda v: None if _missing(v) else _decimal_text(float(v))).astype(object).array)
+            texts.isetitem(index, column.map(lambda v: None if is_missing(v) else _decimal_text(float(v))).astype(object).array)
         elif kind in ("date", "month"):
-            texts.isetitem(index, column.map(lambda v, kind=kind: None if _missing(v) else _date_text(v, kind)).astype(object).array)
+            texts.isetitem(index, column.map(lambda v, kind=kind: None if is_missing(v) else _date_text(v, kind)).astype(object).array)
     return texts
 
 
@@ -195,7 +171,7 @@ def _is_whole(column: pd.Series) -> bool:
     return bool(((values % 1) == 0).all())
 
 
-def _column_kind(column: pd.Series) -> str:
+def column_kind(column: pd.Series) -> str:
     """``bool``, ``percent``, ``year`` (whole numbers under a header naming a year), ``count``
     (whole numbers), ``decimal``, ``date``, ``month`` (dates on the 1st) or ``text``."""
     dtype = column.dtype
@@ -216,176 +192,10 @@ def _column_kind(column: pd.Series) -> str:
     return "text"
 
 
-def _missing(value: object) -> bool:
+def is_missing(value: object) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
-
-
-def _sheet_name(name: str, taken: set[str]) -> str:
-    """Excel's rules: at most 31 characters, none of ``[]:*?/\\``, unique regardless of case."""
-    base = SHEET_NAME_FORBIDDEN.sub("-", str(name)).strip("'").strip() or "Feuille"
-    base = base[:SHEET_NAME_LENGTH]
-    candidate, number = base, 2
-    while candidate.casefold() in taken:
-        suffix = f" ({number})"
-        candidate, number = base[: SHEET_NAME_LENGTH - len(suffix)] + suffix, number + 1
-    taken.add(candidate.casefold())
-    return candidate
-
-
-def _set_text(cell: Cell, text: str) -> None:
-    """A text cell that can never become a formula, shown exactly as written.
-
-    openpyxl would store a string starting with ``=`` as a formula: the cell is forced to the
-    string type, and a dangerous one also gets Excel's « quote prefix » (the hidden apostrophe of
-    a cell typed as ``'=…``), so that editing it in Excel or LibreOffice keeps it text."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    cell.value = text
-    cell.data_type = "s"
-    if is_dangerous(text):
-        cell.quotePrefix = True
-
-
-def _cell_value(value: object, kind: str) -> Any:
-    if _missing(value):
-        return None
-    if kind == "percent":
-        return float(value) / 100  # type: ignore[arg-type]
-    if kind in ("count", "year", "decimal"):
-        number = float(value)  # type: ignore[arg-type]
-        return int(number) if kind != "decimal" and abs(number) < 2**53 else number
-    if kind == "bool":
-        return fr_bool(value)
-    if isinstance(value, pd.Timestamp):
-        return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
-    return value
-
-
-def _shown_width(value: Any, kind: str) -> int:
-    """About how many characters a number or date takes once formatted."""
-    if kind in ("count", "decimal"):
-        return len(fr_number(value, 0 if kind == "count" else 1))
-    if kind == "percent":
-        return len(fr_number(value * 100, 1)) + 2
-    return {"year": 4, "month": 7}.get(kind, 10)  # 2024, 2024-03, JJ/MM/AAAA
-
-
-NUMBER_FORMATS = {
-    "count": COUNT_FORMAT,
-    "year": YEAR_FORMAT,
-    "decimal": DECIMAL_FORMAT,
-    "percent": PERCENT_FORMAT,
-    "date": DATE_FORMAT,
-    "month": MONTH_FORMAT,
-}
-
-
-def _write_sheet(sheet: Worksheet, frame: pd.DataFrame, notes: list[tuple[str, Font]]) -> None:
-    frame = as_shown(frame)
-    row = 1
-    for text, font in notes:
-        _set_text(sheet.cell(row=row, column=1), text)
-        sheet.cell(row=row, column=1).font = font
-        row += 1
-    if notes:
-        row += 1  # a blank row between the notes and the table
-    header_row = row
-    columns = list(frame.columns)
-    kinds = [_column_kind(frame.iloc[:, i]) for i in range(len(columns))]
-    widths = [len(str(c)) for c in columns]
-    bottom = Border(bottom=Side(style="thin", color="808080"))
-    for index, name in enumerate(columns, start=1):
-        cell = sheet.cell(row=header_row, column=index)
-        _set_text(cell, " – ".join(map(str, name)) if isinstance(name, tuple) else str(name))
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = bottom
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for offset, values in enumerate(frame.itertuples(index=False, name=None), start=1):
-        for index, (value, kind) in enumerate(zip(values, kinds, strict=True), start=1):
-            cell = sheet.cell(row=header_row + offset, column=index)
-            converted = _cell_value(value, kind)
-            if isinstance(converted, str):
-                _set_text(cell, converted)
-                widths[index - 1] = max(widths[index - 1], len(converted))
-            elif converted is not None:
-                cell.value = converted
-                if kind in NUMBER_FORMATS:
-                    cell.number_format = NUMBER_FORMATS[kind]
-                widths[index - 1] = max(widths[index - 1], _shown_width(converted, kind))
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)  # the header stays visible when scrolling
-    if columns:
-        last = f"{get_column_letter(len(columns))}{header_row + len(frame)}"
-        sheet.auto_filter.ref = f"A{header_row}:{last}"
-
-
-def xlsx_bytes(
-    sheets: Mapping[str, pd.DataFrame],
-    *,
-    title: str | None = None,
-    filters: str | None = None,
-    unit: str | None = None,
-    source: str | None = None,
-    demo: bool = False,
-    exported: dt.date | None = None,
-) -> bytes:
-    """An Excel workbook with one sheet per table, ready for a French Excel or LibreOffice.
-
-    Parameters
-    ----------
-    sheets
-        Sheet name → table, in order. Names are made valid for Excel (31 characters, no
-        ``[]:*?/\\``, unique). The index is not written: ``reset_index()`` first to keep it.
-    title
-        Written in bold above each table.
-    filters, unit
-        The view's filters in words and « Unité : … », each on its line under the title.
-    source
-        « Source : … » (the prefix is added unless the text starts with « Source »), followed by
-        the export date, above each table.
-    demo
-        Adds « Données fictives de démonstration » in bold above each table.
-    exported
-        The export date written in the note (default: today).
-
-    Returns
-    -------
-    bytes
-        An ``.xlsx`` file. In each sheet: the notes (:func:`export_notes`), a blank row, the
-        header (bold, frozen, with filters), the rows, with the values of :func:`as_shown`. Whole
-        numbers are formatted ``# ##0`` (years, under a header naming one, ``0``), other numbers
-        ``# ##0,0``, dates ``JJ/MM/AAAA`` (``2024-03`` when every date is the first of a month);
-        booleans are « Oui » / « Non »; a column whose name contains
-        ``%`` holds percentages (``12.5``) and is written as a true spreadsheet percentage
-        (``0.125``, shown ``12,5 %``). Missing values are empty cells. Text cells are always text:
-        one that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return keeps its
-        content but is stored as a string with a quote prefix, never as a formula.
-
-    Examples
-    --------
-    >>> data = xlsx_bytes({"Assignations": pd.DataFrame({"Territoire": ["Isère"], "Assignations": [2696]})}, demo=True)
-    >>> data[:2]
-    b'PK'
-    """
-    if not sheets:
-        raise ValueError("xlsx_bytes : au moins une feuille est attendue, reçu un dictionnaire vide")
-    notes = [
-        (text, NOTE_FONTS[kind])
-        for kind, text in export_notes(title=title, filters=filters, unit=unit, source=source, demo=demo, exported=exported)
-    ]
-    workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
-    taken: set[str] = set()
-    for name, frame in sheets.items():
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"xlsx_bytes : la feuille « {name} » doit être un DataFrame, reçu {type(frame).__name__}")
-        _write_sheet(workbook.create_sheet(_sheet_name(name, taken)), frame, notes)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _date_text(value: dt.date, kind: str) -> str:
@@ -409,10 +219,10 @@ def formatted_table(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for index in range(frame.shape[1]):
         column = frame.iloc[:, index]
-        kind = _column_kind(column)
+        kind = column_kind(column)
         texts = []
         for value in column:
-            if _missing(value):
+            if is_missing(value):
                 texts.append(MISSING)
             elif kind == "bool":
                 texts.append("oui" if value else "non")

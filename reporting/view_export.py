@@ -28,6 +28,7 @@ from reporting.pdf import deck_pdf
 from reporting.pptx import deck_pptx
 from reporting.slides import Deck, Progress
 from reporting.view_slides import slides_of
+from reporting.xlsx import xlsx_bytes
 from views import params as view_params
 from views.loader import DatabaseLoader
 from views.model import View
@@ -163,7 +164,7 @@ def view_file(
     data, notes = exported_table(view)
     if suffix == ".csv":
         return tables.csv_bytes(data, **notes, exported=exported), view
-    return tables.xlsx_bytes({"Données": data}, **notes, exported=exported), view
+    return xlsx_bytes({"Données": data}, **notes, exported=exported), view
 
 
 def exported_table(view: View) -> tuple[pd.DataFrame, dict[str, Any]]:

@@ -33,7 +33,8 @@ from reporting import images
 from reporting.pdf import AUTHOR, deck_html, deck_pdf, document_info
 from reporting.pptx import FOOTER_NAME, badge_lines, deck_pptx, text_colour_on
 from reporting.slides import Deck, Slide, slide_images, status_colour
-from reporting.tables import DEMO_NOTICE, as_shown, csv_bytes, export_notes, formatted_table, neutralised, table_text, xlsx_bytes
+from reporting.tables import DEMO_NOTICE, as_shown, csv_bytes, export_notes, formatted_table, neutralised, table_text
+from reporting.xlsx import xlsx_bytes
 
 needs_chromium = pytest.mark.skipif(
     not images.browser_path().is_file(), reason=f"Chromium absent ({images.browser_path()}) : « make chromium » l'installe"

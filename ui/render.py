@@ -25,7 +25,7 @@ from data_access.vocabulary import DEMO_NOTICE, PAGE_INFO
 from figures.palette import STATUS_TINTS
 from geo.maps import PLOTLY_CONFIG as MAP_CONFIG
 from reporting.images import framed_png, framed_svg
-from reporting.tables import csv_bytes, xlsx_bytes
+from reporting.tables import csv_bytes
 from ui import boundary, slide
 from ui.accessibility import chart_label
 from views.model import Block, Chart, Group, Scoreboard, Table, Text, Tiles, View
@@ -286,6 +286,12 @@ def _image_button(place: st.delta_generator.DeltaGenerator, block: Chart, filter
     )
 
 
+def _workbook(data: pd.DataFrame, notes: dict[str, Any]) -> bytes:
+    from reporting.xlsx import xlsx_bytes  # openpyxl is loaded by the first Excel download, not at start-up
+
+    return xlsx_bytes({"Données": data}, **notes)
+
+
 def _table_buttons(
     place: st.delta_generator.DeltaGenerator,
     data: pd.DataFrame,
@@ -310,7 +316,7 @@ def _table_buttons(
     )
     place.download_button(
         "Données Excel",
-        lambda: xlsx_bytes({"Données": data}, **notes),
+        lambda: _workbook(data, notes),
         help=f"Télécharger les données de « {title} » en classeur Excel",
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
