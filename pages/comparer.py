@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from data_access.vocabulary import Page
 from ui import cache, filters, render
 from views import common, comparer
 
@@ -33,5 +34,5 @@ mode = str(
 filters.remember("affichage", [mode], [next(iter(offered))])
 total = comparer.offers_total(params, is_ratio) and right.checkbox(comparer.TOTAL_LABEL, value=params.total, key="p_cumul")
 filters.remember("cumul", ["1"] if total else [])
-view = comparer.build(params.with_options(indicators=(indicator,), mode=mode, total=total), cache)
+view = cache.view(Page.COMPARER, params.with_options(indicators=(indicator,), mode=mode, total=total))
 render.view(view, presentation=params.presentation, title=False)

@@ -1,8 +1,8 @@
 """Données et méthodes : dictionnaire des indicateurs, historique des chargements, méthodes, sources."""
 
+from data_access.vocabulary import Page
 from ui import cache, filters, render
-from views import donnees_methodes
 
 params = filters.current()
-view = donnees_methodes.build(params, cache)
+view = cache.view(Page.DONNEES_METHODES, params)
 render.view(view, presentation=params.presentation, title=True)

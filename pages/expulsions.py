@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from data_access.vocabulary import Page
 from ui import cache, filters, render
 from ui.accessibility import PLACEHOLDER
 from views import common, expulsions
@@ -23,5 +24,5 @@ indicator = str(
     )
 )
 filters.remember("saisonnalite", [indicator], [expulsions.DEFAULT_SEASONALITY])
-view = expulsions.build(params.with_options(seasonality=indicator), cache)
+view = cache.view(Page.EXPULSIONS, params.with_options(seasonality=indicator))
 render.view(view, presentation=params.presentation, title=False, head=head, head_blocks=1)

@@ -1,7 +1,7 @@
 """Mal-logement : signalements par type face aux objectifs annuels, du repérage au traitement, carte par territoire."""
 
+from data_access.vocabulary import Page
 from ui import cache, filters, render
-from views import mal_logement
 
 params = filters.current()
-render.view(mal_logement.build(params, cache), presentation=params.presentation, title=True)
+render.view(cache.view(Page.MAL_LOGEMENT, params), presentation=params.presentation, title=True)

@@ -5,6 +5,7 @@ le suivi de chaque fiche-action."""
 
 import streamlit as st
 
+from data_access.vocabulary import Page
 from reporting.bilan import bilan_deck, bilan_xlsx
 from ui import auth, cache, filters, render, report_downloads
 from ui.progress_form import progress_form
@@ -37,7 +38,7 @@ filters.remember("etats", chosen_states, states)
 if choices and (not axes or not chosen or not chosen_states):
     st.info(f"Choisissez au moins une valeur dans « {label} », « Statut des objectifs » et « État des fiches-action ».")
     st.stop()
-view = plan_action.build(params.with_options(axes=tuple(axes), statuses=tuple(chosen), progress_states=tuple(chosen_states)), cache)
+view = cache.view(Page.PLAN_ACTION, params.with_options(axes=tuple(axes), statuses=tuple(chosen), progress_states=tuple(chosen_states)))
 user = auth.data_manager()
 
 

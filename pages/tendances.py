@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from data_access.vocabulary import Page
 from ui import cache, filters, render
 from views import common, tendances
 
@@ -38,5 +39,5 @@ filters.remember("departement", ["oui" if shown else "non"], ["oui" if default_l
 if not indicators:
     st.info("Choisissez au moins un indicateur.")
     st.stop()
-view = tendances.build(params.with_options(indicators=tuple(indicators), compared=tuple(compared), with_departement=shown), cache)
+view = cache.view(Page.TENDANCES, params.with_options(indicators=tuple(indicators), compared=tuple(compared), with_departement=shown))
 render.view(view, presentation=params.presentation, title=False)

@@ -1,8 +1,8 @@
 """Vue d'ensemble : la dernière année complète en un coup d'œil — familles, points d'attention, objectifs."""
 
+from data_access.vocabulary import Page
 from ui import cache, filters, render
-from views import vue_ensemble
 
 params = filters.current()
-view = vue_ensemble.build(params, cache)
+view = cache.view(Page.VUE_ENSEMBLE, params)
 render.view(view, presentation=params.presentation, title=True)

@@ -136,3 +136,31 @@ def test_page_choices_are_mirrored_in_the_url(app):
     run_page(app, "pages/tendances.py", indicateur="cql", avec="oisans,trieves", departement="non")
     assert app.multiselect[0].value == ["cql"] and app.multiselect[1].value == ["oisans", "trieves"]
     assert app.query_params["avec"] in (["oisans,trieves"], "oisans,trieves")
+
+
+def test_a_view_is_built_once_for_its_inputs_shared_by_sessions_and_rebuilt_when_the_data_changes(app, monkeypatch):
+    """Issue 19: a rerun that changed none of a page's inputs rebuilds nothing (a view took 40-120 ms
+    of a click); another choice builds its own view; an import or a revert (``cache.clear()``) and
+    another process's change of the data (``follow_data_changes``) forget them all."""
+    from ui import cache
+    from views import tendances
+
+    built = []
+    real = tendances.build
+    monkeypatch.setattr(tendances, "build", lambda params, loader: built.append(params) or real(params, loader))
+    run_page(app, "pages/tendances.py")
+    run_page(app, "pages/vue_ensemble.py")
+    run_page(app, "pages/tendances.py")  # back to the same view: not built again
+    assert len(built) == 1
+    run_page(another_session(app), "pages/tendances.py")
+    assert len(built) == 1
+    run_page(another_session(app), "pages/tendances.py", granularite="mois")
+    assert len(built) == 2 and built[-1].granularity != built[0].granularity
+    cache.clear()
+    run_page(app, "pages/tendances.py")
+    assert len(built) == 3
+
+
+def another_session(at: AppTest) -> AppTest:
+    """A second visitor of the same app (same process, same caches)."""
+    return AppTest.from_file(at._script_path, default_timeout=120)

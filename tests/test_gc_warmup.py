@@ -53,18 +53,18 @@ def test_a_failing_warm_up_is_logged_not_raised(caplog):
 
 def test_a_failing_view_is_logged_and_the_others_are_built(monkeypatch, caplog):
     from data_access.vocabulary import HOME_PAGE, SEANCE_PAGES
+    from ui import cache
     from views import params as view_params
-    from views import registry
 
     built: list[str] = []
 
-    def build_view(page, params, loader):
+    def view(page, params):
         built.append(page.value)
         if page != HOME_PAGE:
             raise ValueError("vue cassée")
 
     monkeypatch.setattr(view_params, "parse", lambda query, loader: view_params.Parsed(object(), ()))  # type: ignore[arg-type]
-    monkeypatch.setattr(registry, "build_view", build_view)
+    monkeypatch.setattr(cache, "view", view)
     monkeypatch.setattr(gc, "freeze", lambda: None)  # not this test process's objects
     with caplog.at_level(logging.WARNING, logger="ui.warmup"):
         failed = warmup.warm()

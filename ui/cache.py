@@ -7,6 +7,7 @@ Cleared after an import (``clear()``) and when another process changed the data
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -17,8 +18,12 @@ from sqlalchemy import Engine
 from data_access import queries, series_kinds
 from data_access import seances as store
 from data_access.db import make_engine
+from data_access.vocabulary import Page
 from geo.cache import LevelSet
+from views import registry
 from views.loader import DatabaseLoader
+from views.model import View
+from views.params import ViewParams
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -90,6 +95,18 @@ def seance_views(seance_id: int) -> pd.DataFrame:
         return store.seance_views(conn, seance_id=seance_id)
 
 
+VIEWS_KEPT = 32  # distinct (page, parameters) views kept: a meeting's and a few visitors' choices
+
+
+@st.cache_resource(ttl="1h", max_entries=VIEWS_KEPT, show_spinner=False)
+def view(page: Page, params: ViewParams) -> View:
+    """``page``'s view for ``params`` (:func:`views.registry.build_view` on this module's cached
+    queries), built once and shared by every session until the data changes (``clear()``): a
+    rerun that changed none of the page's inputs rebuilds nothing (building a view took 40-120 ms
+    of a click). Shared, not copied: callers never change it (``ui.slide`` resizes a copy)."""
+    return registry.build_view(page, params, sys.modules[__name__])
+
+
 @st.cache_data(ttl="1h", show_spinner=False)
 def kinds_table(departement: str) -> pd.DataFrame:
     """:func:`data_access.series_kinds.kinds_table` of ``departement``: it groups every stored value,
@@ -110,10 +127,11 @@ def follow_data_changes() -> None:
         version = queries.data_version(conn)
     seen = _seen_version()
     if seen.get("version") not in (None, version):
-        st.cache_data.clear()
+        clear()
     seen["version"] = version
 
 
 def clear() -> None:
-    """Forget every cached result (after an import or a revert)."""
+    """Forget every cached result and view (after an import or a revert)."""
     st.cache_data.clear()
+    view.clear()

@@ -47,7 +47,6 @@ def warm() -> int:
     from data_access.vocabulary import HOME_PAGE, SEANCE_PAGES
     from ui import cache, render  # noqa: F401  # render: the pages' drawing code, imported once here
     from views import params as view_params
-    from views import registry
 
     started = time.perf_counter()
     params = view_params.parse({}, cache).params  # the sidebar's default choices (plan, period, level)
@@ -56,7 +55,7 @@ def warm() -> int:
         if page != HOME_PAGE:  # the home page's queries are the first visitor's: warm them at once
             _wait_for_idle()
         try:
-            registry.build_view(page, params, cache)
+            cache.view(page, params)
         except Exception:
             failed += 1
             logger.warning("warm-up: the default view of %s failed", page.value, exc_info=True)

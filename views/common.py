@@ -42,8 +42,9 @@ def labels(loader: Loader) -> dict[str, str]:
 
 def chart_indicators(loader: Loader) -> dict[str, str]:
     """The indicators a user may chart (code → label), in catalogue order."""
-    table = catalogue(loader)
-    return {str(code): str(row["label"]) for code, row in table.iterrows() if row["theme"] != CONTEXT_THEME}
+    table = loader.indicator_catalogue()
+    kept = table[table["theme"] != CONTEXT_THEME]
+    return dict(zip(kept["code"].astype(str), kept["label"].astype(str), strict=True))
 
 
 def source_line(loader: Loader, indicators: Sequence[str], departement: str) -> str:
