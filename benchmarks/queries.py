@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event
 
 from benchmarks.stats import Timing, timed
-from data_access import aggregation, objectives, seances
+from data_access import aggregation, objectives, seances, series_kinds
 from data_access.periods import Bucket, Period
 from views.loader import DatabaseLoader
 
@@ -43,7 +43,11 @@ class QueryResult:
 
 
 # the cached queries of ui.cache that are not DatabaseLoader methods
-_STORE_CALLS: dict[str, Callable[..., Any]] = {"seances": seances.seances, "seance_views": seances.seance_views}
+_STORE_CALLS: dict[str, Callable[..., Any]] = {
+    "seances": seances.seances,
+    "seance_views": seances.seance_views,
+    "kinds_table": series_kinds.kinds_table,
+}
 
 
 def bound(name: str, args: tuple[Any, ...]) -> Callable[[Connection], Any]:
