@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import Connection
 
 from data_access.errors import UserError
@@ -13,6 +12,7 @@ from data_access.models import THEMES, Indicator
 from data_access.settings import ROOT
 from data_access.vocabulary import STORED_GRANULARITIES as GRANULARITIES
 from data_access.writes import upsert
+from data_access.yaml_files import read_yaml
 
 CATALOGUE_FILE = ROOT / "plans" / "indicateurs.yaml"
 DEFAULT_UNIT = "défaut"  # the key of « maximums_par_unite » for every unit not listed
@@ -20,7 +20,7 @@ DEFAULT_UNIT = "défaut"  # the key of « maximums_par_unite » for every unit n
 
 def catalogue_entries(path: Path = CATALOGUE_FILE) -> list[dict[str, Any]]:
     """The catalogue as dicts ready for the ``indicator`` table, stored indicators first."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = read_yaml(path)
     entries = document["indicateurs"]
     # sources that round their figures (« CAF / MSA »: to 5): said on every figure of their indicators
     rounded = {str(k): int(v) for k, v in (document.get("sources_arrondies") or {}).items()}
@@ -57,7 +57,7 @@ def catalogue_entries(path: Path = CATALOGUE_FILE) -> list[dict[str, Any]]:
 def unit_maxima(path: Path = CATALOGUE_FILE) -> dict[str, float]:
     """The largest plausible value of one cell per unit (« maximums_par_unite »), with the key
     ``défaut`` for every unit not listed. A catalogue without them gets no bound but finiteness."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = read_yaml(path)
     maxima = {str(unit): float(value) for unit, value in (document.get("maximums_par_unite") or {}).items()}
     return maxima | {DEFAULT_UNIT: maxima.get(DEFAULT_UNIT, float("inf"))}
 

@@ -25,6 +25,7 @@ from data_access.status import OBJECTIVE_KINDS, PRORATA_KINDS
 from data_access.territories import ReferentielFiles, load_territories
 from data_access.vocabulary import ProrataBase, TerritorialRule
 from data_access.writes import upsert
+from data_access.yaml_files import read_yaml
 
 PLANS_DIR = ROOT / "plans"
 
@@ -42,7 +43,7 @@ def read_plan(directory: Path) -> dict[str, Any]:
             f"Aucun fichier plan.yaml dans {directory}. Indiquez un dossier de plans/, par exemple plans/isere-palhdi-2014-2020."
         )
     try:
-        plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+        plan = read_yaml(path)
     except yaml.YAMLError as error:
         raise UserError(f"{path} n'est pas un YAML valide : {error}") from error
     for key in ("code", "nom", "departement", "debut", "fin", "axes", "referentiel"):

@@ -27,6 +27,7 @@ from data_access.errors import UserError
 from data_access.models import Plan, Seance, SeanceView
 from data_access.vocabulary import HOME_PAGE, SEANCE_PAGES
 from data_access.write_lock import take_write_lock
+from data_access.yaml_files import read_yaml
 
 PAGES = tuple(page.value for page in SEANCE_PAGES)  # the pages whose views a séance may hold
 SEANCE_COLUMNS = ("id", "plan_code", "name", "meeting_date", "n_views", "updated_at")
@@ -255,7 +256,7 @@ def load_seances_file(conn: Connection, plan_code: str, path: Path) -> int:
 
 def _read_seances_file(path: Path, plan_code: str) -> list[_FileSeance]:
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        content = read_yaml(path) or {}
     except yaml.YAMLError as error:
         raise UserError(f"{path} n'est pas un YAML valide : {error}") from error
     if not isinstance(content, dict) or not isinstance(content.get("seances"), list):

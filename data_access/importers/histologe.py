@@ -49,6 +49,7 @@ from data_access.importers.options import ImportOptions
 from data_access.importers.reading import read_rows
 from data_access.importers.referential import Referential
 from data_access.importers.text import MISSING, fold, parse_dates, safe_excerpt
+from data_access.yaml_files import read_yaml
 
 CLASSIFICATION_FILE = Path(__file__).with_name("histologe.yaml")
 DEFAULT_SOURCE = "Histologe / Signal Logement"
@@ -289,7 +290,7 @@ def load_classification(path: Path | None = None) -> dict[str, Any]:
     """The classification rules (``types`` and ``closure_motives``) from YAML; UserError when malformed."""
     path = path or CLASSIFICATION_FILE
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+        config = read_yaml(path)
     except (OSError, yaml.YAMLError) as error:
         raise UserError(f"Classification Histologe illisible ({path.name}) : {error}") from error
     if (
