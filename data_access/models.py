@@ -276,6 +276,89 @@ class Objective(Base):
     __table_args__ = (UniqueConstraint("plan_code", "action_code", "position"),)
 
 
+class Dispositif(Base):
+    """A programme that carries part of a plan (``plans/<plan>/dispositifs/<code>.yaml``, issue 20):
+    run by operators over its own period and territory, followed by its published results
+    (``dispositif_result``), not by territory and month."""
+
+    __tablename__ = "dispositif"
+
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plan.code"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    programme: Mapped[str | None] = mapped_column(Text)  # the national programme it belongs to
+    category: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(Text)
+    presentation: Mapped[str | None] = mapped_column(Text)
+    operators: Mapped[str] = mapped_column(Text)  # « ; »-separated, as the document lists them
+    support: Mapped[str | None] = mapped_column(Text)  # who accompanies the households
+    funders: Mapped[str | None] = mapped_column(Text)
+    human_means: Mapped[str | None] = mapped_column(Text)
+    public: Mapped[str | None] = mapped_column(Text)
+    start_year: Mapped[int] = mapped_column(Integer)
+    end_year: Mapped[int] = mapped_column(Integer)
+    territory_code: Mapped[str] = mapped_column(ForeignKey("territory.code"))
+    territory_label: Mapped[str] = mapped_column(String(200))  # the document's words (« Département de l'Isère »)
+
+
+class DispositifAction(Base):
+    """The plan's fiches-action a programme serves (its results show in their bilan)."""
+
+    __tablename__ = "dispositif_action"
+
+    plan_code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    dispositif_code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    action_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["plan_code", "dispositif_code"], ["dispositif.plan_code", "dispositif.code"]),
+        ForeignKeyConstraint(["plan_code", "action_code"], ["plan_action.plan_code", "plan_action.code"]),
+    )
+
+
+class DispositifBudget(Base):
+    """A programme's budget over years, as published: its total a year (``funder`` empty) or one
+    funder's share. Stored as the document gives them, never added up (the shares of 2019 of
+    « Logement toujours » sum to more than its budget)."""
+
+    __tablename__ = "dispositif_budget"
+
+    plan_code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    dispositif_code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start_year: Mapped[int] = mapped_column(Integer)
+    end_year: Mapped[int] = mapped_column(Integer)
+    funder: Mapped[str | None] = mapped_column(String(200))
+    euros_per_year: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (ForeignKeyConstraint(["plan_code", "dispositif_code"], ["dispositif.plan_code", "dispositif.code"]),)
+
+
+class DispositifResult(Base):
+    """One published result of a programme: an outcome (``data_access.vocabulary.Outcome``), its
+    value over the period it covers (« sur la période 2016-2018 », « à fin 2018 »; empty when
+    the document gives none), never a month, quarter or year's value, so never summed with one.
+
+    ``bound`` says the document's « plus de » / « un peu moins de » (``OutcomeBound``); ``base``
+    the outcome a share is of (« 24 % » of the « 51 parcours clôturés »); ``quote`` the sentence."""
+
+    __tablename__ = "dispositif_result"
+
+    plan_code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    dispositif_code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float] = mapped_column(Float)
+    bound: Mapped[str | None] = mapped_column(String(20))
+    period_start: Mapped[dt.date | None] = mapped_column(Date)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
+    base: Mapped[str | None] = mapped_column(String(60))
+    computed: Mapped[bool] = mapped_column(Boolean, server_default=false())  # a ratio worked out from its parts
+    quote: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (ForeignKeyConstraint(["plan_code", "dispositif_code"], ["dispositif.plan_code", "dispositif.code"]),)
+
+
 class MilestoneRecord(Base):
     """One recorded state of a milestone objective, by a data manager (the latest row counts; the
     others are its history). Keyed by the objective's (plan, action, position): records survive a

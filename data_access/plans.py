@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection, delete, insert, select, true
 
+from data_access.dispositifs import load_dispositifs
 from data_access.errors import UserError
 from data_access.models import ActionIndicator, Indicator, Objective, Plan, PlanAction, PlanAxis
 from data_access.reference import load_published_points
@@ -184,7 +185,15 @@ def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None
     )
     if (directory / "seances.yaml").exists():  # example séances shipped with the plan (issue 7)
         load_seances_file(conn, code, directory / "seances.yaml")
-    return {"communes": communes, "axes": len(axes), "actions": len(actions), "objectifs": len(objectives), "repères publiés": reperes}
+    programmes = load_dispositifs(conn, code, directory, {a["code"] for a in actions})
+    return {
+        "communes": communes,
+        "axes": len(axes),
+        "actions": len(actions),
+        "objectifs": len(objectives),
+        "repères publiés": reperes,
+        "dispositifs": programmes,
+    }
 
 
 def _check_indicator(indicator: str | None, known: set[str], plan: str, action: str) -> None:

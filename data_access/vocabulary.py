@@ -171,6 +171,73 @@ class BatchKind(StrEnum):
     IMPORT = "import"
 
 
+class Outcome(StrEnum):
+    """The results a programme (dispositif) publishes (issue 20): counts, and shares or costs whose
+    parts, when the document gives both, are in ``OUTCOMES`` (``parts``)."""
+
+    PERSONNES_ACCOMPAGNEES = "personnes_accompagnees"
+    MENAGES_ENTRES = "menages_entres"
+    PARCOURS_CLOTURES = "parcours_clotures"
+    CLOTURES_DETTE_MINOREE = "clotures_dette_minoree"
+    CLOTURES_DETTE_APUREE = "clotures_dette_apuree"
+    MESURES_RENOUVELEES = "mesures_renouvelees"
+    MOIS_ACCOMPAGNEMENT = "mois_accompagnement"
+    COUT_ACCOMPAGNEMENT = "cout_accompagnement"
+    PART_DETTE_MINOREE = "part_dette_minoree"
+    PART_DETTE_APUREE = "part_dette_apuree"
+    PART_RENOUVELEES = "part_renouvelees"
+    PART_PLUS_DE_3_PROBLEMATIQUES = "part_plus_de_3_problematiques"
+    COUT_6_MOIS = "cout_6_mois"
+    RENCONTRES_6_MOIS = "rencontres_6_mois"
+
+
+@dataclass(frozen=True)
+class OutcomeInfo:
+    """How an outcome reads: its French label and unit; a ratio's ``parts`` (numerator,
+    denominator) and ``scale`` (value = numerator / denominator × scale)."""
+
+    label: str
+    unit: str
+    parts: tuple[Outcome, Outcome] | None = None
+    scale: float = 1.0
+
+
+OUTCOMES = {
+    Outcome.PERSONNES_ACCOMPAGNEES: OutcomeInfo("Personnes accompagnées", "personnes"),
+    Outcome.MENAGES_ENTRES: OutcomeInfo("Ménages entrés dans le dispositif", "ménages"),
+    Outcome.PARCOURS_CLOTURES: OutcomeInfo("Parcours clôturés", "parcours"),
+    Outcome.CLOTURES_DETTE_MINOREE: OutcomeInfo("Parcours clôturés avec une dette minorée", "parcours"),
+    Outcome.CLOTURES_DETTE_APUREE: OutcomeInfo("Parcours clôturés avec la dette apurée", "parcours"),
+    Outcome.MESURES_RENOUVELEES: OutcomeInfo("Mesures renouvelées au moins une fois", "mesures"),
+    Outcome.MOIS_ACCOMPAGNEMENT: OutcomeInfo("Mois d'accompagnement", "mois"),
+    Outcome.COUT_ACCOMPAGNEMENT: OutcomeInfo("Coût de l'accompagnement", "€"),
+    Outcome.PART_DETTE_MINOREE: OutcomeInfo(
+        "Part des situations avec une dette minorée", "%", (Outcome.CLOTURES_DETTE_MINOREE, Outcome.PARCOURS_CLOTURES), 100
+    ),
+    Outcome.PART_DETTE_APUREE: OutcomeInfo(
+        "Part des situations avec la dette apurée", "%", (Outcome.CLOTURES_DETTE_APUREE, Outcome.PARCOURS_CLOTURES), 100
+    ),
+    Outcome.PART_RENOUVELEES: OutcomeInfo(
+        "Part des mesures renouvelées au moins une fois", "%", (Outcome.MESURES_RENOUVELEES, Outcome.PARCOURS_CLOTURES), 100
+    ),
+    Outcome.PART_PLUS_DE_3_PROBLEMATIQUES: OutcomeInfo("Part des ménages accompagnés cumulant plus de 3 problématiques", "%"),
+    Outcome.COUT_6_MOIS: OutcomeInfo(
+        "Coût de l'accompagnement global renforcé",
+        "€ pour 6 mois d'accompagnement",
+        (Outcome.COUT_ACCOMPAGNEMENT, Outcome.MOIS_ACCOMPAGNEMENT),
+        6,
+    ),
+    Outcome.RENCONTRES_6_MOIS: OutcomeInfo("Rencontres à domicile par bénéficiaire", "rencontres pour 6 mois d'accompagnement"),
+}
+
+
+class OutcomeBound(StrEnum):
+    """A result published as a bound (« un peu moins de 1500 € », « plus de 5 rencontres »)."""
+
+    MOINS_DE = "moins de"
+    PLUS_DE = "plus de"
+
+
 class Section(StrEnum):
     """The groups of the sidebar navigation."""
 
