@@ -4,6 +4,7 @@ interpreter is ``true``: nothing is installed or built, only what make would do 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -27,9 +28,20 @@ def done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setenv("OBSERVATOIRE_GEO_CACHE", str(tmp_path / "geo"))
     variables = {"VENV": str(tmp_path / "venv"), "PY": shutil.which("true") or "true"}
     (tmp_path / "venv").mkdir()
+    # the inputs made here, then the set-up's stamps, dated in the past (10 s, then 2 s): a change
+    # the test makes next is newer for make even within one tick of the file-system clock (a
+    # removal right after the stamp was written could share its mtime: make would see nothing new)
+    _age([database, tmp_path / "geo", tmp_path / "geo" / "38"], 10)
     first = _make(variables, "setup", dry=False)
     assert SETUP in first, first
+    _age([path for path in (tmp_path / "venv").iterdir() if path.is_file()], 2)  # its stamps, in the same order
     return variables | {"database": str(database), "geo": str(tmp_path / "geo")}
+
+
+def _age(paths: list[Path], seconds: float) -> None:
+    for path in paths:
+        past = path.stat().st_mtime - seconds
+        os.utime(path, (past, past))
 
 
 def _make(variables: dict[str, str], target: str = "run", *, dry: bool = True, what_if: tuple[str, ...] = ()) -> str:
