@@ -155,24 +155,30 @@ def _budget(lines: list[Any], where: str) -> list[dict[str, Any]]:
 def _results(entries: list[Any], where: str) -> list[dict[str, Any]]:
     results = [_result(entry, position, where) for position, entry in enumerate(entries, start=1)]
     by_key = {(r["outcome"], r["period_start"], r["period_end"]): r for r in results}
+    periods = sorted({(start, end) for _, start, end in by_key}, key=str)
     for outcome, info in OUTCOMES.items():
-        if info.parts is None:
-            continue
-        for (numerator, start, end), part in list(by_key.items()):
-            denominator = by_key.get((info.parts[1], start, end))
-            if numerator != info.parts[0] or denominator is None or not denominator["value"]:
+        for start, end in periods if info.parts else []:
+            numerator, denominator = (by_key.get((part, start, end)) for part in info.parts or ())
+            if numerator is None or denominator is None or not denominator["value"]:
                 continue
-            worked_out = part["value"] / denominator["value"] * info.scale
+            worked_out = numerator["value"] / denominator["value"] * info.scale
             published = by_key.get((outcome, start, end))
             if published is None:
                 results.append(
-                    dict(_empty_result(len(results) + 1), outcome=outcome.value, value=worked_out, period_start=start, period_end=end)
-                    | {"base": info.parts[1].value, "computed": True}
+                    _empty_result(len(results) + 1)
+                    | dict(
+                        outcome=outcome.value,
+                        value=worked_out,
+                        period_start=start,
+                        period_end=end,
+                        base=denominator["outcome"],
+                        computed=True,
+                    )
                 )
             elif published["bound"] is None and abs(published["value"] - worked_out) > ROUNDING:
                 raise UserError(
                     f"{where} : « {info.label} » publié à {fr_number(published['value'], 1)} {info.unit} ne correspond pas à ses "
-                    f"composantes ({fr_number(part['value'])} / {fr_number(denominator['value'])} donnent {fr_number(worked_out, 1)})."
+                    f"composantes ({fr_number(numerator['value'])} / {fr_number(denominator['value'])} donnent {fr_number(worked_out, 1)})."
                 )
     return results
 
