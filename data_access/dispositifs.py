@@ -24,7 +24,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from data_access.errors import UserError
 from data_access.french import fr_number
-from data_access.models import Dispositif, DispositifAction, DispositifBudget, DispositifResult
+from data_access.models import Dispositif, DispositifAction, DispositifBudget, DispositifResult, PlanAction
 from data_access.vocabulary import OUTCOMES, Outcome, OutcomeBound
 from data_access.yaml_files import read_yaml
 
@@ -46,6 +46,24 @@ RESULT_COLUMNS = [
     "computed",
     "quote",
 ]
+PROGRAMME_COLUMNS = [
+    "code",
+    "name",
+    "programme",
+    "category",
+    "source",
+    "presentation",
+    "operators",
+    "support",
+    "funders",
+    "human_means",
+    "public",
+    "start_year",
+    "end_year",
+    "territory_label",
+]
+BUDGET_COLUMNS = ["dispositif_code", "position", "start_year", "end_year", "funder", "euros_per_year"]
+ACTION_COLUMNS = ["dispositif_code", "action_code", "action_title"]
 
 
 def dispositif_files(plan_directory: Path) -> list[Path]:
@@ -98,6 +116,39 @@ def dispositif_results(conn: Connection, plan_code: str) -> pd.DataFrame:
     )
     texts = ["bound", "base", "quote"]  # an absent bound, base or quote is None, not NaN
     frame[texts] = frame[texts].astype(object).where(frame[texts].notna(), None)
+    return frame
+
+
+def dispositif_table(conn: Connection, plan_code: str) -> pd.DataFrame:
+    """The plan's programmes, one row each (PROGRAMME_COLUMNS) in code order; texts as the file
+    words them, lists « ; »-separated, absent texts None."""
+    d = Dispositif
+    rows = conn.execute(select(*(getattr(d, column) for column in PROGRAMME_COLUMNS)).where(d.plan_code == plan_code).order_by(d.code))
+    frame = pd.DataFrame(rows.all(), columns=PROGRAMME_COLUMNS)
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def dispositif_actions(conn: Connection, plan_code: str) -> pd.DataFrame:
+    """The fiches-action each programme serves (ACTION_COLUMNS), by programme and fiche position."""
+    a, p = DispositifAction, PlanAction
+    rows = conn.execute(
+        select(a.dispositif_code, a.action_code, p.title)
+        .join(p, (p.plan_code == a.plan_code) & (p.code == a.action_code))
+        .where(a.plan_code == plan_code)
+        .order_by(a.dispositif_code, p.position)
+    )
+    return pd.DataFrame(rows.all(), columns=ACTION_COLUMNS)
+
+
+def dispositif_budgets(conn: Connection, plan_code: str) -> pd.DataFrame:
+    """Each programme's budget lines as published (BUDGET_COLUMNS), in the file's order:
+    ``funder`` None for the programme's total a year, else that funder's share (never added up)."""
+    b = DispositifBudget
+    rows = conn.execute(
+        select(*(getattr(b, column) for column in BUDGET_COLUMNS)).where(b.plan_code == plan_code).order_by(b.dispositif_code, b.position)
+    )
+    frame = pd.DataFrame(rows.all(), columns=BUDGET_COLUMNS)
+    frame["funder"] = frame["funder"].astype(object).where(frame["funder"].notna(), None)
     return frame
 
 

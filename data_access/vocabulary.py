@@ -257,6 +257,7 @@ class Page(StrEnum):
     FSL = "fsl"
     MAL_LOGEMENT = "mal_logement"
     PLAN_ACTION = "plan_action"
+    DISPOSITIFS = "dispositifs"
     DONNEES_METHODES = "donnees_methodes"
     SEANCES = "seances"
     IMPORT_DONNEES = "import_donnees"
@@ -290,6 +291,7 @@ PAGES = (
     PageInfo(Page.FSL, "Aides FSL", ":material/euro:", Section.THEMATIQUES, heading="Aides du Fonds de solidarité logement"),
     PageInfo(Page.MAL_LOGEMENT, "Mal-logement", ":material/house_siding:", Section.THEMATIQUES),
     PageInfo(Page.PLAN_ACTION, "Plan d'action", ":material/checklist:", Section.LE_PLAN),
+    PageInfo(Page.DISPOSITIFS, "Dispositifs", ":material/diversity_3:", Section.LE_PLAN, heading="Dispositifs du plan"),
     PageInfo(Page.DONNEES_METHODES, "Données et méthodes", ":material/menu_book:", Section.LE_PLAN),
     PageInfo(Page.SEANCES, "Séances", ":material/slideshow:", Section.REUNIONS, in_seance=False),
     PageInfo(Page.IMPORT_DONNEES, "Importer des données", ":material/upload_file:", Section.REUNIONS, in_seance=False),

@@ -1,10 +1,11 @@
 """The bilan d'activité et d'évaluation of a plan for one year, or of the whole plan period
 (``year=None``): workbook and deck, both from the sheets of :func:`views.bilan.bilan_tables`.
 
-The workbook has those sheets: « Synthèse », « Fiches-action », « Objectifs », « Évaluation du
-plan », « Indicateurs », « Territoires », « Objectifs par territoire ». The deck follows the guide's
-order: the synthesis (where the plan stands, what moved most, the objectives at risk); per
-chantier/orientation the follow-up of its fiches and its objectives; the evaluation over the plan
+The workbook has those sheets: « Synthèse », « Fiches-action », « Dispositifs » (when programmes
+serve the plan's fiches), « Objectifs », « Évaluation du plan », « Indicateurs », « Territoires »,
+« Objectifs par territoire ». The deck follows the guide's order: the synthesis (where the plan
+stands, what moved most, the objectives at risk); per chantier/orientation the follow-up of its
+fiches, the programmes serving them (their published results) and its objectives; the evaluation over the plan
 (first for the whole plan); the four families — expulsions (assignations, the funnel), the FSL
 (households and amounts, each as what it counts), mal-logement, and the plan's steering in the
 chantier slides —; the territorial part (the map per territoire, each territoire's rates and
@@ -17,7 +18,15 @@ import datetime as dt
 
 from sqlalchemy import Connection
 
-from reporting.bilan_slides import evaluation_slide, fiches_slide, indicators_slide, objectives_slide, synthesis_slides, territory_slides
+from reporting.bilan_slides import (
+    evaluation_slide,
+    fiches_slide,
+    indicators_slide,
+    objectives_slide,
+    programme_slides,
+    synthesis_slides,
+    territory_slides,
+)
 from reporting.dossier import methods_lines
 from reporting.slides import Deck, Progress, Slide
 from reporting.view_slides import view_slides
@@ -109,6 +118,7 @@ def bilan_deck(conn: Connection, plan: str, year: int | None, *, progress: Progr
         count = int((structure["axis_code"] == axis.axis_code).sum())
         when = "à la dernière année suivie" if whole else f"en {shown}"
         slides.append(fiches_slide(sheets, word, axis, when=when, filters=filters, source=source))
+        slides.extend(programme_slides(sheets, word, axis, filters=filters))
         slides.append(objectives_slide(sheets, word, axis, year=shown, fiches=count, filters=filters, source=source))
     if not whole:
         slides.append(evaluation)

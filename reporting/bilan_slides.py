@@ -1,6 +1,6 @@
 """The bilan's own slides, from the sheets of :func:`views.bilan.bilan_tables` (nothing is
 computed here but counts of those sheets): the synthesis, per chantier/orientation the follow-up
-of its fiches and its objectives, the evaluation over the plan, the territorial part."""
+of its fiches, the programmes serving them and its objectives, the evaluation over the plan, the territorial part."""
 
 from __future__ import annotations
 
@@ -70,6 +70,28 @@ def fiches_slide(sheets: Sheets, word: str, axis, *, when: str, filters: str, so
         footer=source,
         notes_table=own.reset_index(drop=True),
     )
+
+
+def programme_slides(sheets: Sheets, word: str, axis, *, filters: str) -> list[Slide]:  # type: ignore[no-untyped-def]
+    """One slide per programme serving a fiche of the axis (« Dispositifs » sheet): its results as
+    key figures, each with the period it covers, and in its table; its document as the source."""
+    if "Dispositifs" not in sheets:
+        return []
+    own = _axis_rows(sheets["Dispositifs"], word, axis.axis_code)
+    slides = []
+    for (name, period, operators), rows in own.groupby(["Dispositif", "Période du dispositif", "Opérateurs"], sort=False):
+        fiches = ", ".join(dict.fromkeys(code.split(" – ")[0] for code in rows["Fiche-action"]))
+        results = rows.drop_duplicates("Résultat")
+        slides.append(
+            Slide(
+                f"{word} {axis.axis_code} : dispositif « {name} » (fiche {fiches})",
+                key_figures=[(f"{r['Résultat']} ({r['Période couverte']})", str(r["Valeur"])) for _, r in results.head(4).iterrows()],
+                filters=f"{filters} · {name}, {period} · {operators}",
+                footer=f"Source : {rows['Source'].iloc[0]}",
+                notes_table=results[["Résultat", "Valeur", "Période couverte", "Calcul"]].reset_index(drop=True),
+            )
+        )
+    return slides
 
 
 def objectives_slide(sheets: Sheets, word: str, axis, *, year: int, fiches: int, filters: str, source: str) -> Slide:  # type: ignore[no-untyped-def]

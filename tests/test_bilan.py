@@ -182,6 +182,9 @@ def test_pdf_is_a_tagged_document_with_every_fiche_and_french_numbers(
     assert " ".join(long.split()[-2:]) in " ".join(text.split())  # the longest title printed to its end
     if plan == SARTHE:
         assert "(2007" in text  # the objectives' references
+    else:  # the programme serving fiche 3.2, with its published figures and their periods
+        flat = " ".join(text.replace("\u202f", " ").split())
+        assert "dispositif « Logement toujours » (fiche 3.2)" in flat and "85 personnes" in flat and "2016–2018" in flat
 
 
 # --- the synthesis, the territorial part, the families, the methods --------------------------------

@@ -5,16 +5,26 @@ bad files refused in French, leaving the stored programmes as they were."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from data_access.dispositifs import dispositif_results, load_dispositifs
 from data_access.errors import UserError
 from data_access.models import Dispositif, DispositifAction, DispositifBudget, Indicator
 from data_access.plans import plan_directories
-from data_access.vocabulary import Outcome
+from data_access.vocabulary import Outcome, Page
+from reporting.bilan import bilan_deck, bilan_xlsx
+from tests.conftest import open_page
+from views.bilan import bilan_tables
+from views.dispositifs import period_words
+from views.loader import DatabaseLoader
+from views.model import Group, Table, Text
+from views.params import parse
+from views.registry import build_view
 
 PLAN = "isere-palhdi-2014-2020"
 ISERE = next(d for d in plan_directories() if d.name == PLAN)
@@ -126,3 +136,105 @@ def test_a_bad_programme_file_is_refused_in_french_and_leaves_the_stored_ones(co
         load_dispositifs(conn, PLAN, write_programme(tmp_path, results, fiches), FICHES)
     assert str(refused.value).startswith("Dispositif essai.yaml")
     assert dispositif_results(conn, PLAN).equals(before)
+
+
+# --- shown: the Dispositifs page, fiche 3.2 of the Plan d'action, the bilan ------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "words"),
+    [
+        (dt.date(2016, 1, 1), dt.date(2018, 12, 31), "2016–2018"),
+        (dt.date(2018, 1, 1), dt.date(2018, 12, 31), "2018"),
+        (None, dt.date(2018, 12, 31), "à fin 2018"),
+        (None, dt.date(2018, 6, 30), "au 30/06/2018"),
+        (dt.date(2016, 1, 1), None, "depuis 2016"),
+        (dt.date(2016, 3, 1), dt.date(2018, 6, 30), "du 01/03/2016 au 30/06/2018"),
+        (None, None, "période non précisée"),
+    ],
+)
+def test_a_result_s_period_reads_as_the_document_says_it(start, end, words):
+    assert period_words(start, end) == words
+
+
+def isere_view(conn, query=None):
+    loader = DatabaseLoader(conn)
+    return build_view(Page.DISPOSITIFS, parse(query or {"plan": PLAN}, loader).params, loader)
+
+
+def test_the_page_shows_each_published_figure_with_its_period_bound_and_sentence(conn):
+    view = isere_view(conn)
+    results = next(t for t in view.tables() if t.key == "resultats-logement-toujours").data
+    shown = {row["Résultat"]: (row["Valeur"], row["Période couverte"], row["Calcul"]) for _, row in results.iterrows()}
+    nnbsp = "\u202f"
+    assert shown == {
+        "Personnes accompagnées": ("85 personnes", "2016–2018", "publié"),
+        "Parcours clôturés": ("51 parcours", "2016–2018", "publié"),
+        "Part des mesures renouvelées au moins une fois": (f"24{nnbsp}%", "2016–2018", "publié"),
+        "Part des situations avec une dette minorée": (f"83{nnbsp}%", "période non précisée", "publié"),
+        "Part des situations avec la dette apurée": (f"46{nnbsp}%", "période non précisée", "publié"),
+        "Part des ménages accompagnés cumulant plus de 3 problématiques": (f"80{nnbsp}%", "période non précisée", "publié"),
+        "Coût de l'accompagnement global renforcé": (
+            f"moins de 1{nnbsp}500 € pour 6 mois d'accompagnement",
+            "période non précisée",
+            "publié",
+        ),
+        "Rencontres à domicile par bénéficiaire": ("plus de 5 rencontres pour 6 mois d'accompagnement", "période non précisée", "publié"),
+    }
+    assert results["Citation du document"].str.startswith("«").all()
+    assert view.key_figures[0].label == "Personnes accompagnées (2016–2018)" and view.key_figures[0].value == "85"
+    assert not view.demo and "juin 2020" in view.source  # published facts, credited to their document
+    chart = view.main_chart
+    assert chart is not None and list(chart.figure.data[0].x) == [80.0, 46.0, 83.0, 24.0]  # the shares, top to bottom
+    budget = next(t for t in view.tables() if t.key == "budget-logement-toujours").data
+    assert budget["Montant par an (€)"].tolist() == [207000, 230000, 123000, 108000, 15000, 12000, 7000, 25000]
+    assert not budget["Ligne"].str.contains("Total").any()  # as published: never added up
+    facts = next(b for b in view.blocks if isinstance(b, Text)).body
+    assert "3.2 — Articuler les mises en jeu de garanties" in facts and "Alpes Isère Habitat ; Pluralis ; Actis" in facts
+
+
+def test_a_share_worked_out_from_its_parts_says_how(conn, tmp_path):
+    load_dispositifs(conn, PLAN, write_programme(tmp_path, PARTS), FICHES)
+    results = next(t for t in isere_view(conn).tables() if t.key == "resultats-essai").data.set_index("Résultat")
+    assert results.loc["Part des mesures renouvelées au moins une fois", "Calcul"] == "calculé : 12 / 50 parcours clôturés"
+    assert results.loc["Part des mesures renouvelées au moins une fois", "Valeur"] == "24\u202f%"
+
+
+def test_a_plan_without_programme_says_so_in_french(conn):
+    view = isere_view(conn, {"plan": "sarthe-pdalpd-2008-2012"})
+    assert not view.blocks and view.empty and view.empty.startswith("Aucun dispositif n'est décrit pour ce plan.")
+
+
+def test_fiche_3_2_of_the_plan_d_action_shows_the_programme_s_results(conn):
+    loader = DatabaseLoader(conn)
+    view = build_view(Page.PLAN_ACTION, parse({"plan": PLAN}, loader).params, loader)
+    fiche = next(b for b in view.blocks if isinstance(b, Group) and b.key == "3.2")
+    table = next(b for b in fiche.blocks if isinstance(b, Table) and b.key == "dispositif-logement-toujours-fiche-3.2")
+    assert table.title == "Dispositif « Logement toujours » (2016–2019) : résultats publiés"
+    assert table.data.iloc[0].tolist() == ["Personnes accompagnées", "85 personnes", "2016–2018", "publié"]
+    others = [b for b in view.blocks if isinstance(b, Group) and b.key != "3.2"]
+    assert not [b for g in others for b in g.blocks if isinstance(b, Table) and b.key.startswith("dispositif-")]
+
+
+def test_the_bilan_has_the_programme_in_its_workbook_and_after_its_fiche_in_its_deck(conn, backend):
+    if backend != "sqlite":
+        pytest.skip("bilan testé sur SQLite seulement")
+    book = load_workbook(io.BytesIO(bilan_xlsx(conn, PLAN, 2018)))
+    assert "Dispositifs" in book.sheetnames
+    rows = list(book["Dispositifs"].iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if "Fiche-action" in row)
+    found = [dict(zip(rows[header], row, strict=True)) for row in rows[header + 1 :] if row[0]]
+    assert len(found) == 8 and {r["Fiche-action"].split(" – ")[0] for r in found} == {"3.2"}
+    assert found[0]["Valeur"] == "85 personnes" and found[0]["Période couverte"] == "2016–2018"
+    titles = [slide.title for slide in bilan_deck(conn, PLAN, 2018).slides]
+    where = titles.index("Chantier 3 : dispositif « Logement toujours » (fiche 3.2)")
+    assert titles[where - 1].startswith("Chantier 3 : suivi des fiches-action")
+    assert "Dispositifs" not in bilan_tables(DatabaseLoader(conn), "sarthe-pdalpd-2008-2012", 2010)  # none: no empty sheet
+
+
+def test_the_page_runs_in_the_app_for_both_plans(app):
+    at = open_page(app, "pages/dispositifs.py", {"plan": PLAN})
+    assert not at.exception and not at.error
+    assert any("Logement toujours" in m.value for m in at.markdown)
+    at = open_page(app, "pages/dispositifs.py", {"plan": "sarthe-pdalpd-2008-2012"})
+    assert not at.exception and any("Aucun dispositif" in str(getattr(e, "value", "")) for e in at.main)

@@ -38,9 +38,13 @@ URLS = {
     Page.FSL: "fsl?plan=sarthe-pdalpd-2008-2012",
     Page.MAL_LOGEMENT: "mal_logement?niveau=epci",
     Page.PLAN_ACTION: "plan_action?statuts=atteint",
+    Page.DISPOSITIFS: "dispositifs?plan=isere-palhdi-2014-2020",  # published figures, not demo data
     Page.DONNEES_METHODES: "donnees_methodes",
 }
 WITHOUT_CHART = {Page.VUE_ENSEMBLE, Page.PLAN_ACTION, Page.DONNEES_METHODES}
+# pages of published facts (a programme's results as its document gives them): neither demo data
+# nor a stored series with an update date; their source names the document and its date
+PUBLISHED = {Page.DISPOSITIFS}
 SNAKE_CASE = re.compile(r"[a-z0-9]+(_[a-z0-9]+)+|[a-z]+")  # period_start, value, households…
 GROUPED_NUMBER = re.compile(r"\d[\u202f\u00a0 ]\d{3}")  # « 2 021 », « 1 529 »: not a number a spreadsheet reads
 DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
@@ -115,8 +119,12 @@ def test_svg_draws_title_filters_source_date_and_demo_notice(exported: dict, vie
     chart = views[page].main_chart
     for expected in (chart.title, views[page].filters, chart.source):
         assert words(expected) in joined, (expected, texts)
-    assert "Source :" in texts and re.search(rf"Mise à jour : {DATE.pattern}", texts)
-    assert chart.demo and DEMO_NOTICE in texts  # the demo database: every chart is demo data
+    assert "Source :" in texts
+    if page in PUBLISHED:
+        assert not chart.demo and DEMO_NOTICE not in texts
+        return
+    assert re.search(rf"Mise à jour : {DATE.pattern}", texts)
+    assert chart.demo and DEMO_NOTICE in texts  # the demo database: every chart of a series is demo data
 
 
 @pytest.mark.parametrize("page", CHART_PAGES, ids=str)
@@ -147,7 +155,8 @@ def test_csv_has_its_notes_french_headers_and_values_as_on_screen(exported: dict
     view = views[page]
     assert notes[0] and notes[1] == view.filters
     assert any(note.startswith("Source :") and "Exporté le" in note for note in notes)
-    assert DEMO_NOTICE in notes or page == Page.DONNEES_METHODES  # its first table (the dictionary) is not demo data
+    # the dictionary (first table of Données et méthodes) and published results are not demo data
+    assert (DEMO_NOTICE in notes) == (page not in {Page.DONNEES_METHODES, *PUBLISHED})
     assert rows and all(len(row) == len(header) for row in rows)
     assert not [name for name in header if SNAKE_CASE.fullmatch(name)], header
     cells = [cell for row in rows for cell in row]

@@ -74,6 +74,10 @@ action_progress = _cached(DatabaseLoader.action_progress)
 progress_history = _cached(DatabaseLoader.progress_history)
 source_freshness = _cached(DatabaseLoader.source_freshness)
 import_history = _cached(DatabaseLoader.import_history)
+dispositifs = _cached(DatabaseLoader.dispositifs)
+dispositif_actions = _cached(DatabaseLoader.dispositif_actions)
+dispositif_budgets = _cached(DatabaseLoader.dispositif_budgets)
+dispositif_results = _cached(DatabaseLoader.dispositif_results)
 
 
 @st.cache_resource(show_spinner="Préparation des fonds de carte…")

@@ -24,6 +24,7 @@ from data_access.vocabulary import PROGRESS_NOT_RECORDED
 from views import secret
 from views.bilan_synthesis import synthesis_sheet
 from views.bilan_territories import TERRITORY_INDICATORS, territorial_objectives_sheet, territories_sheet
+from views.dispositifs import programme_sheet
 from views.loader import Loader
 from views.objective_tables import plan_matrix, reference_text, value_target
 
@@ -249,7 +250,8 @@ def outside_plan(row: pd.Series, year: int) -> str:
 
 def bilan_tables(loader: Loader, plan: str, year: int | None) -> dict[str, pd.DataFrame]:
     """Sheet name → table: « Synthèse » (statuses, états, what moved most, objectives at risk),
-    « Fiches-action », « Objectifs », « Évaluation du plan », « Indicateurs », « Territoires »
+    « Fiches-action », « Dispositifs » (the results of the programmes serving its fiches, when it
+    has any), « Objectifs », « Évaluation du plan », « Indicateurs », « Territoires »
     (values, rates per 1 000 ménages and ranks by rate) and « Objectifs par territoire » (each
     territoire's own objectives under their territorial rules); see the module docstring.
 
@@ -269,9 +271,11 @@ def bilan_tables(loader: Loader, plan: str, year: int | None) -> dict[str, pd.Da
     evaluation = evaluation_sheet(loader, plan)
     indicators = indicators_sheet(loader, plan, shown)
     first = {"Évaluation du plan": evaluation, "Fiches-action": fiches} if year is None else {"Fiches-action": fiches}
+    programmes = programme_sheet(loader, plan, axis_word(plan_row(loader, plan, shown)))
     return {
         "Synthèse": synthesis_sheet(objectives, fiches, indicators, shown),
         **first,
+        **({"Dispositifs": programmes} if not programmes.empty else {}),
         "Objectifs": objectives,
         "Évaluation du plan": evaluation,
         "Indicateurs": indicators,

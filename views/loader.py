@@ -12,7 +12,7 @@ from typing import Protocol
 import pandas as pd
 from sqlalchemy import Connection
 
-from data_access import evaluation, objectives, overview, progress, queries
+from data_access import dispositifs, evaluation, objectives, overview, progress, queries
 from data_access.errors import UserError
 from data_access.importers import list_batches
 from data_access.periods import Granularity, Period
@@ -52,6 +52,10 @@ class Loader(Protocol):
     def source_freshness(self, departement: str) -> pd.DataFrame: ...
     def import_history(self) -> pd.DataFrame: ...
     def map_levels(self, departement: str) -> LevelSet | str: ...
+    def dispositifs(self, plan: str) -> pd.DataFrame: ...
+    def dispositif_actions(self, plan: str) -> pd.DataFrame: ...
+    def dispositif_budgets(self, plan: str) -> pd.DataFrame: ...
+    def dispositif_results(self, plan: str) -> pd.DataFrame: ...
 
 
 class DatabaseLoader:
@@ -148,3 +152,15 @@ class DatabaseLoader:
             return load_levels(departement, queries.memberships(self.conn, departement=departement), allow_download=False)
         except UserError as error:
             return unavailable_message(error)
+
+    def dispositifs(self, plan: str) -> pd.DataFrame:
+        return dispositifs.dispositif_table(self.conn, plan)
+
+    def dispositif_actions(self, plan: str) -> pd.DataFrame:
+        return dispositifs.dispositif_actions(self.conn, plan)
+
+    def dispositif_budgets(self, plan: str) -> pd.DataFrame:
+        return dispositifs.dispositif_budgets(self.conn, plan)
+
+    def dispositif_results(self, plan: str) -> pd.DataFrame:
+        return dispositifs.dispositif_results(self.conn, plan)

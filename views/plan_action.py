@@ -18,6 +18,7 @@ from data_access.french import MISSING, fr_measure, fr_number
 from data_access.periods import Period
 from data_access.vocabulary import PAGE_INFO, Granularity, Page
 from views import common, followup
+from views.dispositifs import fiche_programme_tables
 from views.loader import Loader
 from views.model import Block, Group, KeyFigure, Table, Text, View
 from views.objective_tables import plan_matrix, reference_text, status_counts, summary_status, trajectory, value_target
@@ -139,6 +140,7 @@ def build(params: ViewParams, loader: Loader) -> View:
         else pd.DataFrame()
     )
     labels = common.labels(loader)
+    programmes = fiche_programme_tables(loader, params.plan)
     where = f" — {params.territory_name}" if territory else ""
     blocks: list[Block] = [
         scoreboard(
@@ -181,6 +183,7 @@ def build(params: ViewParams, loader: Loader) -> View:
                         labels,
                         year,
                         followup.record_blocks(code, progress, history, year),
+                        programmes.get(code, ()),
                         territorial=territory is not None,
                     ),
                     heading=heading if shown == 0 else None,
@@ -237,11 +240,13 @@ def _action_blocks(
     labels: Mapping[str, str],
     year: int,
     record: list[Block],
+    programmes: tuple[Table, ...],
     *,
     territorial: bool,
 ) -> tuple[Block, ...]:
-    """A fiche-action: its objectives (status first), its follow-up record and history, its
-    indicators with their latest values, then the plan's texts (paragraphs kept)."""
+    """A fiche-action: its objectives (status first), its follow-up record and history, the
+    results of the programmes serving it, its indicators with their latest values, then the plan's
+    texts (paragraphs kept)."""
     code = str(action["code"])
     blocks: list[Block] = []
     if not own.empty:
@@ -257,6 +262,7 @@ def _action_blocks(
             )
         )
     blocks.extend(record)
+    blocks.extend(programmes)
     if codes:
         blocks.append(
             Table(
