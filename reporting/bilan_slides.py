@@ -86,7 +86,7 @@ def programme_slides(sheets: Sheets, word: str, axis, *, filters: str) -> list[S
             Slide(
                 f"{word} {axis.axis_code} : dispositif « {name} » (fiche {fiches})",
                 key_figures=[(f"{r['Résultat']} ({r['Période couverte']})", str(r["Valeur"])) for _, r in results.head(4).iterrows()],
-                filters=f"{filters} · {name}, {period} · {operators}",
+                filters=f"{filters} · {name}, {period} · {operators} · chiffres publiés par le dispositif",
                 footer=f"Source : {rows['Source'].iloc[0]}",
                 notes_table=results[["Résultat", "Valeur", "Période couverte", "Calcul"]].reset_index(drop=True),
             )

@@ -208,7 +208,7 @@ def build(params: ViewParams, loader: Loader) -> View:
     programmes = loader.dispositifs(params.plan)
     filters = f"{params.plan_name} · dispositifs du plan"
     if programmes.empty:
-        return View(Page.DISPOSITIFS, TITLE, filters, empty=NONE_TEXT)
+        return View(Page.DISPOSITIFS, TITLE, filters, (Text(NONE_TEXT),))  # not « no data for this period »: nothing to widen
     results = loader.dispositif_results(params.plan)
     return View(
         Page.DISPOSITIFS,
