@@ -35,6 +35,7 @@ BUDGET_CAPTION = (
     "Montants publiés par le document, par an ; ils ne sont pas additionnés (les parts des financeurs peuvent dépasser le budget)."
 )
 MISSING_AXIS = "–"
+KEY_UNITS = {"%", "personnes", "ménages", "parcours"}  # the results a slide prints large
 RESULT_COLUMNS = ["Résultat", "Valeur", "Période couverte", "Calcul", "Citation du document"]
 
 
@@ -158,6 +159,7 @@ def programme_blocks(
                 False,
                 source=source,
                 note="Chaque part porte sur la période que le document indique ; les parts ne s'additionnent pas.",
+                key_figure=next(iter(key_figures(results)), None),
             )
         )
     blocks.append(
@@ -165,7 +167,9 @@ def programme_blocks(
     )
     if not budgets.empty:
         blocks.append(
-            Table(f"budget-{code}", f"{programme['name']} : budget", budget_table(budgets), caption=BUDGET_CAPTION, source=source)
+            Table(
+                f"budget-{code}", f"{programme['name']} : budget", budget_table(budgets), caption=BUDGET_CAPTION, source=source, full=True
+            )
         )
     return tuple(blocks)
 
@@ -189,16 +193,16 @@ def plan_programme_blocks(loader: Loader, plan: str, action: str | None = None, 
     )
 
 
-def _key_figures(results: pd.DataFrame) -> tuple[KeyFigure, ...]:
-    """The first programme's counts and shares, each with its period (« Personnes accompagnées (2016–2018) »)."""
-    first = results[results["dispositif_code"] == results["dispositif_code"].iloc[0]] if len(results) else results
+def key_figures(results: pd.DataFrame) -> tuple[KeyFigure, ...]:
+    """One programme's first counts and shares (at most four), each with its period
+    (« Personnes accompagnées (2016–2018) » → « 85 »)."""
     figures = [
         KeyFigure(
             f"{row['label']} ({period_words(_day(row['period_start']), _day(row['period_end']))})",
             result_text(float(row["value"]), "%" if row["unit"] == "%" else "", row["bound"]).strip(),
         )
-        for _, row in first.iterrows()
-        if row["unit"] in {"%", "personnes", "ménages", "parcours"}
+        for _, row in results.iterrows()
+        if row["unit"] in KEY_UNITS
     ]
     return tuple(figures[:4])
 
@@ -210,12 +214,13 @@ def build(params: ViewParams, loader: Loader) -> View:
     if programmes.empty:
         return View(Page.DISPOSITIFS, TITLE, filters, (Text(NONE_TEXT),))  # not « no data for this period »: nothing to widen
     results = loader.dispositif_results(params.plan)
+    first = results[results["dispositif_code"] == programmes["code"].iloc[0]]
     return View(
         Page.DISPOSITIFS,
         TITLE,
         filters,
         plan_programme_blocks(loader, params.plan, presentation=params.presentation),
-        key_figures=_key_figures(results),
+        key_figures=key_figures(first),
         source=" · ".join(f"Source : {source}" for source in programmes["source"]),
     )
 
