@@ -57,6 +57,7 @@ BUDGETS: dict[str, int] = {
     "fsl": 34000,  # measured 31781
     "mal_logement": 83000,  # measured 78336
     "plan_action": 0,  # measured 0
+    "dispositifs": 3000,  # measured 2378 (3 December 2026: the programme's shares as bars)
     "donnees_methodes": 0,  # measured 0
     "seances": 0,  # measured 0
     "import_donnees": 0,  # measured 0

@@ -73,6 +73,7 @@ def test_bilan_xlsx(exports: dict[str, Path]) -> None:
     assert book.sheetnames == [
         "Synthèse",
         "Fiches-action",
+        "Dispositifs",
         "Objectifs",
         "Évaluation du plan",
         "Indicateurs",
