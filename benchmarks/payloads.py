@@ -56,6 +56,7 @@ BUDGETS: dict[str, int] = {
     "expulsions": 29000,  # measured 27314
     "fsl": 34000,  # measured 31781
     "mal_logement": 83000,  # measured 78336
+    "acces_hebergement": 26000,  # measured 24474 (3 December 2026: seven yearly charts)
     "plan_action": 0,  # measured 0
     "dispositifs": 3000,  # measured 2378 (3 December 2026: the programme's shares as bars)
     "donnees_methodes": 0,  # measured 0

@@ -2,7 +2,9 @@
 of kind ``demo`` so that every page can say « Données fictives de démonstration » where it applies.
 
 Monthly commune-level series for the eviction chain, FSL and signalements, and yearly series for
-every other stored indicator a loaded plan uses, for every loaded plan's département. Each
+every other stored indicator a loaded plan uses and for those of the « Accès et hébergement » page
+(``PAGE_THEMES``: 115 and SIAO, DALO, social-housing demand, energy cut-offs; by commune), for every
+loaded plan's département. Each
 département's series run from January of its first demo year (``first_years``: 2013, or earlier
 when one of its plans starts before 2014 or an objective's baseline lies before 2013 — Sarthe from
 2007) to December 2025. Nothing depends on which département it is: every magnitude is written
@@ -38,6 +40,7 @@ at the first and the last month of its covered period when no commune has a case
 from __future__ import annotations
 
 import hashlib
+import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -96,6 +99,33 @@ PILOTAGE: dict[str, tuple[float, ...]] = {
     "menages_reloges_demarche_projet": (18, 24, 20, 27, 22, 16, 24, 13, 20, 22, 27, 24, 22),
     "logements_tres_sociaux_prives": (16, 20, 18, 22, 20, 18, 24, 11, 18, 20, 22, 20, 24),
 }
+# Yearly values of the « Accès et hébergement » page at the scale of REFERENCE_HOUSEHOLDS, shared
+# among each département's communes as its monthly cases are (``commune_weights``), so that every
+# level has a value. Orders of magnitude only, set by hand (not published figures): 115 calls
+# mostly unanswered and rising, a SIAO orienting about a third of its requests, places growing,
+# DALO recours near 700 a year, attributions near a quarter of the social-housing demand, energy
+# cut-offs near 1 % of households with the 2020 dip (trêve extended). A part is always below its whole.
+ACCES_HEBERGEMENT: dict[str, tuple[float, ...]] = {
+    "demandes_115": (24000, 25500, 27000, 28500, 30000, 31000, 32500, 36000, 35000, 36500, 38000, 39500, 40500),
+    "demandes_115_non_pourvues": (10800, 11700, 12700, 13700, 14700, 15500, 16600, 19800, 18900, 20100, 21300, 22500, 23500),
+    "demandes_siao_insertion": (4000, 4150, 4300, 4400, 4550, 4700, 4800, 4500, 4900, 5000, 5100, 5150, 5200),
+    "orientations_siao": (1450, 1480, 1500, 1530, 1560, 1590, 1620, 1400, 1600, 1640, 1660, 1680, 1700),
+    "places_hebergement": (2800, 2900, 3000, 3100, 3250, 3400, 3500, 4100, 4150, 4100, 4150, 4200, 4200),
+    "sorties_vers_logement": (880, 900, 920, 950, 970, 990, 1010, 820, 980, 1040, 1060, 1080, 1100),
+    "dalo_recours_deposes": (620, 650, 680, 700, 690, 710, 720, 600, 680, 740, 760, 790, 800),
+    "dalo_decisions_favorables": (230, 240, 250, 260, 250, 255, 265, 220, 245, 270, 275, 285, 290),
+    "dalo_relogements": (170, 175, 185, 190, 185, 190, 195, 150, 175, 195, 200, 205, 210),
+    "demandes_logement_social": (28000, 28500, 29000, 29500, 30000, 30500, 31000, 29500, 31500, 32500, 33500, 34500, 35000),
+    "attributions_logement_social": (7400, 7500, 7300, 7400, 7300, 7200, 7100, 6300, 6800, 6900, 6700, 6600, 6500),
+    "attributions_publics_prioritaires": (1650, 1750, 1800, 1900, 1950, 2000, 2050, 1850, 2050, 2150, 2200, 2250, 2300),
+    "attributions_contingent_prefectoral": (1100, 1120, 1090, 1110, 1100, 1080, 1070, 950, 1020, 1040, 1010, 990, 980),
+    "coupures_impayes_energie": (3900, 3800, 3700, 3600, 3500, 3450, 3400, 2300, 2900, 3300, 3600, 3700, 3650),
+    "reductions_puissance": (1500, 1600, 1700, 1800, 1900, 2000, 2100, 1900, 2300, 2600, 2800, 2900, 3000),
+}
+# Tables of yearly values (département totals at Isère's scale), and the page whose theme is drawn in
+# every département whatever its plans list (the page shows it everywhere)
+YEARLY_TABLES = PILOTAGE | ACCES_HEBERGEMENT
+PAGE_THEMES = frozenset({"acces_hebergement"})
 # Before 2013 a table is extrapolated: the mean of its first three years, the trend of its first six
 # carried back (at most ±1 % a year) and a yearly wobble of ±8 % (see ``backcast``).
 BACKCAST_TREND = 0.01
@@ -506,6 +536,10 @@ def plan_usage(conn: Connection, departements: Sequence[str]) -> PlanUsage:
         if stored(code)[0][1]:
             usage.ratios.add((dep, code))
 
+    for code, entry in catalogue.items():
+        if entry.theme in PAGE_THEMES:
+            for dep in departements:
+                use(dep, code)
     in_plans = select(Plan.departement_code).where(Plan.departement_code.in_(list(departements)))
     for dep, indicator in conn.execute(
         in_plans.add_columns(ActionIndicator.indicator_code)
@@ -645,7 +679,7 @@ def yearly_values(
     """(indicator, territory, year, value) of every yearly series, from each département's first
     demo year to LAST_YEAR, rounded to whole counts (percentages to a tenth, within 0–100):
 
-    - a ``PILOTAGE`` table: the département's value is the table's scaled by its households
+    - a ``PILOTAGE`` or ``ACCES_HEBERGEMENT`` table: the département's value is the table's scaled by its households
       (extrapolated before 2013), shared among its places; before 2013, in the years an
       objective on it runs, around the objective's level as below (Sarthe's 2008–2012 targets);
     - an indicator with a target (or a baseline level) at a place: around that yearly level,
@@ -664,7 +698,7 @@ def yearly_values(
         (dep, code)
         for dep, ratio in usage.ratios
         for code in (str(usage.catalogue[ratio].numerator), str(usage.catalogue[ratio].denominator))
-        if (dep, code) in places and code not in PILOTAGE and not _own_aims(usage, dep, code)
+        if (dep, code) in places and code not in YEARLY_TABLES and not _own_aims(usage, dep, code)
     }
     for (dep, code), shares in sorted(places.items()):
         if (dep, code) not in free:
@@ -688,6 +722,24 @@ def yearly_values(
     return [(code, territory, year, value) for (code, territory, year), value in drawn.values.items()]
 
 
+def apportioned(total: float, shares: dict[str, float]) -> dict[str, float]:
+    """``total`` shared among places in proportion to ``shares`` (summing to 1), in whole counts that
+    add up to the rounded total (largest remainders, ties by place code): 210 relogements shared
+    among 521 communes still make 210.
+
+    >>> apportioned(40, {"a": 0.75, "b": 0.25})
+    {'a': 30.0, 'b': 10.0}
+    >>> sum(apportioned(10, {str(i): 1 / 7 for i in range(7)}).values())
+    10.0
+    """
+    exact = {place: total * share for place, share in shares.items()}
+    counts = {place: math.floor(value) for place, value in exact.items()}
+    left = round(total) - sum(counts.values())
+    for place in sorted(exact, key=lambda place: (counts[place] - exact[place], place))[: max(left, 0)]:
+        counts[place] += 1
+    return {place: float(count) for place, count in counts.items()}
+
+
 def _own_aims(usage: PlanUsage, departement: str, code: str) -> list[Aim]:
     """The objectives set on the indicator itself that give it a level."""
     return [a for a in usage.aims.get((departement, code), []) if a.ratio is None and a.level is not None]
@@ -698,7 +750,8 @@ def _draw_series(drawn: _Values, usage: PlanUsage, dep: str, code: str, shares: 
     entry = usage.catalogue[code]
     own = _own_aims(usage, dep, code)
     years = range(first, LAST_YEAR + 1)
-    table = [round(v * scale) for v in calibration({code: PILOTAGE[code]}, years)[code]] if code in PILOTAGE else None
+    table = [round(v * scale) for v in calibration({code: YEARLY_TABLES[code]}, years)[code]] if code in YEARLY_TABLES else None
+    tabled = [apportioned(total, shares) for total in table] if table is not None else []
     for territory, share in shares.items():
         aim = _aim_at(own, territory, dep)
         draws = _yearly_draws(f"{code}:{territory}", 1 - SPREAD, 1 + SPREAD)
@@ -706,7 +759,7 @@ def _draw_series(drawn: _Values, usage: PlanUsage, dep: str, code: str, shares: 
         percent = _percent(entry)
         for index, year in enumerate(years):
             if table is not None and (aim is None or year >= YEARS[0] or not aim.start <= year <= aim.end):
-                drawn.set(code, territory, dep, year, float(round(table[index] * share)))
+                drawn.set(code, territory, dep, year, tabled[index][territory])
                 continue
             if aim is not None:
                 level = float(aim.level or 0.0) * (share if aim.territory != territory and not percent else 1.0)
@@ -744,18 +797,24 @@ def _aim_at(aims: list[Aim], territory: str, departement: str) -> Aim | None:
 
 
 def _yearly_frame(
-    conn: Connection, departements: list[str], scale: dict[str, float], firsts: dict[str, int], monthly: pd.DataFrame
+    conn: Connection, departements: list[str], scale: dict[str, float], firsts: dict[str, int], monthly: pd.DataFrame, communes: Communes
 ) -> pd.DataFrame:
     """Yearly rows of every stored indicator the plans use that has no monthly series."""
     usage = plan_usage(conn, departements)
     households = dict(conn.execute(select(Territory.code, Territory.households)).all())
     places = yearly_places(usage, households, skip=set(monthly["indicator_code"].unique()))
+    for (dep, code), shares in places.items():
+        if code in ACCES_HEBERGEMENT and shares == {dep: 1.0}:  # no objective names a place: counted by commune
+            own = communes.of(dep)
+            places[(dep, code)] = {str(c): float(w) for c, w in zip(own.codes, own.weights, strict=True)}
     sums = monthly.assign(year=monthly["period_start"].dt.year).groupby(["indicator_code", "dep", "year"], as_index=False)["value"].sum()
     totals = {(str(i), str(d), int(y)): float(v) for i, d, y, v in sums.itertuples(index=False, name=None)}
     rows = yearly_values(usage, places, scale, firsts, totals)
     frame = pd.DataFrame(rows, columns=["indicator_code", "territory_code", "year", "value"]).sort_values(
         ["indicator_code", "territory_code", "year"], ignore_index=True
     )
+    # a commune's zero is not stored: within a commune-level series' coverage a missing value counts as zero
+    frame = frame[~(frame["territory_code"].isin(set(communes.codes)) & (frame["value"] == 0))].reset_index(drop=True)
     frame["period_start"] = pd.to_datetime(frame.pop("year").astype(str) + "-01-01")
     frame["status"] = _status(frame["period_start"])
     return frame.assign(granularity="year")
@@ -769,7 +828,7 @@ def demo_frame(conn: Connection, departements: list[str]) -> pd.DataFrame:
     scale = {dep: (households.get(dep) or 0) / REFERENCE_HOUSEHOLDS for dep in departements}
     firsts = first_years(conn, departements)
     monthly = _monthly_frame(communes, scale, rng, firsts)
-    yearly = _yearly_frame(conn, departements, scale, firsts, monthly)
+    yearly = _yearly_frame(conn, departements, scale, firsts, monthly, communes)
     return pd.concat([monthly.drop(columns="dep"), yearly], ignore_index=True)
 
 

@@ -32,7 +32,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-THEMES = ("expulsions", "fsl", "mal_logement", "pilotage", "contexte")
+THEMES = ("expulsions", "fsl", "mal_logement", "acces_hebergement", "pilotage", "contexte")
 
 
 class Base(DeclarativeBase):

@@ -256,6 +256,7 @@ class Page(StrEnum):
     EXPULSIONS = "expulsions"
     FSL = "fsl"
     MAL_LOGEMENT = "mal_logement"
+    ACCES_HEBERGEMENT = "acces_hebergement"
     PLAN_ACTION = "plan_action"
     DISPOSITIFS = "dispositifs"
     DONNEES_METHODES = "donnees_methodes"
@@ -290,6 +291,7 @@ PAGES = (
     PageInfo(Page.EXPULSIONS, "Procédure d'expulsion", ":material/gavel:", Section.THEMATIQUES),
     PageInfo(Page.FSL, "Aides FSL", ":material/euro:", Section.THEMATIQUES, heading="Aides du Fonds de solidarité logement"),
     PageInfo(Page.MAL_LOGEMENT, "Mal-logement", ":material/house_siding:", Section.THEMATIQUES),
+    PageInfo(Page.ACCES_HEBERGEMENT, "Accès et hébergement", ":material/night_shelter:", Section.THEMATIQUES),
     PageInfo(Page.PLAN_ACTION, "Plan d'action", ":material/checklist:", Section.LE_PLAN),
     PageInfo(Page.DISPOSITIFS, "Dispositifs", ":material/diversity_3:", Section.LE_PLAN, heading="Dispositifs du plan"),
     PageInfo(Page.DONNEES_METHODES, "Données et méthodes", ":material/menu_book:", Section.LE_PLAN),

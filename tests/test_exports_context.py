@@ -37,6 +37,7 @@ URLS = {
     Page.EXPULSIONS: "http://localhost:8501/expulsions?debut=2014&fin=2020",  # the funnel
     Page.FSL: "fsl?plan=sarthe-pdalpd-2008-2012",
     Page.MAL_LOGEMENT: "mal_logement?niveau=epci",
+    Page.ACCES_HEBERGEMENT: "acces_hebergement?niveau=territoire&territoire=trieves&debut=2014&fin=2020",
     Page.PLAN_ACTION: "plan_action?statuts=atteint",
     Page.DISPOSITIFS: "dispositifs?plan=isere-palhdi-2014-2020",  # published figures, not demo data
     Page.DONNEES_METHODES: "donnees_methodes",

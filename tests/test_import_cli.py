@@ -74,6 +74,17 @@ def test_wide_table_with_flags(url, capsys):
     assert "format : table large" in out and "Colonnes ignorées : Commune, Total." in out and "Import enregistré" in out
 
 
+def test_a_partners_yearly_table_by_indicator_label_with_its_sources(url, capsys):
+    """examples/import-acces-hebergement.csv as the README imports it: one row per indicator (its
+    French label), a « Source » column, one column per year, at the département."""
+    args = ["import", str(ROOT / "examples" / "import-acces-hebergement.csv"), "--format", "wide", "--indicator-column", "Indicateur"]
+    assert main(["--database-url", url, *args, "--territory", "38"]) == 0
+    out = capsys.readouterr().out
+    assert "Import enregistré" in out and "18 valeur(s) nouvelle(s)" in out
+    for code in ("demandes_115", "dalo_relogements", "coupures_impayes_energie"):
+        assert f"{code} (annuelles, 2022 → 2024)" in out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

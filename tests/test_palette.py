@@ -411,6 +411,6 @@ def test_donnees_et_methodes_in_words(conn) -> None:
     assert str(history["Valeurs"].dtype) == "Int64"
     assert all(re.fullmatch(r"\d{1,3}(\u202f\d{3})*", value) for value in formatted_table(history)["Valeurs"])
     dictionary = tables["dictionnaire-indicateurs"]
-    assert not {"expulsions", "fsl", "mal_logement", "pilotage", "contexte"} & set(dictionary["Thème"])
+    assert not {"expulsions", "fsl", "mal_logement", "acces_hebergement", "pilotage", "contexte"} & set(dictionary["Thème"])
     ratios = [value for value in dictionary["Ratio de"] if value]
     assert ratios and not any(re.search(r"\b[a-z]+_[a-z_]+\b", value) for value in ratios), ratios[:3]

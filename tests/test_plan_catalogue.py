@@ -19,11 +19,11 @@ from data_access.status import KIND_LABELS
 
 ISERE, SARTHE = "isere-palhdi-2014-2020", "sarthe-pdalpd-2008-2012"
 SEEDS = {ISERE: "000_546f12f880be95d4.txt", SARTHE: "002_659bda0e9022f028.txt"}
-CATALOGUE_SIZE = 164  # 58 before issue 13
+CATALOGUE_SIZE = 180  # 58 before issue 13, 164 before issue 20
 RULES = {"prorata", "chaque_territoire", "departemental"}
 COUNT_KINDS = {"min_per_year", "max_per_year", "min_cumulative", "decrease_from_baseline", "increase_from_baseline", "stock_target"}
 BASELINE_KINDS = {"decrease_from_baseline", "increase_from_baseline"}
-THEMES = {"expulsions", "fsl", "mal_logement", "pilotage", "contexte"}
+THEMES = {"expulsions", "fsl", "mal_logement", "acces_hebergement", "pilotage", "contexte"}
 GRANULARITIES = {"month", "quarter", "year"}
 
 

@@ -1,4 +1,4 @@
-"""The thematic views (Procédure d'expulsion, Aides FSL, Mal-logement) build on the demo database
+"""The thematic views (Procédure d'expulsion, Aides FSL, Mal-logement, Accès et hébergement) build on the demo database
 for both plans, every level, periods inside and after each plan, on screen and projected."""
 
 from __future__ import annotations
@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from data_access.vocabulary import CHOOSABLE_LEVELS, Page
-from views import expulsions, fsl, mal_logement, params, registry
+from views import acces_hebergement, expulsions, fsl, mal_logement, params, registry
 from views.loader import DatabaseLoader
 from views.model import View
 
 PLANS = {"isere-palhdi-2014-2020": ("2014", "2020"), "sarthe-pdalpd-2008-2012": ("2008", "2012")}
 LATER = ("2021", "2025")
-MODULES = {Page.EXPULSIONS: expulsions, Page.FSL: fsl, Page.MAL_LOGEMENT: mal_logement}
+MODULES = {Page.EXPULSIONS: expulsions, Page.FSL: fsl, Page.MAL_LOGEMENT: mal_logement, Page.ACCES_HEBERGEMENT: acces_hebergement}
 ENGLISH_COLUMNS = {"period_start", "value", "indicator_code", "territory_code", "demo", "complete", "name", "rate", "rank"}
 
 

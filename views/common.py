@@ -97,12 +97,15 @@ def plan_mark(params: ViewParams, first: int, last: int | None = None) -> str:
 
 
 def is_demo(*frames: pd.DataFrame) -> bool:
-    """Whether any of the frames holds demo data (its ``demo`` attribute, else its ``demo`` column)."""
+    """Whether any of the frames holds demo data: its ``demo`` column when it has one, else its
+    ``demo`` attribute. The column comes first because a slice of a query's result keeps the whole
+    result's attributes: one chart of real values cut from a frame that also holds demo series is
+    not demo data."""
     for frame in frames:
-        if "demo" in frame.attrs:
-            if frame.attrs["demo"]:
+        if "demo" in frame.columns:
+            if not frame.empty and bool(frame["demo"].fillna(False).astype(bool).any()):
                 return True
-        elif "demo" in frame.columns and not frame.empty and bool(frame["demo"].fillna(False).astype(bool).any()):
+        elif frame.attrs.get("demo"):
             return True
     return False
 

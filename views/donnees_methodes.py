@@ -25,6 +25,7 @@ THEMES = {
     "expulsions": PAGE_INFO[Page.EXPULSIONS].title,
     "fsl": PAGE_INFO[Page.FSL].title,
     "mal_logement": PAGE_INFO[Page.MAL_LOGEMENT].title,
+    "acces_hebergement": PAGE_INFO[Page.ACCES_HEBERGEMENT].title,
     "pilotage": "Pilotage du plan",
     "contexte": "Contexte (population, ménages)",
 }
