@@ -46,6 +46,7 @@ def catalogue_entries(path: Path = CATALOGUE_FILE) -> list[dict[str, Any]]:
                 denominator_code=e.get("denominator"),
                 scale=float(e.get("scale", 1)),
                 rounding=int(e["arrondi"]) if e.get("arrondi") else rounded.get(str(e["source"])),
+                stock=bool(e.get("stock", False)),
             )
         )
     for row in rows:

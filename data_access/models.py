@@ -92,6 +92,7 @@ class Indicator(Base):
     denominator_code: Mapped[str | None] = mapped_column(ForeignKey("indicator.code"))
     scale: Mapped[float] = mapped_column(Float, default=1.0)
     rounding: Mapped[int | None] = mapped_column(Integer)  # the source rounds its figures to this multiple (CAF: 5)
+    stock: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # a count at a date: never summed over years
 
 
 class ImportBatch(Base):

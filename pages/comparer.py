@@ -32,7 +32,8 @@ mode = str(
     )
 )
 filters.remember("affichage", [mode], [next(iter(offered))])
-total = comparer.offers_total(params, is_ratio) and right.checkbox(comparer.TOTAL_LABEL, value=params.total, key="p_cumul")
+one_year = is_ratio or comparer.is_stock(catalogue, indicator)  # a ratio's period is one number; a stock shows its last year
+total = comparer.offers_total(params, one_year) and right.checkbox(comparer.TOTAL_LABEL, value=params.total, key="p_cumul")
 filters.remember("cumul", ["1"] if total else [])
 view = cache.view(Page.COMPARER, params.with_options(indicators=(indicator,), mode=mode, total=total))
 render.view(view, presentation=params.presentation, title=False)

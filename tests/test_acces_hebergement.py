@@ -116,3 +116,28 @@ def test_a_siao_file_replaces_the_demo_series_it_covers(conn: Connection) -> Non
     assert charts["acces-115"].key_figure is not None and charts["acces-115"].key_figure.value == "60,5\u202f%"  # 27 300 / 45 100
     assert charts["acces-115"].source.startswith("Source : SI-SIAO") and "Mise à jour : " in charts["acces-115"].source
 
+
+def test_a_stock_is_never_added_up_on_comparer_nor_tendances(conn: Connection) -> None:
+    """Places au 31 décembre over 2014–2020: Comparer maps 2020 and says why, offers no total;
+    Tendances gives no « Total 2014–2020 » (seven stocks added up)."""
+    loader = DatabaseLoader(conn)
+    compared = registry.build_view(
+        Page.COMPARER,
+        params.parse(
+            {"plan": ISERE, "indicateur": "places_hebergement", "debut": "2014", "fin": "2020", "affichage": "value", "cumul": "1"}, loader
+        ).params,
+        loader,
+    )
+    shown = next(compared.charts())
+    assert "2020" in shown.title and "2014" not in shown.title and "total" not in shown.title
+    assert shown.note is not None and "stock au 31 décembre" in shown.note
+    last_year = loader.level_values("places_hebergement", "territoire", "38", Period.years(2020))
+    assert compared.key_figures[0].value.replace("\u202f", "") == f"{last_year.attrs['departement_value']:.0f}"
+    trends = registry.build_view(
+        Page.TENDANCES,
+        params.parse({"plan": ISERE, "indicateur": "places_hebergement", "debut": "2014", "fin": "2020"}, loader).params,
+        loader,
+    )
+    assert trends.key_figures and not any(figure.label.startswith("Total") for figure in trends.key_figures)
+    stocks = set(loader.indicator_catalogue().query("stock")["code"])
+    assert {"places_hebergement", "referents_territoriaux"} <= stocks

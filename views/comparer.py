@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from data_access.french import fr_number
@@ -45,6 +47,12 @@ def offers_total(params: ViewParams, is_ratio: bool) -> bool:
     return not is_ratio and params.first_year != params.last_year
 
 
+def is_stock(catalogue: pd.DataFrame, indicator: str) -> bool:
+    """Whether the indicator counts a stock at a date (``stock: true`` in the catalogue): one year
+    of it is shown, never a total or an average over years."""
+    return bool(catalogue.at[indicator, "stock"])
+
+
 def per_year(params: ViewParams, is_ratio: bool) -> bool:
     """Counts and rates over several years are yearly averages, unless totals are asked (``cumul=1``)."""
     return offers_total(params, is_ratio) and not params.total
@@ -71,6 +79,14 @@ def build(params: ViewParams, loader: Loader) -> View:
     is_ratio = isinstance(catalogue.at[indicator, "numerator_code"], str)
     mode = chosen_mode(params, modes(is_ratio, unit))
     label = choices[indicator]
+    stock_note = None
+    if is_stock(catalogue, indicator) and params.first_year != params.last_year:
+        # a count at a date (places au 31 décembre): its last year, never a sum nor an average of years
+        stock_note = (
+            f"{label} : stock au 31 décembre, non cumulable ; la carte montre la dernière année de la période "
+            f"({params.last_year}), jamais une somme ni une moyenne d'années."
+        )
+        params = replace(params, first_year=params.last_year, total=False)
     raw = loader.level_values(indicator, params.level.value, params.departement, params.period)
     if raw["value"].isna().all():
         filters = f"{common.filters_text(params, level=True)} · {MODES[mode].lower()}"
@@ -126,7 +142,7 @@ def build(params: ViewParams, loader: Loader) -> View:
         f"{common.small_numbers_note(params.level)[:-1]} : {fr_number(small)} {plural} sur {fr_number(len(values))}." if small else None
     )
     small_note = table_note if mode in RATE_MODES or is_ratio else None  # a count is drawn whatever its size
-    map_note = " ".join(n for n in (small_note, secret_note) if n) or None
+    map_note = " ".join(n for n in (stock_note, small_note, secret_note) if n) or None
     # a key figure's unit, short: the chart's title says the period (« pour 1 000 ménages par an »)
     figure_unit = (shown_unit + (" par an" if years > 1 else f", {when}" if offers_total(params, is_ratio) else "")).replace(
         " 000", "\u202f000"

@@ -119,7 +119,8 @@ def build(params: ViewParams, loader: Loader) -> View:
     ]
     blocks.extend(_france_index(params, loader, indicators, names))
     key_figures = common.last_and_change(first, choices[indicators[0]].split(" (")[0], first_unit)
-    if not first.empty and first_unit != "%":
+    # a period total means nothing for a share nor for a stock at a date (places au 31 décembre)
+    if not first.empty and first_unit != "%" and not bool(catalogue.at[indicators[0], "stock"]):
         total = fr_value(float(first["value"].sum()), first_unit)
         # a lower bound when secret cells of its indicator and territory are left out
         own = loader.secret_counts(tuple(indicators[:1]), (params.territory,), params.period) if not secrets.empty else secrets
