@@ -63,7 +63,7 @@ EMPTY_TOPOLOGY = {"type": "Topology", "arcs": [], "objects": {}}
 TOPOJSON_URL = "data:application/json," + urllib.parse.quote(json.dumps(EMPTY_TOPOLOGY, separators=(",", ":"))) + "#/"
 PLOTLY_CONFIG: dict[str, Any] = {"topojsonURL": TOPOJSON_URL}
 MARGIN = {"l": 10, "r": 10, "t": 64, "b": 10}  # t: room for the title's lines and the subtitle
-TITLE_CHARACTERS = 80  # a line of title: it fits a 1 280 px screen
+TITLE_CHARACTERS = 60  # a line of title: it fits the map beside the sidebar at 1 366 px (80 was cut there)
 # Borders: a mid grey reads on the lightest and the darkest class colour alike.
 BORDER = {"commune": ("#969696", 0.4), "default": ("#737373", 1.0)}
 FONT_SIZE = 16  # readable on a meeting-room screen

@@ -23,11 +23,11 @@ from views.model import Chart, Scoreboard, View
 FIGURE_PARAM = "figure"
 FIGURE_COUNT_KEY = "_slide_figures"  # how many slides the view shown last had (read by the séance bar)
 NUMBER = re.compile(r"[1-9][0-9]?")
-# the chart fills what the screen leaves: filters line, séance bar, title (two lines at most), source line, demo banner
+# the chart fills what the screen leaves: filters line, séance bar, title and source line (two lines each at most), demo banner
 SLIDE_CSS = """
 <style>
 .st-key-slide-figure [data-testid='stPlotlyChart'], .st-key-slide-figure .js-plotly-plot,
-.st-key-slide-figure .plot-container, .st-key-slide-figure .svg-container {height: calc(100vh - 395px) !important; min-height: 260px;}
+.st-key-slide-figure .plot-container, .st-key-slide-figure .svg-container {height: calc(100vh - 410px) !important; min-height: 260px;}
 .st-key-slide-figure [data-testid='stElementContainer'], .st-key-slide-figure [data-testid='stFullScreenFrame'] {height: auto !important; min-height: 0 !important; flex: 0 0 auto !important;}
 [data-testid='stMain'] h3 {font-size: clamp(1.6rem, 2.3vw, 2.1rem) !important;}
 .st-key-slide-summary-figures [data-testid='stMetricValue'] [data-testid='stMarkdownContainer'] p {font-size: clamp(1.8rem, 2.6vw, 3.2rem) !important;}
@@ -36,7 +36,7 @@ SLIDE_CSS = """
 .st-key-slide-demo {background: #FBE7C2; border-left: 0.6rem solid #E69F00; padding: 0.2rem 1rem;}
 /* in a séance, its bar (« ◀ Précédent », the view's name, « Suivant ▶ ») takes a line of the screen */
 .stApp:has(.st-key-seance-next) .st-key-slide-figure [data-testid='stPlotlyChart'], .stApp:has(.st-key-seance-next) .st-key-slide-figure .js-plotly-plot,
-.stApp:has(.st-key-seance-next) .st-key-slide-figure .plot-container, .stApp:has(.st-key-seance-next) .st-key-slide-figure .svg-container {height: calc(100vh - 460px) !important;}
+.stApp:has(.st-key-seance-next) .st-key-slide-figure .plot-container, .stApp:has(.st-key-seance-next) .st-key-slide-figure .svg-container {height: calc(100vh - 475px) !important;}
 /* a 720-line projector: the text around the chart shrinks so that the chart keeps its room; the
    map's names shrink with it (its 13 territories at 20 px would overlap on a smaller map) */
 @media (max-height: 800px) {
