@@ -15,7 +15,9 @@ METHODS = """
 - **Zéros et lacunes.** Dans la période couverte par une série communale, un mois sans valeur compte pour zéro (les fichiers des
   partenaires ne listent que les communes concernées). Les séries nationales et départementales gardent leurs lacunes.
 - **Ratios.** Taux de CQL par assignation, d'octroi du concours de la force publique, expulsions par concours accordé, montants
-  moyens : recalculés à partir des sommes, jamais moyennés.
+  moyens, parts des demandes au 115 non pourvues et taux de relogement DALO : recalculés à partir des sommes, jamais moyennés.
+- **Stocks.** Un effectif compté à une date (places d'hébergement, référents en poste au 31 décembre) n'est jamais additionné
+  d'une année à l'autre : chaque année montre sa valeur, la comparaison des territoires sur plusieurs années montre la dernière.
 - **Taux pour 1 000 ménages / habitants.** Ménages INSEE RP 2021 et population municipale 2023 des communes, additionnés.
 - **Objectifs et territoires.** Chaque objectif dit comment il se lit pour un territoire, selon les termes du plan :
   *au prorata* (un nombre réparti selon les ménages, ou la population), *objectif de chaque territoire* (« un référent
