@@ -103,7 +103,8 @@ SHARES = tuple(family.share for family in FAMILIES if family.share)
 
 def build(params: ViewParams, loader: Loader) -> View:
     """One chart per family of the page's indicators, each year of the period, against the plan's
-    yearly objective when it sets one; its key figures are the last year's shares."""
+    yearly objective when it sets one; each chart's key figure is its last year's share (or value),
+    and the view's is the first chart's."""
     filters = common.filters_text(params, granularity=Granularity.YEAR)
     yearly = loader.indicator_series(CODES + SHARES, (params.territory,), params.period, Granularity.YEAR.value)
     if yearly.dropna(subset=["value"]).empty:
@@ -121,7 +122,8 @@ def build(params: ViewParams, loader: Loader) -> View:
         TITLE,
         filters,
         charts,
-        key_figures=tuple(figure for figure in (_share(yearly, code, labels) for code in SHARES) if figure is not None),
+        # the first slide frames the 115 chart: its own share, not the shares of the other charts
+        key_figures=tuple(figure for figure in (charts[0].key_figure,) if figure is not None),
         status=common.objective_status_text(loader, params, CODES),
         source=common.source_line(loader, CODES, params.departement),
         demo=common.is_demo(shown),
