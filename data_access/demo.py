@@ -575,12 +575,17 @@ def _generated(usage: PlanUsage, code: str) -> bool:
 
 
 def yearly_places(
-    usage: PlanUsage, households: dict[str, int | None], skip: frozenset[str] | set[str] = frozenset()
+    usage: PlanUsage,
+    households: dict[str, int | None],
+    skip: frozenset[str] | set[str] = frozenset(),
+    commune_shares: dict[str, dict[str, float]] | None = None,
 ) -> dict[tuple[str, str], dict[str, float]]:
     """Where each yearly indicator used by a département's plans (all but ``skip``) is counted,
     with each place's share of the département's value: ``{(département, indicator): {territory: share}}``.
 
-    It is counted at the département, unless every objective on it names a smaller territory:
+    An ``ACCES_HEBERGEMENT`` table that no objective places is counted by commune, with the
+    département's ``commune_shares`` (its monthly cases' weights), so that every level has a value.
+    Any other is counted at the département, unless every objective on it names a smaller territory:
     then at those territories, shared in proportion to their targets (Sarthe 2A: 30 on Le Mans
     Métropole and 10 elsewhere give 75 % and 25 %), or to their households when a target is
     missing (a ratio's target is a rate, not a count to share).
@@ -592,6 +597,9 @@ def yearly_places(
         named: dict[str, float | None] = {}
         for aim in usage.aims.get((dep, code), []):
             named[aim.territory] = aim.target if aim.ratio is None else None
+        if not named and code in ACCES_HEBERGEMENT and commune_shares is not None:
+            places[(dep, code)] = commune_shares[dep]
+            continue
         if not named or dep in named:
             places[(dep, code)] = {dep: 1.0}
             continue
@@ -802,11 +810,10 @@ def _yearly_frame(
     """Yearly rows of every stored indicator the plans use that has no monthly series."""
     usage = plan_usage(conn, departements)
     households = dict(conn.execute(select(Territory.code, Territory.households)).all())
-    places = yearly_places(usage, households, skip=set(monthly["indicator_code"].unique()))
-    for (dep, code), shares in places.items():
-        if code in ACCES_HEBERGEMENT and shares == {dep: 1.0}:  # no objective names a place: counted by commune
-            own = communes.of(dep)
-            places[(dep, code)] = {str(c): float(w) for c, w in zip(own.codes, own.weights, strict=True)}
+    shares = {
+        dep: dict(zip(communes.of(dep).codes.astype(str), communes.of(dep).weights.astype(float), strict=True)) for dep in departements
+    }
+    places = yearly_places(usage, households, skip=set(monthly["indicator_code"].unique()), commune_shares=shares)
     sums = monthly.assign(year=monthly["period_start"].dt.year).groupby(["indicator_code", "dep", "year"], as_index=False)["value"].sum()
     totals = {(str(i), str(d), int(y)): float(v) for i, d, y, v in sums.itertuples(index=False, name=None)}
     rows = yearly_values(usage, places, scale, firsts, totals)
