@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data_access.french import fr_value, fr_year
 from data_access.vocabulary import PAGE_INFO, Granularity, ObjectiveKind, Page
 from figures.trends import trend_figure
 from views import common
 from views.loader import Loader
-from views.model import Chart, KeyFigure, View
+from views.model import Chart, View
 from views.params import ViewParams
 
 TITLE = PAGE_INFO[Page.ACCES_HEBERGEMENT].page_title
@@ -152,7 +151,8 @@ def _family_chart(params: ViewParams, loader: Loader, family: Family, yearly: pd
         if has_data
         else None
     )
-    first = part[part["indicator_code"] == family.codes[0]]
+    # the key figure: the family's share in its last year, else its first count's
+    shown = family.share or family.codes[0]
     return Chart(
         family.key,
         f"{family.title} — {params.territory_name}, {params.period.label()}",
@@ -163,15 +163,6 @@ def _family_chart(params: ViewParams, loader: Loader, family: Family, yearly: pd
         common.is_demo(part),
         source=common.source_line(loader, family.codes, params.departement),
         note=family.note,
-        key_figure=_share(yearly, family.share, labels) if family.share else common.last_value(first, labels[family.codes[0]], ""),
+        key_figure=common.last_value(yearly[yearly["indicator_code"] == shown], labels[shown], "%" if family.share else ""),
         message=None if has_data else "Aucune donnée sur cette période.",
     )
-
-
-def _share(yearly: pd.DataFrame, code: str, labels: dict[str, str]) -> KeyFigure | None:
-    """The last year's value of a share (« Part des demandes au 115 non pourvues (2024) : 38,2 % »)."""
-    own = yearly[yearly["indicator_code"] == code].dropna(subset=["value"]).sort_values("period_start")
-    if own.empty:
-        return None
-    last = own.iloc[-1]
-    return KeyFigure(f"{labels[code]} ({fr_year(last['period_start'])})", fr_value(float(last["value"]), "%"))
