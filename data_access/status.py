@@ -21,6 +21,9 @@ The rule, for every kind but milestones (this docstring is the one written state
    grows within a period: a minimum already reached is ``atteint``; a maximum already exceeded is
    ``non atteint``.
 
+An objective whose target the plan still has to set (``to_be_set``, « Se donner des objectifs
+chiffrés ») is ``à fixer`` whatever its indicator measures: its value is shown, never judged.
+
 Milestones (qualitative objectives) follow what a data manager recorded (``milestone_record``):
 
 - realised on or before the end of the evaluated period → ``atteint`` (« réalisé le JJ/MM/AAAA »);
@@ -47,6 +50,7 @@ KIND_LABELS = {
     "share_min": "part au moins égale à la cible",
     "stock_target": "effectif à atteindre",
     "milestone": "jalon qualitatif",
+    "to_be_set": "objectif chiffré à fixer",
 }
 ADDITIVE_KINDS = frozenset({"min_per_year", "max_per_year", "min_cumulative", "decrease_from_baseline", "increase_from_baseline"})
 BASELINE_KINDS = frozenset({"decrease_from_baseline", "increase_from_baseline"})
@@ -72,7 +76,9 @@ class Measurement:
 def status_from_measurement(kind: str, target: float | None, measurement: Measurement, tolerance: float | None = None) -> str:
     """The status of a non-milestone objective of ``kind`` (see the module docstring)."""
     if kind not in OBJECTIVE_KINDS or kind == "milestone":
-        raise ValueError(f"kind must be one of {OBJECTIVE_KINDS[:-1]}, got {kind!r}")
+        raise ValueError(f"kind must be one of {OBJECTIVE_KINDS}, not a milestone, got {kind!r}")
+    if kind == "to_be_set":
+        return ObjectiveStatus.A_FIXER
     value = measurement.value
     if value is None or measurement.fraction <= 0:
         return "pas de données"

@@ -82,6 +82,7 @@ class ObjectiveStatus(StrEnum):
     EN_RETARD = "en retard"
     NON_ATTEINT = "non atteint"
     A_RENSEIGNER = "à renseigner"  # a milestone nobody recorded yet, before its due date
+    A_FIXER = "à fixer"  # the plan asks for a quantified target it has not set yet (PLH « Se donner des objectifs chiffrés »)
     ABANDONNE = "abandonné"  # a milestone given up
     PAS_DE_DONNEES = "pas de données"
 
@@ -93,6 +94,7 @@ STATUS_SYMBOLS = {
     ObjectiveStatus.EN_RETARD: "⚠",
     ObjectiveStatus.NON_ATTEINT: "✖",
     ObjectiveStatus.A_RENSEIGNER: "✎",
+    ObjectiveStatus.A_FIXER: "○",
     ObjectiveStatus.ABANDONNE: "⊘",
     ObjectiveStatus.PAS_DE_DONNEES: "–",
 }
@@ -163,6 +165,7 @@ class ObjectiveKind(StrEnum):
     SHARE_MIN = "share_min"
     STOCK_TARGET = "stock_target"
     MILESTONE = "milestone"
+    TO_BE_SET = "to_be_set"  # « objectif chiffré à fixer »: its indicator is followed, its target is not written yet
 
 
 class BatchKind(StrEnum):

@@ -30,6 +30,7 @@ STATUS_COLOURS = {
     "en retard": "#E69F00",
     "non atteint": "#D55E00",
     "à renseigner": "#CC79A7",
+    "à fixer": "#0072B2",
     "abandonné": "#666666",
     "pas de données": "#999999",
 }
@@ -53,6 +54,7 @@ STATUS_TINTS = {
     "en retard": "#FBE7C2",
     "non atteint": "#F7D3BD",
     "à renseigner": "#F2DCE8",
+    "à fixer": "#D6E6F2",
     "abandonné": "#E3E3E3",
     "pas de données": "#EFEFEF",
 }

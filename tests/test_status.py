@@ -39,6 +39,10 @@ CASES = [
     ("min_per_year", 40, Measurement(None), "pas de données"),
     ("min_per_year", None, Measurement(12), "pas de données"),
     ("min_per_year", 40, Measurement(0, fraction=0.0), "pas de données"),
+    # a target the plan has still to set (PLH « Se donner des objectifs chiffrés »): never judged, with or without data
+    ("to_be_set", None, Measurement(120), "à fixer"),
+    ("to_be_set", None, Measurement(None), "à fixer"),
+    ("to_be_set", None, Measurement(30, fraction=0.5), "à fixer"),
 ]
 
 

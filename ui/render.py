@@ -45,6 +45,7 @@ COUNT_ICONS = {
     "en retard": ":material/schedule:",
     "non atteint": ":material/cancel:",
     "à renseigner": ":material/edit_note:",
+    "à fixer": ":material/pending_actions:",
     "abandonné": ":material/block:",
     "pas de données": ":material/remove:",
     "réalisée": ":material/task_alt:",

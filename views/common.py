@@ -156,8 +156,8 @@ MET_ABOVE = {
     ObjectiveKind.RATIO_MAX: False,
     ObjectiveKind.DECREASE_FROM_BASELINE: False,
 }
-# kinds without a level to draw per bucket: a milestone, a total over the whole objective's period
-NOT_DRAWN = frozenset({ObjectiveKind.MILESTONE, ObjectiveKind.MIN_CUMULATIVE})
+# kinds without a level to draw per bucket: a milestone, a total over the whole objective's period, a target not set yet
+NOT_DRAWN = frozenset({ObjectiveKind.MILESTONE, ObjectiveKind.MIN_CUMULATIVE, ObjectiveKind.TO_BE_SET})
 JUDGED_ON_CHARTS = (ObjectiveStatus.ATTEINT, ObjectiveStatus.EN_BONNE_VOIE, ObjectiveStatus.EN_RETARD, ObjectiveStatus.NON_ATTEINT)
 
 

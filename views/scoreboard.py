@@ -17,7 +17,7 @@ from views.model import Count, Scoreboard
 from views.params import ViewParams
 from views.wording import STATUSES
 
-INVARIABLE = frozenset({"en retard", "en bonne voie", "à renseigner", "pas de données", NO_RECORD})
+INVARIABLE = frozenset({"en retard", "en bonne voie", "à renseigner", "à fixer", "pas de données", NO_RECORD})
 
 
 def _plural(word: str, count: int) -> str:

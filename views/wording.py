@@ -13,9 +13,12 @@ BADGE_COLOURS = {
     ObjectiveStatus.EN_RETARD: "orange",
     ObjectiveStatus.NON_ATTEINT: "red",
     ObjectiveStatus.A_RENSEIGNER: "violet",
+    ObjectiveStatus.A_FIXER: "gray",
     ObjectiveStatus.ABANDONNE: "gray",
     ObjectiveStatus.PAS_DE_DONNEES: "gray",
 }
+# « ✔ atteint, ↗ en bonne voie, … – pas de données »: the key to every status column
+STATUS_LEGEND = ", ".join(f"{symbol} {status}" for status, symbol in STATUS_SYMBOLS.items())
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]#$~<>|])")
 LIST_ITEM = re.compile(r"^(\s*)[-–•*]\s+(.*)$")
 NUMBERED = re.compile(r"^(\d+)([.)])(\s)")  # « 2008. » at a line's start would open an ordered list
