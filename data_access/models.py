@@ -75,6 +75,21 @@ class TerritoryMembership(Base):
     __table_args__ = (Index(None, "group_code", "member_level", "member_code"),)
 
 
+class HistoricPerimeter(Base):
+    """A grouping's composition over a past span (issue 20): the communes of an EPCI from
+    ``valid_from`` to ``valid_to`` (inclusive), before a merger changed it (Grenoble-Alpes-Métropole
+    had 28 communes until 31 December 2013, 49 since). Declared by a plan (``perimetres`` in
+    plan.yaml); the current composition stays in ``territory_membership``."""
+
+    __tablename__ = "historic_perimeter"
+
+    group_code: Mapped[str] = mapped_column(ForeignKey("territory.code"), primary_key=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    member_code: Mapped[str] = mapped_column(ForeignKey("territory.code"), primary_key=True)
+    valid_to: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text)
+
+
 class Indicator(Base):
     """An indicator of the catalogue. A ratio has a numerator and a denominator (stored indicators)."""
 
@@ -273,6 +288,9 @@ class Objective(Base):
     tolerance_label: Mapped[str | None] = mapped_column(Text)
     due_on: Mapped[dt.date | None] = mapped_column(Date)  # a milestone's due date (default: the plan's end)
     baseline_assumed: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # the date of the territory's composition the objective was set on (« perimetre_au »): a past
+    # perimeter (``historic_perimeter``) is evaluated on its own communes, None on today's
+    perimeter_date: Mapped[dt.date | None] = mapped_column(Date)
 
     __table_args__ = (UniqueConstraint("plan_code", "action_code", "position"),)
 

@@ -29,11 +29,12 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from data_access.aggregation import SumRequest, chosen_sources, coverage_index, stored_components, summed_rows_many
-from data_access.models import MilestoneRecord, Territory
+from data_access.models import Indicator, MilestoneRecord, Territory
+from data_access.perimeters import historic_members, perimeter_label, perimeter_value
 from data_access.periods import Period, add_months, last_ended_year
 from data_access.queries import plan_objectives, plans
 from data_access.status import BASELINE_KINDS, PRORATA_KINDS, Measurement, milestone_status, prorata_target, status_from_measurement
-from data_access.vocabulary import RULE_LABELS, MilestoneState, ProrataBase, TerritorialRule
+from data_access.vocabulary import RULE_LABELS, Level, MilestoneState, ObjectiveKind, ObjectiveStatus, ProrataBase, TerritorialRule
 
 STATUS_TABLE_COLUMNS = [
     "objective_id",
@@ -55,6 +56,7 @@ STATUS_TABLE_COLUMNS = [
     "prorata",
     "achieved_on",
     "demo",
+    "perimeter_label",
 ]
 
 
@@ -70,6 +72,7 @@ class ObjectiveResult:
     demo: bool
     rule: str = ""  # the rule applied to read it for another territory than its own ("" on its own)
     achieved_on: dt.date | None = None  # a milestone's recorded date
+    perimeter: str = ""  # « périmètre au 31/12/2013 : 28 communes » when evaluated on a past perimeter
 
 
 def milestone_records(conn: Connection, plan_codes: list[str]) -> dict[tuple[str, str, int], tuple[str, dt.date | None, str | None]]:
@@ -130,6 +133,7 @@ class _Draft:
     rule: str = ""
     tolerance: float | None = None
     evaluated: str = ""
+    members: tuple[str, ...] | None = None  # the communes of the past perimeter it was set on (``perimeter_date``)
 
 
 def objective_statuses(conn: Connection, objectives: pd.DataFrame, territory: str | None, year: int) -> list[ObjectiveResult]:
@@ -149,6 +153,7 @@ def objective_statuses(conn: Connection, objectives: pd.DataFrame, territory: st
     records = milestone_records(conn, sorted(set(objectives["plan_code"]))) if not objectives.empty else {}
     indicators = sorted({i for i in objectives["indicator_code"] if isinstance(i, str)})
     parts = stored_components(conn, indicators)
+    scales = dict(conn.execute(select(Indicator.code, Indicator.scale).where(Indicator.code.in_(indicators))).all())
     coverage = coverage_index(conn, {c for p in parts.values() for c in p}, {place[1] for place in places.values()})
     drafts, requests = [], []
     for _, objective in objectives.iterrows():
@@ -179,13 +184,21 @@ def objective_statuses(conn: Connection, objectives: pd.DataFrame, territory: st
         )
         if draft.measured:
             assert indicator is not None
-            place = (places[evaluated][0], places[evaluated][1])
-            draft = replace(draft, fraction=_covered_fraction(coverage, parts.get(indicator, ()), place, period))
-            requests.append(SumRequest((indicator,), (evaluated,), period, "total"))
+            components = parts.get(indicator, ())
+            members = (
+                historic_members(conn, own, objective["perimeter_date"])
+                if evaluated == own and pd.notna(objective["perimeter_date"])
+                else None
+            )
+            # a past perimeter is the sum of its communes' values: each stored part, summed in Python
+            asked, summed = ((indicator,), (evaluated,)) if members is None else (components, members)
+            place = (places[evaluated][0] if members is None else Level.COMMUNE.value, places[evaluated][1])
+            draft = replace(draft, fraction=_covered_fraction(coverage, components, place, period), members=members)
+            requests.append(SumRequest(asked, summed, period, "total"))
             if baseline is None and kind in BASELINE_KINDS and pd.notna(objective["baseline_start"]):
                 base = Period(objective["baseline_start"].replace(day=1), add_months(objective["baseline_end"].replace(day=1), 1))
-                draft = replace(draft, base_period=base, base_fraction=_covered_fraction(coverage, parts.get(indicator, ()), place, base))
-                requests.append(SumRequest((indicator,), (evaluated,), base, "total"))
+                draft = replace(draft, base_period=base, base_fraction=_covered_fraction(coverage, components, place, base))
+                requests.append(SumRequest(asked, summed, base, "total"))
         drafts.append((objective, draft))
     sums = iter(summed_rows_many(conn, requests))
     results = []
@@ -197,17 +210,24 @@ def objective_statuses(conn: Connection, objectives: pd.DataFrame, territory: st
             results.append(ObjectiveResult(status, None, None, None, 1.0, draft.period, False, False, draft.rule, achieved))
             continue
         if not draft.measured:
-            results.append(ObjectiveResult("pas de données", None, draft.target, None, 0.0, draft.period, draft.prorata, False, draft.rule))
+            unmeasured = ObjectiveStatus.A_FIXER if draft.kind == ObjectiveKind.TO_BE_SET else ObjectiveStatus.PAS_DE_DONNEES
+            results.append(ObjectiveResult(unmeasured, None, draft.target, None, 0.0, draft.period, draft.prorata, False, draft.rule))
             continue
-        value, demo = _measured(next(sums), draft.fraction)
+        indicator = str(objective["indicator_code"])
+        value, demo = _measured(next(sums), draft, parts.get(indicator, ()), scales.get(indicator))
         baseline = draft.baseline
         if draft.base_period is not None:
-            measured, base_demo = _measured(next(sums), draft.base_fraction)
+            measured, base_demo = _measured(
+                next(sums), replace(draft, fraction=draft.base_fraction), parts.get(indicator, ()), scales.get(indicator)
+            )
             baseline = measured if draft.base_fraction >= 1 else None
             demo = demo or base_demo
         status = status_from_measurement(draft.kind, draft.target, Measurement(value, draft.fraction, baseline), draft.tolerance)
+        perimeter = perimeter_label(objective["perimeter_date"], len(draft.members)) if draft.members is not None else ""
         results.append(
-            ObjectiveResult(status, value, draft.target, baseline, draft.fraction, draft.period, draft.prorata, demo, draft.rule)
+            ObjectiveResult(
+                status, value, draft.target, baseline, draft.fraction, draft.period, draft.prorata, demo, draft.rule, perimeter=perimeter
+            )
         )
     return results
 
@@ -245,10 +265,13 @@ def _milestone_record(
     return None, None
 
 
-def _measured(rows: list[tuple], fraction: float) -> tuple[float | None, bool]:  # type: ignore[type-arg]
-    """(value over the period, any demo value) from one total's rows: no value without coverage."""
-    if not rows or fraction == 0:
+def _measured(rows: list[tuple], draft: _Draft, parts: tuple[str, ...], scale: float | None) -> tuple[float | None, bool]:  # type: ignore[type-arg]
+    """(value over the period, any demo value) from one total's rows: no value without coverage;
+    on a past perimeter, its communes' parts summed (a ratio recomputed from the sums)."""
+    if not rows or draft.fraction == 0:
         return None, False
+    if draft.members is not None:
+        return perimeter_value(rows, parts, scale)
     _, _, _, value, _, demo = rows[0]
     return float(value), bool(demo)
 
@@ -267,7 +290,7 @@ def objective_status_frame(conn: Connection, objectives: pd.DataFrame, territory
             (
                 int(objective["id"]),
                 result.rule,
-                RULE_LABELS.get(TerritorialRule(result.rule), "") if result.rule else "",
+                _rule_label(objective, result.rule),
                 objective["tolerance_label"] if isinstance(objective["tolerance_label"], str) else "",
                 _baseline_label(objective, result),
                 objective["action_code"],
@@ -284,11 +307,21 @@ def objective_status_frame(conn: Connection, objectives: pd.DataFrame, territory
                 result.prorata,
                 result.achieved_on,
                 result.demo,
+                result.perimeter,
             )
         )
     frame = pd.DataFrame(rows, columns=STATUS_TABLE_COLUMNS)
     frame.attrs["demo"] = bool(frame["demo"].any()) if not frame.empty else False
     return frame
+
+
+def _rule_label(objective: pd.Series, rule: str) -> str:
+    """How the objective reads for the territory asked: the rule applied (« au prorata »…), « objectif
+    du territoire » for one that names its own territory (an EPCI's, Sarthe 2A's), "" for a
+    département's own objective read on the département."""
+    if rule:
+        return RULE_LABELS.get(TerritorialRule(rule), "")
+    return RULE_LABELS[TerritorialRule.TERRITORIAL] if objective["territorial_rule"] == TerritorialRule.TERRITORIAL else ""
 
 
 def _baseline_label(objective: pd.Series, result: ObjectiveResult) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, delete, insert, select, true
 from data_access.dispositifs import load_dispositifs
 from data_access.errors import UserError
 from data_access.models import ActionIndicator, Indicator, Objective, Plan, PlanAction, PlanAxis
+from data_access.perimeters import load_perimeters
 from data_access.reference import load_published_points
 from data_access.seances import load_seances_file
 from data_access.settings import ROOT, load_settings
@@ -95,7 +96,8 @@ def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None
 
     The indicator catalogue must be loaded first (``init``). Objectives are replaced by the
     file's, keeping each one's recorded milestone date (``achieved_on``) when the file has none.
-    Each ``reperes_publies`` file is one reference batch (territory: its ``territoire`` column,
+    The plan's ``perimetres`` (historic compositions of its groupings) are stored before its
+    objectives, whose ``perimetre_au`` names the composition they were set on. Each ``reperes_publies`` file is one reference batch (territory: its ``territoire`` column,
     else the département), replaced when the file changes.
     """
     plan = read_plan(directory)
@@ -109,6 +111,7 @@ def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None
         dep["nom"],
     )
     code = plan["code"]
+    perimeters = load_perimeters(conn, code, plan.get("perimetres"))
     known_indicators = set(conn.scalars(select(Indicator.code)))
     upsert(
         conn,
@@ -193,6 +196,7 @@ def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None
         "objectifs": len(objectives),
         "repères publiés": reperes,
         "dispositifs": programmes,
+        "communes de périmètres historiques": perimeters,
     }
 
 
@@ -231,6 +235,7 @@ def _objective_row(plan: dict[str, Any], action_code: str, position: int, object
         tolerance_label=objective.get("tolerance_libelle"),
         due_on=_date(objective.get("echeance")),
         baseline_assumed=bool(objective.get("reference_supposee", False)),
+        perimeter_date=_date(objective.get("perimetre_au")),
     )
 
 

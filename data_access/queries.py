@@ -93,6 +93,15 @@ def territory_name(conn: Connection, *, code: str) -> str:
     return conn.scalar(select(Territory.name).where(Territory.code == code)) or code
 
 
+def territory_groups(conn: Connection, *, code: str) -> tuple[str, ...]:
+    """The territory and every grouping it belongs to today (its EPCI, territoire, arrondissement,
+    département for a commune; its département for a grouping), sorted: the territories whose
+    objectives apply to it."""
+    m = TerritoryMembership
+    groups = conn.scalars(select(m.group_code).where(m.member_code == code)).all()
+    return tuple(sorted({code, *groups}))
+
+
 def year_bounds(conn: Connection, *, departement: str) -> tuple[int, int]:
     """First and last years with stored values for the département (or France), from the coverage."""
     first, last = conn.execute(

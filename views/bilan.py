@@ -26,7 +26,7 @@ from views.bilan_synthesis import synthesis_sheet
 from views.bilan_territories import TERRITORY_INDICATORS, territorial_objectives_sheet, territories_sheet
 from views.dispositifs import programme_sheet
 from views.loader import Loader
-from views.objective_tables import plan_matrix, reference_text, value_target
+from views.objective_tables import objective_words, plan_matrix, reference_text, value_target
 
 __all__ = ["TERRITORY_INDICATORS", "bilan_tables", "outside_plan"]
 
@@ -81,7 +81,7 @@ def objectives_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
         {
             axis: merged["axis_code"].astype(str) + " – " + merged["axis_title"].fillna(""),
             "Fiche-action": merged["action_code"].astype(str) + " – " + merged["title"].fillna(""),
-            "Objectif": merged["label"],
+            "Objectif": objective_words(merged),
             "Indicateur": merged["indicator_code"].map(labels),
             "Période évaluée": merged["period_label"],
             "Référence": [reference_text(v, label) for v, label in zip(merged["baseline"], merged["baseline_label"], strict=True)],

@@ -14,7 +14,7 @@ from data_access.periods import Period
 from data_access.vocabulary import Level, ObjectiveStatus, TerritorialRule
 from views import secret
 from views.loader import Loader
-from views.objective_tables import value_target
+from views.objective_tables import objective_words, value_target
 
 TERRITORY_INDICATORS = ("assignations", "expulsions_effectives", "fsl_energie_menages", "menages_reperes")
 RATE_WORDS = "pour 1 000 ménages"
@@ -88,7 +88,7 @@ def territorial_objectives_sheet(loader: Loader, plan: str, departement: str, ye
                 {
                     "Territoire": name,
                     "Fiche-action": own["action_code"].astype(str) + " – " + own["action_code"].map(structure).fillna(""),
-                    "Objectif": own["label"],
+                    "Objectif": objective_words(own),
                     "Lecture territoriale": own["rule_label"],
                     "Valeur / cible": [value_target(objective) for objective in own.to_dict("records")],
                     "Statut": own["status"],

@@ -31,6 +31,7 @@ class Loader(Protocol):
     def plan_evaluation(self, plan: str, territory: str | None = None) -> pd.DataFrame: ...
     def territories(self, departement: str, level: str) -> pd.DataFrame: ...
     def territory_name(self, code: str) -> str: ...
+    def territory_groups(self, code: str) -> tuple[str, ...]: ...
     def year_bounds(self, departement: str) -> tuple[int, int]: ...
     def indicator_series(
         self, indicators: tuple[str, ...], territories: tuple[str, ...], period: Period, granularity: str
@@ -87,6 +88,9 @@ class DatabaseLoader:
 
     def territory_name(self, code: str) -> str:
         return queries.territory_name(self.conn, code=code)
+
+    def territory_groups(self, code: str) -> tuple[str, ...]:
+        return queries.territory_groups(self.conn, code=code)
 
     def year_bounds(self, departement: str) -> tuple[int, int]:
         return queries.year_bounds(self.conn, departement=departement)

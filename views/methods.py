@@ -31,6 +31,13 @@ METHODS = """
   *pas de données* sans valeur mesurée, ou sans cible ni valeur de référence. Un objectif de baisse (de hausse) sans niveau
   cible est tenu quand la valeur est inférieure (supérieure) à sa valeur de référence ; l'année de référence est dite
   *supposée* quand le plan ne la donne pas. Une cible approchée (« une vingtaine ») est tenue à sa tolérance près.
+- **Objectifs à fixer.** Quand le plan demande de « se donner des objectifs chiffrés » sans les fixer (PLH de
+  Grenoble-Alpes Métropole 2010-2015), l'objectif est *à fixer* : sa valeur mesurée est montrée, jamais jugée.
+- **Plans intercommunaux et périmètres.** Un territoire montre les objectifs de chaque plan qui le concerne (le PALHDI
+  et le PLH pour Grenoble-Alpes-Métropole), chacun évalué pour une année de sa propre période. Un objectif fixé sur le
+  périmètre d'un EPCI à une date passée (avant une fusion) est évalué sur les communes de ce périmètre : la somme de
+  leurs valeurs, un taux recalculé à partir des sommes ; une valeur saisie pour l'EPCI lui-même décrit son périmètre
+  d'aujourd'hui.
 - **Jalons.** Un objectif qualitatif est *atteint* quand il a été enregistré comme réalisé (avec sa date) ; *abandonné* s'il
   a été abandonné ; sinon *à renseigner* jusqu'à son échéance (déclarée, ou la fin du plan), puis *en retard*.
 - **Évaluation sur la durée du plan.** Les objectifs annuels sont jugés année par année (« tenu 5 années sur 7 ») ; les

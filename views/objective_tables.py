@@ -49,7 +49,7 @@ def value_target(objective: Mapping[Hashable, Any]) -> str:
     """« valeur / cible » of one row of the status table, the comparison in the target:
 
     « 50 / ≥ 40 », « 0 / ≤ 0 », « 9,9 % / ≥ 10 % », « 311 / < 318 (réf.) », « — / ≥ 40 » (no
-    value), « réalisé le 30/06/2016 » or « à renseigner » (milestones), « 187 » (no target)."""
+    value), « 1 234 / cible à fixer » (a target the plan has not set), « réalisé le 30/06/2016 » or « à renseigner » (milestones), « 187 » (no target)."""
     kind = str(objective["kind"])
     if kind == ObjectiveKind.MILESTONE:
         achieved = objective.get("achieved_on")
@@ -57,6 +57,8 @@ def value_target(objective: Mapping[Hashable, Any]) -> str:
             return f"réalisé le {fr_date(achieved)}"
         return MILESTONE_WORDS.get(ObjectiveStatus(objective["status"]), str(objective["status"]))  # type: ignore[call-overload]
     value = _amount(objective["value"], kind)
+    if kind == ObjectiveKind.TO_BE_SET:
+        return f"{value} / cible à fixer"
     if kind in (ObjectiveKind.DECREASE_FROM_BASELINE, ObjectiveKind.INCREASE_FROM_BASELINE):
         reference = objective.get("baseline")
         if _number(reference) is None:
@@ -65,6 +67,13 @@ def value_target(objective: Mapping[Hashable, Any]) -> str:
     if _number(objective["target"]) is None:
         return value
     return f"{value} / {COMPARATORS.get(ObjectiveKind(kind), '')}{_amount(objective['target'], kind)}"  # type: ignore[call-overload]
+
+
+def objective_words(table: pd.DataFrame) -> list[str]:
+    """Each objective's words as the plan wrote them, and the past perimeter it is evaluated on
+    (« … — périmètre au 31/12/2013 : 28 communes ») when it was set on one."""
+    perimeters = table["perimeter_label"] if "perimeter_label" in table.columns else [""] * len(table)
+    return [f"{label} — {perimeter}" if perimeter else str(label) for label, perimeter in zip(table["label"], perimeters, strict=True)]
 
 
 def target_text(target: object, rule_label: str, tolerance_label: str) -> str:
@@ -89,7 +98,7 @@ def objective_table(table: pd.DataFrame, *, territorial: bool = False) -> pd.Dat
     columns: dict[str, object] = {
         "Statut": table["status"].map(status_with_symbol),
         "Fiche": table["action_code"],
-        "Objectif (termes du plan)": table["label"],
+        "Objectif (termes du plan)": objective_words(table),
         "Valeur / cible": [value_target(row) for row in table.to_dict("records")],
         "Période évaluée": table["period_label"],
     }
@@ -137,7 +146,7 @@ def status_counts(statuses: Sequence[str]) -> tuple[KeyFigure, ...]:
     )
 
 
-UNJUDGED = (ObjectiveStatus.A_RENSEIGNER, ObjectiveStatus.PAS_DE_DONNEES)
+UNJUDGED = (ObjectiveStatus.A_RENSEIGNER, ObjectiveStatus.A_FIXER, ObjectiveStatus.PAS_DE_DONNEES)
 
 
 def summary_status(statuses: Sequence[str], year: int) -> str | None:
@@ -149,7 +158,11 @@ def summary_status(statuses: Sequence[str], year: int) -> str | None:
     reached = sum(1 for status in statuses if status == ObjectiveStatus.ATTEINT)
     apart = {status: sum(1 for s in statuses if s == status) for status in UNJUDGED}
     judged = len(statuses) - sum(apart.values())
-    words = {ObjectiveStatus.A_RENSEIGNER: "à renseigner", ObjectiveStatus.PAS_DE_DONNEES: "sans données"}
+    words = {
+        ObjectiveStatus.A_RENSEIGNER: "à renseigner",
+        ObjectiveStatus.A_FIXER: "à fixer",
+        ObjectiveStatus.PAS_DE_DONNEES: "sans données",
+    }
     note = ", ".join(f"{fr_number(count)} {words[status]}" for status, count in apart.items() if count)
     if not judged:
         return f"Objectifs {year} : aucun encore évaluable ({note})"

@@ -21,10 +21,11 @@ from views import common, followup
 from views.dispositifs import fiche_programme_tables
 from views.loader import Loader
 from views.model import Block, Group, KeyFigure, Table, Text, View
-from views.objective_tables import plan_matrix, reference_text, status_counts, summary_status, trajectory, value_target
+from views.objective_tables import objective_words, plan_matrix, reference_text, status_counts, summary_status, trajectory, value_target
 from views.params import ViewParams
+from views.plans_side_by_side import side_by_side_tables
 from views.scoreboard import scoreboard
-from views.wording import STATUSES, escape_markdown, markdown_paragraphs, status_with_symbol
+from views.wording import STATUS_LEGEND, STATUSES, escape_markdown, markdown_paragraphs, status_with_symbol
 
 TITLE = PAGE_INFO[Page.PLAN_ACTION].page_title
 TREND_YEARS = 5  # the sparklines run from year − 5 to year
@@ -153,14 +154,16 @@ def build(params: ViewParams, loader: Loader) -> View:
             f"plan-annee-par-annee-{params.plan}",
             f"Le plan année par année ({params.plan_years_label}){where}",
             plan_matrix(evaluation),
-            caption="Chaque année du plan : statut et valeur mesurée (✔ atteint, ↗ en bonne voie, ⚠ en retard, ✖ non atteint, "
-            "✎ à renseigner, ⊘ abandonné, – pas de données). Bilan du plan : les objectifs annuels année par année, "
-            "les autres sur toute la période (statut de la dernière année).",
+            caption=f"Chaque année du plan : statut et valeur mesurée ({STATUS_LEGEND}). Bilan du plan : les objectifs annuels "
+            "année par année, les autres sur toute la période (statut de la dernière année).",
             demo=common.is_demo(evaluation),
             status_columns=(*(str(y) for y in evaluated.attrs.get("years", [])), "Bilan du plan"),
             full=True,
         ),
     ]
+    side_by_side = side_by_side_tables(params, loader)
+    if side_by_side is not None:
+        blocks.append(side_by_side[0])
     cells = dict(zip(evaluated["objective_id"], evaluated["years"], strict=True))
     for axis in axes:
         actions = structure[(structure["axis_code"].astype(str) == axis) & structure["code"].astype(str).isin(shown_actions)]
@@ -195,6 +198,8 @@ def build(params: ViewParams, loader: Loader) -> View:
         if shown == 0:
             body = "\n\n".join(filter(None, [objective, "Aucune fiche-action aux statuts et états choisis."]))
             blocks.append(Text(body, heading=heading, caption=True))
+    if side_by_side is not None:
+        blocks.append(side_by_side[1])
     return View(
         Page.PLAN_ACTION,
         TITLE,
@@ -296,7 +301,7 @@ def fiche_objectives(
     Trajectoire (its values over the plan years as a text sparkline, « ▂▅█▃ »)."""
     columns: dict[str, object] = {
         "Statut": own["status"].map(status_with_symbol),
-        "Objectif (termes du plan)": own["label"],
+        "Objectif (termes du plan)": objective_words(own),
         "Valeur / cible": [value_target(row) for row in own.to_dict("records")],
         "Référence": [reference_text(v, label) for v, label in zip(own["baseline"], own["baseline_label"], strict=True)],
     }
