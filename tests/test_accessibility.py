@@ -201,6 +201,24 @@ def test_opened_fiches_action_are_accessible(server, browser, viewport):
         page.close()
 
 
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("plan", ["isere-palhdi-2014-2020", "grenoble-alpes-metropole-plh-2010-2015"])
+def test_the_metro_with_every_plan_is_accessible(server, browser, plan, viewport):
+    """Grenoble-Alpes-Métropole's Plan d'action: both plans side by side, objectives « à fixer »
+    (issue 20) pass the same checks as a page."""
+    outside: list[str] = []
+    path = f"{Page.PLAN_ACTION.value}?plan={plan}&niveau=epci&territoire=200040715"
+    page = _open(browser, f"{server}/{path}", viewport, outside)
+    try:
+        _painted(page, charts=False)
+        page.get_by_text("Tous les plans pour Grenoble-Alpes-Métropole :").first.wait_for(timeout=90_000)
+        assert blocking_violations(page) == [], f"/{path} {viewport}: axe"
+        _check_french_and_named(page, path)
+        assert outside == []
+    finally:
+        page.close()
+
+
 def test_every_page_has_its_own_title():
     titles = [page_title(info.page) for info in REGISTRY]
     assert len(set(titles)) == len(titles)
