@@ -16,7 +16,7 @@ from data_access.perimeters import historic_members, load_perimeters, perimeter_
 from data_access.queries import plan_objectives, plan_structure
 from data_access.vocabulary import PAGES as REGISTRY
 from tests.test_app import run_page
-from views import plan_action
+from views import plan_action, vue_ensemble
 from views.loader import DatabaseLoader
 from views.model import Table
 from views.params import parse
@@ -54,7 +54,8 @@ def _side_by_side(view) -> Table | None:
 @pytest.mark.parametrize("plan", [ISERE, PLH])
 def test_the_metro_page_shows_both_plans_objectives_side_by_side(conn, plan):
     loader = DatabaseLoader(conn)
-    view = plan_action.build(parse({"plan": plan, "niveau": "epci", "territoire": METRO}, loader).params, loader)
+    params = parse({"plan": plan, "niveau": "epci", "territoire": METRO}, loader).params
+    view = plan_action.build(params, loader)
     table = _side_by_side(view)
     assert table is not None and "Grenoble-Alpes-Métropole" in str(table.title)
     by_plan = table.data.groupby("Plan").size().to_dict()
@@ -64,10 +65,18 @@ def test_the_metro_page_shows_both_plans_objectives_side_by_side(conn, plan):
     plh = table.data[table.data["Plan"] == "PLH 2010–2015"]
     assert (plh["Statut"] == "○ à fixer").sum() == 6 and set(plh["Lecture territoriale"]) == {"objectif du territoire"}
     assert set(plh["Période évaluée"]) <= {str(year) for year in range(2010, 2016)}  # read within its own period
-    summary = next(b for b in view.blocks if isinstance(b, Table) and b.key == f"tous-les-plans-{plan}")
+    summary = next(b for b in view.blocks if isinstance(b, Table) and b.key == f"tous-les-plans-{plan}-{params.last_year}")
     rows = summary.data.set_index("Plan")
     assert rows.loc["PLH 2010–2015", "Objectifs"] == by_plan["PLH 2010–2015"] and rows.loc["PLH 2010–2015", "○ à fixer"] == 6
     assert rows.loc["PALHDI 2014–2020", "○ à fixer"] == 0 and rows.loc["PALHDI 2014–2020", "Objectifs"] == by_plan["PALHDI 2014–2020"]
+
+
+def test_the_metro_overview_puts_both_plans_side_by_side(conn):
+    loader = DatabaseLoader(conn)
+    view = vue_ensemble.build(parse({"plan": ISERE, "niveau": "epci", "territoire": METRO}, loader).params, loader)
+    summary = next(b for b in view.blocks if isinstance(b, Table) and b.key.startswith("tous-les-plans-"))
+    assert list(summary.data["Plan"]) == ["PALHDI 2014–2020", "PLH 2010–2015"] and "Plan d'action" in str(summary.caption)
+    assert not [b for b in view.blocks if isinstance(b, Table) and b.key.startswith("tous-les-plans-detail-")]
 
 
 @pytest.mark.parametrize(

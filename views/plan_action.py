@@ -161,7 +161,7 @@ def build(params: ViewParams, loader: Loader) -> View:
             full=True,
         ),
     ]
-    side_by_side = side_by_side_tables(params, loader)
+    side_by_side = side_by_side_tables(params, loader, year)
     if side_by_side is not None:
         blocks.append(side_by_side[0])
     cells = dict(zip(evaluated["objective_id"], evaluated["years"], strict=True))

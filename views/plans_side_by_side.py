@@ -33,10 +33,10 @@ def evaluated_year(plan: pd.Series, year: int) -> int:
     return min(max(year, plan["period_start"].year), plan["period_end"].year)
 
 
-def applying_objectives(params: ViewParams, loader: Loader) -> pd.DataFrame:
+def applying_objectives(params: ViewParams, loader: Loader, year: int) -> pd.DataFrame:
     """COLUMNS: the objectives of every plan of the view's département that apply to its territory
-    (see the module docstring), the view's plan first, then the others by code; empty when only
-    the view's plan has any."""
+    (see the module docstring) evaluated for ``year`` (within each plan's period), the view's plan
+    first, then the others by code; empty when only the view's plan has any."""
     groups = set(loader.territory_groups(params.territory))
     plans = loader.plans()
     plans = plans[plans["departement_code"].astype(str) == params.departement]
@@ -45,7 +45,7 @@ def applying_objectives(params: ViewParams, loader: Loader) -> pd.DataFrame:
     for plan in ordered:
         code = str(plan["code"])
         own = loader.plan_objectives(code).set_index("id")["territory_code"]
-        table = loader.objective_status_table(code, evaluated_year(pd.Series(plan), params.last_year), params.territory)
+        table = loader.objective_status_table(code, evaluated_year(pd.Series(plan), year), params.territory)
         table = table[[own.get(int(i)) in groups for i in table["objective_id"]]]
         if table.empty:
             continue
@@ -73,29 +73,29 @@ def plan_summaries(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def side_by_side_tables(params: ViewParams, loader: Loader) -> tuple[Table, Table] | None:
-    """(summary, detail) of « Objectifs de tous les plans pour <territoire> »: the plans side by
-    side in counts per status, and every objective of each; None at the département level or when
-    no other plan has an objective there."""
+def side_by_side_tables(params: ViewParams, loader: Loader, year: int) -> tuple[Table, Table] | None:
+    """(summary, detail) of « Objectifs de tous les plans pour <territoire> » in ``year``: the
+    plans side by side in counts per status, and every objective of each; None at the département
+    level or when no other plan has an objective there."""
     if params.is_departement:
         return None
-    frame = applying_objectives(params, loader)
+    frame = applying_objectives(params, loader, year)
     if frame.empty:
         return None
     plans = ", ".join(dict.fromkeys(frame["Plan"]))
     demo = bool(frame.attrs.get("demo", False))
     summary = Table(
-        f"tous-les-plans-{params.plan}",
+        f"tous-les-plans-{params.plan}-{year}",
         f"Tous les plans pour {params.territory_name} : {plans}",
         plan_summaries(frame),
         caption="Chaque plan qui fixe des objectifs pour ce territoire ou pour un territoire qui le contient (EPCI, département), "
         "évalué pour une année de sa propre période ; « ○ à fixer » : le plan demande de se donner un objectif chiffré qu'il ne "
-        "fixe pas encore. Le détail de chaque objectif est en fin de page.",
+        "fixe pas encore. Le détail de chaque objectif est en fin de page « Plan d'action ».",
         demo=demo,
         full=True,
     )
     detail = Table(
-        f"tous-les-plans-detail-{params.plan}",
+        f"tous-les-plans-detail-{params.plan}-{year}",
         f"Objectifs de tous les plans pour {params.territory_name}",
         frame,
         caption="Les objectifs de chaque plan, lus pour ce territoire selon leur règle territoriale (colonne « Lecture territoriale »).",

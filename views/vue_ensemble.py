@@ -12,6 +12,7 @@ from views.loader import Loader
 from views.model import Block, KeyFigure, Table, Text, Tile, Tiles, View
 from views.objective_tables import objective_table, summary_status, value_target
 from views.params import ViewParams
+from views.plans_side_by_side import side_by_side_tables
 from views.scoreboard import scoreboard
 from views.wording import escape_markdown
 
@@ -46,6 +47,7 @@ def build(params: ViewParams, loader: Loader) -> View:
                 for family, parts in tiles.groupby("family", sort=False)
             )
         ),
+        *(tables[:1] if (tables := side_by_side_tables(params, loader, year)) else ()),
         *_attention(loader, params, year),
         Table(
             f"objectifs-{params.plan}-{year}",
