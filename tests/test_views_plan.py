@@ -324,3 +324,20 @@ def test_points_of_attention_follow_the_chosen_territory(conn):
     tiles = next(block for block in view.blocks if isinstance(block, Tiles))
     badges = [words for tile in tiles.tiles for _, words in tile.objectives]
     assert badges and all(" — " in words and ("/" in words or "échéance" in words or "renseigner" in words) for words in badges), badges
+
+
+@pytest.mark.parametrize(
+    ("row", "text"),
+    [
+        ({"kind": "min_per_year", "value": 15.0, "target": 15.3}, "15 / ≥ 15,3"),  # a pro rata target, seen on the Métro's tile
+        ({"kind": "min_per_year", "value": 15.0, "target": 15.04}, "15 / ≥ 15,04"),
+        ({"kind": "min_per_year", "value": 50.0, "target": 40.0}, "50 / ≥ 40"),
+        ({"kind": "min_per_year", "value": 15.0, "target": 15.0}, "15 / ≥ 15"),
+        ({"kind": "decrease_from_baseline", "value": 311.0, "target": None, "baseline": 311.4}, "311 / < 311,4 (réf.)"),
+        ({"kind": "to_be_set", "value": 1234.0, "target": None}, "1 234 / cible à fixer"),
+    ],
+)
+def test_a_target_never_prints_as_its_value_when_they_differ(row, text):
+    from views.objective_tables import value_target
+
+    assert value_target({"status": "non atteint", **row}).replace("\u202f", " ") == text

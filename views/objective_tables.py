@@ -40,9 +40,15 @@ def _number(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)  # type: ignore[call-overload,arg-type]
 
 
-def _amount(value: object, kind: str) -> str:
-    """A value or target as printed: « 1 529 », « 9,9 % » for shares and rates."""
-    return fr_measure(value) + (" %" if kind in PERCENT_KINDS and _number(value) is not None else "")
+def _amount(value: object, kind: str, against: object = None) -> str:
+    """A value or target as printed: « 1 529 », « 9,9 % » for shares and rates; with one decimal
+    more when it would otherwise print as ``against`` although it differs (a pro rata target of
+    15,3 beside a value of 15: « 15 / ≥ 15,3 », never « 15 / ≥ 15 » judged « non atteint »)."""
+    text = fr_measure(value)
+    number, other = _number(value), _number(against)
+    if number is not None and other is not None and number != other and text == fr_measure(other):
+        text = fr_number(number, 1 if round(number, 1) != round(other, 1) else 2)
+    return text + (" %" if kind in PERCENT_KINDS and number is not None else "")
 
 
 def value_target(objective: Mapping[Hashable, Any]) -> str:
@@ -63,10 +69,11 @@ def value_target(objective: Mapping[Hashable, Any]) -> str:
         reference = objective.get("baseline")
         if _number(reference) is None:
             return value
-        return f"{value} / {COMPARATORS[ObjectiveKind(kind)]}{_amount(reference, kind)} (réf.)"
+        return f"{value} / {COMPARATORS[ObjectiveKind(kind)]}{_amount(reference, kind, objective['value'])} (réf.)"
     if _number(objective["target"]) is None:
         return value
-    return f"{value} / {COMPARATORS.get(ObjectiveKind(kind), '')}{_amount(objective['target'], kind)}"  # type: ignore[call-overload]
+    target = _amount(objective["target"], kind, objective["value"])
+    return f"{value} / {COMPARATORS.get(ObjectiveKind(kind), '')}{target}"  # type: ignore[call-overload]
 
 
 def objective_words(table: pd.DataFrame) -> list[str]:
