@@ -210,6 +210,8 @@ class Plan(Base):
     source: Mapped[str] = mapped_column(Text)
     # the plan a visitor lands on (``defaut: true`` in plan.yaml); see data_access.plans.default_plan
     is_default: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the territory an intercommunal plan covers (a PLH: its EPCI), where its pages open; None: the département
+    perimeter_code: Mapped[str | None] = mapped_column(ForeignKey("territory.code"))
 
 
 class PlanAxis(Base):

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, delete, insert, select, true
 
 from data_access.dispositifs import load_dispositifs
 from data_access.errors import UserError
-from data_access.models import ActionIndicator, Indicator, Objective, Plan, PlanAction, PlanAxis
+from data_access.models import ActionIndicator, Indicator, Objective, Plan, PlanAction, PlanAxis, Territory
 from data_access.perimeters import load_perimeters
 from data_access.reference import load_published_points
 from data_access.seances import load_seances_file
@@ -128,6 +128,7 @@ def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None
                 axis_kind=plan.get("type_axe", "axe"),
                 source=plan.get("source", ""),
                 is_default=bool(plan.get("defaut", False)),
+                perimeter_code=_perimeter(plan, conn),
             )
         ],
         ["code"],
@@ -198,6 +199,20 @@ def load_plan(conn: Connection, directory: Path, shared_data: Path | None = None
         "dispositifs": programmes,
         "communes de périmètres historiques": perimeters,
     }
+
+
+def _perimeter(plan: dict[str, Any], conn: Connection) -> str | None:
+    """The plan's ``perimetre`` (the territory an intercommunal plan covers), checked to be one of
+    its département's territories; None when the plan covers its département."""
+    code = plan.get("perimetre")
+    if code is None:
+        return None
+    found = conn.scalar(select(Territory.departement_code).where(Territory.code == str(code)))
+    if found != str(plan["departement"]["code"]):
+        raise UserError(
+            f"Plan {plan['code']} : « perimetre: {str(code)[:40]} » n'est pas un territoire du département {plan['departement']['code']}."
+        )
+    return str(code)
 
 
 def _check_indicator(indicator: str | None, known: set[str], plan: str, action: str) -> None:

@@ -69,11 +69,23 @@ def indicator_catalogue(conn: Connection) -> pd.DataFrame:
     return _table_frame(conn, select(Indicator).order_by(Indicator.theme, Indicator.code))
 
 
-PLAN_COLUMNS = ("code", "name", "short_name", "acronym", "departement_code", "period_start", "period_end", "axis_kind", "is_default")
+PLAN_COLUMNS = (
+    "code",
+    "name",
+    "short_name",
+    "acronym",
+    "departement_code",
+    "period_start",
+    "period_end",
+    "axis_kind",
+    "is_default",
+    "perimeter_code",
+)
 
 
 def plans(conn: Connection) -> pd.DataFrame:
-    """Loaded plans: PLAN_COLUMNS (``is_default``: the plan flagged ``defaut`` in its plan.yaml), by code."""
+    """Loaded plans: PLAN_COLUMNS (``is_default``: the plan flagged ``defaut`` in its plan.yaml;
+    ``perimeter_code``: the territory an intercommunal plan covers, None for a département's), by code."""
     columns = [getattr(Plan, name) for name in PLAN_COLUMNS]
     return pd.DataFrame(conn.execute(select(*columns).order_by(Plan.code)).all(), columns=list(PLAN_COLUMNS))
 

@@ -186,3 +186,29 @@ def test_the_plan_page_on_the_plh_says_to_be_set(app):
     run_page(app, "pages/plan_action.py", plan=PLH, niveau="epci", territoire=METRO)
     cells = " ".join(frame.value.to_csv() for frame in [*app.table, *app.dataframe])
     assert "○ à fixer" in cells and "Se donner des objectifs chiffrés" in cells and "PALHDI 2014–2020" in cells
+
+
+@pytest.mark.parametrize(
+    ("query", "level", "territory"),
+    [
+        ({"plan": PLH}, "epci", METRO),  # an intercommunal plan opens on its perimeter
+        ({"plan": PLH, "niveau": "territoire"}, "territoire", "38"),
+        ({"plan": PLH, "territoire": "38"}, "territoire", "38"),
+        ({"plan": PLH, "niveau": "commune", "territoire": "38185"}, "commune", "38185"),
+        ({"plan": ISERE}, "territoire", "38"),  # a département's plan opens on its département
+    ],
+)
+def test_an_intercommunal_plan_opens_on_its_perimeter(conn, query, level, territory):
+    params = parse(query, DatabaseLoader(conn)).params
+    assert (params.level.value, params.territory) == (level, territory)
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [({}, ("epci", METRO)), ({"niveau": "territoire", "territoire": "trieves"}, ("territoire", "trieves"))],
+)
+def test_choosing_the_plh_in_the_sidebar_opens_the_metro_from_the_departement_only(app, start, expected):
+    run_page(app, "pages/vue_ensemble.py", plan=ISERE, **start)
+    app.selectbox(key="f_plan").select(PLH).run()
+    assert not app.exception
+    assert (app.selectbox(key="f_level").value, app.selectbox(key="f_territory").value) == expected

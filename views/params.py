@@ -11,8 +11,8 @@ plan           a loaded plan's code                                    the defau
 debut, fin     years (4 ASCII digits, within the data's years)         the plan's years (bounded by
                                                                        the data)
 granularite    mois, trimestre, annee, glissant                        annee
-niveau         territoire, epci, arrondissement, commune               territoire
-territoire     a code of that level, or the département               the département
+niveau         territoire, epci, arrondissement, commune               territoire (an intercommunal plan: its perimeter's level)
+territoire     a code of that level, or the département               the département (an intercommunal plan: its perimeter)
 presentation   1                                                       off
 indicateur     catalogue codes, comma-separated (Tendances: 4 at most) the page's own
 avec           codes of the level's territories, comma-separated (5)   none
@@ -161,6 +161,17 @@ def default_plan(plans: pd.DataFrame) -> str:
     return str((flagged if not flagged.empty else plans)["code"].iloc[0])
 
 
+def plan_home(plan: pd.Series, loader: Loader) -> tuple[str, str]:
+    """(level, territory) where a plan's pages open without « niveau » nor « territoire »: an
+    intercommunal plan's perimeter (the PLH: its EPCI), else its département (level « territoire »)."""
+    perimeter = plan.get("perimeter_code")
+    departement = str(plan["departement_code"])
+    if not isinstance(perimeter, str) or perimeter == departement:
+        return Level.TERRITOIRE.value, departement
+    level = next((lv.value for lv in CHOOSABLE_LEVELS if perimeter in set(loader.territories(departement, lv.value)["code"])), None)
+    return (level, perimeter) if level is not None else (Level.TERRITOIRE.value, departement)
+
+
 def parse(query: Mapping[str, object], loader: Loader, *, plan: str | None = None) -> Parsed:
     """The typed parameters of ``query`` (URL parameters, str → str or lists), defaults filled in.
 
@@ -206,7 +217,9 @@ def parse(query: Mapping[str, object], loader: Loader, *, plan: str | None = Non
         notices.append(f"Pas de temps « {_shown(word or '')} » inconnu : année.")
         granularity = Granularity.YEAR
 
-    level_word = _text(query, "niveau") or Level.TERRITOIRE.value
+    home_level, home = plan_home(row, loader)
+    asked_level, asked_territory = _text(query, "niveau"), _text(query, "territoire")
+    level_word = asked_level or (home_level if asked_territory is None else Level.TERRITOIRE.value)
     level = next((lv for lv in CHOOSABLE_LEVELS if lv.value == level_word), None)
     if level is None:
         notices.append(f"Niveau « {_shown(level_word)} » inconnu : territoires.")
@@ -214,7 +227,7 @@ def parse(query: Mapping[str, object], loader: Loader, *, plan: str | None = Non
 
     members = loader.territories(departement, level.value)
     names = dict(zip(members["code"], members["name"], strict=True))
-    territory = _text(query, "territoire") or departement
+    territory = asked_territory or (home if asked_level is None else departement)
     if territory != departement and territory not in names:
         notices.append(f"Territoire « {_shown(territory)} » introuvable à ce niveau : département affiché.")
         territory = departement
