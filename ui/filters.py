@@ -56,7 +56,9 @@ def sidebar() -> ViewParams:
         previous = st.session_state.get("f_plan_shown", plan)
         if previous != plan and previous in plans.index and st.session_state.get("f_territory") == plans.loc[previous, "departement_code"]:
             # another plan chosen from a département's page: an intercommunal plan opens on its perimeter
-            st.session_state["f_level"], st.session_state["f_territory"] = view_params.plan_home(plans.loc[plan], cache)
+            st.session_state["f_level"], st.session_state["f_territory"] = view_params.plan_home(
+                plans.loc[plan, "perimeter_code"], departement, cache
+            )
         st.session_state["f_plan_shown"] = plan
         low, high = cache.year_bounds(departement)
         st.session_state["f_years"] = tuple(min(max(y, low), high) for y in st.session_state["f_years"])

@@ -161,11 +161,9 @@ def default_plan(plans: pd.DataFrame) -> str:
     return str((flagged if not flagged.empty else plans)["code"].iloc[0])
 
 
-def plan_home(plan: pd.Series, loader: Loader) -> tuple[str, str]:
+def plan_home(perimeter: object, departement: str, loader: Loader) -> tuple[str, str]:
     """(level, territory) where a plan's pages open without « niveau » nor « territoire »: an
-    intercommunal plan's perimeter (the PLH: its EPCI), else its département (level « territoire »)."""
-    perimeter = plan.get("perimeter_code")
-    departement = str(plan["departement_code"])
+    intercommunal plan's ``perimeter`` (the PLH: its EPCI), else its ``departement`` (level « territoire »)."""
     if not isinstance(perimeter, str) or perimeter == departement:
         return Level.TERRITOIRE.value, departement
     level = next((lv.value for lv in CHOOSABLE_LEVELS if perimeter in set(loader.territories(departement, lv.value)["code"])), None)
@@ -217,7 +215,7 @@ def parse(query: Mapping[str, object], loader: Loader, *, plan: str | None = Non
         notices.append(f"Pas de temps « {_shown(word or '')} » inconnu : année.")
         granularity = Granularity.YEAR
 
-    home_level, home = plan_home(row, loader)
+    home_level, home = plan_home(row["perimeter_code"], departement, loader)
     asked_level, asked_territory = _text(query, "niveau"), _text(query, "territoire")
     level_word = asked_level or (home_level if asked_territory is None else Level.TERRITOIRE.value)
     level = next((lv for lv in CHOOSABLE_LEVELS if lv.value == level_word), None)
