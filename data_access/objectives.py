@@ -17,7 +17,12 @@ as its territorial rule says (``objective.territorial_rule``, declared in plan.y
 - ``departemental``: not divided, evaluated on the département — « objectif départemental »;
 - a territorialised objective (Sarthe 2A, rule ``territorial``) is always evaluated on its own territory.
 
-A milestone's status comes from its latest ``milestone_record`` (or the plan's ``atteint_le``).
+A milestone's status comes from its latest ``milestone_record`` (or the plan's ``atteint_le``); an
+objective whose target is still to be set (``to_be_set``) is « à fixer », its value shown.
+
+An objective set on a past perimeter of its own territory (``perimeter_date``, a
+``historic_perimeter`` covering that date) is evaluated on that perimeter's communes: the sum of
+their stored values, a ratio recomputed from the sums of its parts (``data_access.perimeters``).
 """
 
 from __future__ import annotations
