@@ -158,7 +158,9 @@ def objective_statuses(conn: Connection, objectives: pd.DataFrame, territory: st
     records = milestone_records(conn, sorted(set(objectives["plan_code"]))) if not objectives.empty else {}
     indicators = sorted({i for i in objectives["indicator_code"] if isinstance(i, str)})
     parts = stored_components(conn, indicators)
-    scales = dict(conn.execute(select(Indicator.code, Indicator.scale).where(Indicator.code.in_(indicators))).all())
+    # a ratio on a past perimeter is recomputed here from its parts: its scale, read only then
+    past = not objectives.empty and objectives["perimeter_date"].notna().any()
+    scales = dict(conn.execute(select(Indicator.code, Indicator.scale).where(Indicator.code.in_(indicators))).all()) if past else {}
     coverage = coverage_index(conn, {c for p in parts.values() for c in p}, {place[1] for place in places.values()})
     drafts, requests = [], []
     for _, objective in objectives.iterrows():
