@@ -160,7 +160,7 @@ def territory_slides(sheets: Sheets, *, year: int, filters: str, source: str) ->
     rates = [column for column in places.columns if column.endswith(RATE_WORDS) and not column.startswith("Rang")]
     shown = places[["Territoire", "Ménages", *rates]].rename(columns={c: c.removesuffix(f" {RATE_WORDS}") for c in rates})
     first = rates[0] if rates and places[rates[0]].notna().any() else None
-    top = places.loc[places[first].idxmax()] if first else None
+    top = places.sort_values(first, ascending=False, kind="stable").iloc[0] if first else None  # the first highest, as idxmax
     slides = [
         Slide(
             f"Les territoires en {year} : indicateurs clés pour 1 000 ménages",

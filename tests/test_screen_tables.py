@@ -4,7 +4,7 @@ import pandas as pd
 
 from data_access.french import NNBSP
 from data_access.vocabulary import Page
-from ui.render import column_decimals, shown_table, style_status
+from ui.render import column_decimals, shown_table, status_table
 
 
 def test_a_shown_table_keeps_its_numbers_and_prints_them_in_french():
@@ -29,7 +29,7 @@ def test_whole_columns_print_no_decimal():
 
 def test_status_chips_are_coloured_on_the_formatted_table():
     data = pd.DataFrame({"Statut": ["✔ atteint", "—"], "Valeur": [1.0, 2.5]})
-    html = style_status(shown_table(data), ("Statut", "Absent")).to_html()
+    html = status_table(data, ("Statut", "Absent")).to_html()
     assert "background-color" in html and "2,5" in html
 
 

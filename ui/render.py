@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -340,7 +340,7 @@ def table(block: Table, context: Context = Context()) -> None:
     if block.sparkline_column:
         config[block.sparkline_column] = st.column_config.LineChartColumn(block.sparkline_label, y_min=0)
     data = block.data
-    shown = style_status(shown_table(data), block.status_columns)
+    shown = status_table(data, block.status_columns)
     if block.full and not block.sparkline_column:
         st.table(shown, hide_index=True)
     elif block.full:
@@ -372,14 +372,16 @@ def table(block: Table, context: Context = Context()) -> None:
         )
 
 
-def style_status(styler: Styler, columns: tuple[str, ...]) -> Styler:
-    """Colour cells of status chips (« ✔ atteint », « ✔ 46 ») with the status tints, black text."""
+def status_table(data: pd.DataFrame, columns: tuple[str, ...]) -> Styler:
+    """``shown_table(data)`` with the cells of status chips (« ✔ atteint », « ✔ 46 ») of ``columns``
+    coloured with the status tints, black text; a column absent from ``data`` is skipped."""
 
     def colour(value: object) -> str:
         status = cell_status(value)
         return f"background-color: {STATUS_TINTS[status]}; color: #000" if status else ""
 
-    shown = [column for column in columns if column in styler.data.columns]
+    styler = shown_table(data)
+    shown: list[Hashable] = [column for column in columns if column in data.columns]
     return styler.map(colour, subset=shown) if shown else styler
 
 

@@ -65,7 +65,7 @@ def synthesis_sheet(objectives: pd.DataFrame, fiches: pd.DataFrame, indicators: 
     moved = movers(indicators, year)
     for item in moved.itertuples(index=False):
         before, now = (MISSING if pd.isna(v) else fr_number(float(v)) for v in (item[2], item[3]))
-        rows.append((f"Évolutions {year - 1} → {year}", str(item.Indicateur), item.Évolution, f"{before} → {now}"))
+        rows.append((f"Évolutions {year - 1} → {year}", str(item.Indicateur), str(item.Évolution), f"{before} → {now}"))
     if moved.empty:
         rows.append((f"Évolutions {year - 1} → {year}", "indicateurs des fiches-action", MISSING, "pas de valeur pour les deux années"))
     risky = at_risk(objectives)
