@@ -2,13 +2,14 @@
 
 Streamlit's script runner runs this file as ``__main__`` on every run of every session.
 ``streamlit run app.py`` first imports it once as a module and, finding ``app`` (``st.App``),
-serves that ASGI app: Streamlit behind the upload gate (``ui/upload_gate.py``).
+serves that ASGI app: Streamlit behind the upload gate (``ui/upload_gate.py``) and the home page's
+alias (``ui/home_alias.py``: ``/vue_ensemble`` leads to ``/``).
 """
 
 import streamlit as st
 from starlette.middleware import Middleware
 
-from ui import upload_gate, warmup
+from ui import home_alias, upload_gate, warmup
 
 
 def main() -> None:
@@ -49,4 +50,4 @@ if __name__ == "__main__":
     main()
 else:
     # lifespan: once the runtime has started, the default views are built in the background (ui/warmup.py)
-    app = st.App(__file__, middleware=[Middleware(upload_gate.UploadGate)], lifespan=warmup.lifespan)
+    app = st.App(__file__, middleware=[Middleware(upload_gate.UploadGate), Middleware(home_alias.HomeAlias)], lifespan=warmup.lifespan)

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
+from benchmarks.startup import free_port
 from data_access.vocabulary import HOME_PAGE
 from data_access.vocabulary import PAGES as REGISTRY
 from tests.conftest import ROOT
@@ -40,19 +41,13 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not database_url.startswith("sqlite"):
         pytest.skip("the browser tests run once, on SQLite")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} missing: `make test` installs Debian's chromium")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "OBSERVATOIRE_DATABASE_URL": database_url, "OBSERVATOIRE_GEO_CACHE": str(tmp_path_factory.mktemp("geo"))}
     command = [
         sys.executable,
@@ -117,6 +112,22 @@ def test_every_page_renders_without_exception(server, browser, path, viewport):
             assert page.locator(".js-plotly-plot path.choroplethlocation").count() > 0
             assert page.locator(".js-plotly-plot canvas").count() == 0
         assert outside == [], f"requests to another host on /{path}"
+    finally:
+        page.close()
+
+
+def test_the_home_page_opens_at_its_own_name(server, browser):
+    """``/vue_ensemble?…``, typed or bookmarked (the stem the exports and séances name the overview
+    by), opens the overview on the asked plan at the root, not Streamlit's « page introuvable »."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})  # type: ignore[attr-defined]
+    try:
+        page.goto(f"{server}/{HOME_PAGE.value}?plan=sarthe-pdalpd-2008-2012", wait_until="networkidle", timeout=90_000)
+        page.wait_for_selector("h1", timeout=90_000)
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+        assert urlparse(page.url).path == "/" and "plan=sarthe-pdalpd-2008-2012" in page.url
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "Vue d'ensemble" in main and "Sarthe" in main
+        assert page.get_by_text("Page introuvable").count() == 0
     finally:
         page.close()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,14 +18,10 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from benchmarks.startup import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +29,7 @@ def server(database_url: str) -> Iterator[tuple[str, int]]:
     """``streamlit run app.py`` on a free port: its address and process id."""
     if not database_url.startswith("sqlite"):
         pytest.skip("the server test runs once, on SQLite")
-    port = _free_port()
+    port = free_port()
     # no background warm-up: its caches would fill while the uploads are measured
     env = {**os.environ, "OBSERVATOIRE_DATABASE_URL": database_url, "OBSERVATOIRE_WARMUP": "0"}
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
