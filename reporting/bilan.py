@@ -31,7 +31,7 @@ from reporting.dossier import methods_lines
 from reporting.slides import Deck, Progress, Slide
 from reporting.view_slides import view_slides
 from reporting.xlsx import xlsx_bytes
-from views.bilan import TERRITORY_INDICATORS, axis_word, bilan_tables, bilan_year, outside_plan, plan_row, plan_years
+from views.bilan import TERRITORY_INDICATORS, axis_word, bilan_home, bilan_tables, bilan_year, outside_plan, plan_row, plan_years
 from views.common import source_line
 from views.loader import DatabaseLoader
 
@@ -59,16 +59,12 @@ def bilan_xlsx(conn: Connection, plan: str, year: int | None) -> bytes:
     )
 
 
-def _family_views(plan: str, departement: str, start: int, year: int) -> list[tuple[str, dict[str, str], str]]:
-    """(page, URL parameters, title) of the views of the four families and of the territorial map."""
-    params = {
-        "plan": plan,
-        "debut": str(start),
-        "fin": str(year),
-        "granularite": "annee",
-        "niveau": "territoire",
-        "territoire": departement,
-    }
+def _family_views(plan: str, home: tuple[str, str], departement: str, start: int, year: int) -> list[tuple[str, dict[str, str], str]]:
+    """(page, URL parameters, title) of the views of the four families, on the plan's ``home``
+    (level, territory: :func:`views.bilan.bilan_home`), and of the département's territorial map."""
+    level, territory = home
+    params = {"plan": plan, "debut": str(start), "fin": str(year), "granularite": "annee", "niveau": level, "territoire": territory}
+    compared = {**params, "niveau": "territoire", "territoire": departement}
     return [
         ("tendances", {**params, "indicateur": "assignations"}, f"Expulsions — assignations, {start}–{year}"),
         ("expulsions", {**params, "debut": str(year)}, f"Expulsions — de l'assignation à l'expulsion en {year}"),
@@ -76,7 +72,7 @@ def _family_views(plan: str, departement: str, start: int, year: int) -> list[tu
         ("mal_logement", params, f"Mal-logement — signalements, {start}–{year}"),
         (
             "comparer",
-            {**params, "debut": str(year), "indicateur": "assignations", "affichage": "rate"},
+            {**compared, "debut": str(year), "indicateur": "assignations", "affichage": "rate"},
             f"Territoires — assignations pour 1 000 ménages, {year}",
         ),
     ]
@@ -94,7 +90,7 @@ def bilan_deck(conn: Connection, plan: str, year: int | None, *, progress: Progr
     word = axis_word(row)
     structure = loader.plan_structure(plan)
     axes = structure.drop_duplicates("axis_code")[["axis_code", "axis_title"]]
-    views = _family_views(plan, departement, plan_years(row)[0] if whole else shown - 4, shown)
+    views = _family_views(plan, bilan_home(loader, row), departement, plan_years(row)[0] if whole else shown - 4, shown)
     total = 2 + len(axes) + len(views) + 1
     step = iter(range(total))
 

@@ -49,7 +49,7 @@ def synthesis_slides(sheets: Sheets, *, year: int, filters: str, source: str) ->
         Slide(
             f"Ce qui a le plus évolué de {year - 1} à {year}",
             key_figures=[(str(item.Indicateur), str(item.Évolution)) for item in moved.head(3).itertuples(index=False)],
-            filters=f"{filters} · indicateurs des fiches-action, valeur du département",
+            filters=f"{filters} · indicateurs des fiches-action, {indicators.attrs['where']}",
             footer=source,
             notes_table=moved,
             demo=_demo(indicators),
@@ -131,13 +131,14 @@ def evaluation_slide(sheets: Sheets, *, filters: str, source: str) -> Slide:
 
 def indicators_slide(sheets: Sheets, *, year: int, filters: str, source: str) -> Slide:
     """The fiches-action's indicators (effectivité, efficacité, impact, as the plan links them):
-    the département's value the year before and the year, and the change."""
+    the value on the plan's home (the département, an intercommunal plan's perimeter) the year before
+    and the year, and the change."""
     indicators = sheets["Indicateurs"]
     measured = indicators.dropna(subset=[str(year)])
     return Slide(
         f"Indicateurs des fiches-action : {year - 1} et {year}",
         key_figures=[("Indicateurs mesurés", f"{fr_number(len(measured))} sur {fr_number(len(indicators))}")],
-        filters=f"{filters} · valeur du département ; libellés des indicateurs d'effectivité, d'efficacité et d'impact dans le tableur",
+        filters=f"{filters} · {indicators.attrs['where']} ; libellés des indicateurs d'effectivité, d'efficacité et d'impact dans le tableur",
         footer=source,
         notes_table=_values_by_unit(indicators, [str(year - 1), str(year)]),
         demo=_demo(indicators),

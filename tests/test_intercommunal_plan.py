@@ -13,10 +13,13 @@ from data_access.errors import UserError
 from data_access.models import HistoricPerimeter, Objective, Observation
 from data_access.objectives import objective_status_frame, objective_status_table
 from data_access.perimeters import historic_members, load_perimeters, perimeter_value
-from data_access.queries import plan_objectives, plan_structure
+from data_access.periods import Period
+from data_access.queries import indicator_series, plan_objectives, plan_structure
 from data_access.vocabulary import PAGES as REGISTRY
+from reporting.bilan import bilan_deck
 from tests.test_app import run_page
 from views import plan_action, vue_ensemble
+from views.bilan import bilan_tables
 from views.loader import DatabaseLoader
 from views.model import Table
 from views.params import parse
@@ -212,3 +215,39 @@ def test_choosing_the_plh_in_the_sidebar_opens_the_metro_from_the_departement_on
     app.selectbox(key="f_plan").select(PLH).run()
     assert not app.exception
     assert (app.selectbox(key="f_level").value, app.selectbox(key="f_territory").value) == expected
+
+
+@pytest.mark.parametrize(
+    ("plan", "home", "words"),
+    [(PLH, METRO, "valeur de Grenoble-Alpes-Métropole (périmètre du plan)"), (ISERE, "38", "valeur du département")],
+)
+def test_the_bilan_reads_its_indicators_on_the_plans_perimeter(conn, plan, home, words):
+    """The PLH's bilan gave the département's values (115 demands: 25 500 → 27 000) under a PLH of the Métro."""
+    loader = DatabaseLoader(conn)
+    sheet = bilan_tables(loader, plan, 2015)["Indicateurs"]
+    assert sheet.attrs["where"] == words
+    row = sheet.dropna(subset=["2015"]).iloc[0]
+    code = loader.indicator_catalogue().set_index("label").at[row["Indicateur"], "code"]
+    stored = {
+        territory: float(
+            indicator_series(conn, indicators=[code], territories=[territory], period=Period.years(2015), granularity="year")["value"].iloc[
+                0
+            ]
+        )
+        for territory in {home, "38"}
+    }
+    assert row["2015"] == pytest.approx(stored[home])
+    if home != "38":
+        assert stored[home] != stored["38"]  # the Métro is part of the département, not the whole
+
+
+def test_the_plh_bilan_shows_its_thematic_views_on_the_metro(conn, backend):
+    if backend != "sqlite":
+        pytest.skip("the deck is drawn once, on SQLite (its queries are those of the pages)")
+    deck = bilan_deck(conn, PLH, 2015)
+    fsl = [slide for slide in deck.slides if slide.title.startswith("FSL — aides accordées")]
+    assert fsl and all("Grenoble-Alpes-Métropole" in slide.filters for slide in fsl)
+    indicators = next(slide for slide in deck.slides if slide.title.startswith("Indicateurs des fiches-action"))
+    assert "valeur de Grenoble-Alpes-Métropole (périmètre du plan)" in indicators.filters
+    compared = next(slide for slide in deck.slides if slide.title.startswith("Territoires — assignations"))
+    assert "Isère" in compared.filters  # the territorial comparison stays the département's

@@ -27,6 +27,7 @@ from views.bilan_territories import TERRITORY_INDICATORS, territorial_objectives
 from views.dispositifs import programme_sheet
 from views.loader import Loader
 from views.objective_tables import objective_words, plan_matrix, reference_text, value_target
+from views.params import plan_home
 
 __all__ = ["TERRITORY_INDICATORS", "bilan_tables", "outside_plan"]
 
@@ -46,6 +47,22 @@ def plan_row(loader: Loader, plan: str, year: int) -> pd.Series:
     if not FIRST_YEAR <= year <= dt.date.today().year:
         raise UserError(f"Année {year} invalide : une année entre {FIRST_YEAR} et {dt.date.today().year} est attendue.")
     return known.loc[str(plan)]  # type: ignore[return-value]
+
+
+def bilan_home(loader: Loader, row: pd.Series) -> tuple[str, str]:
+    """(level, territory) whose values the bilan's indicators and thematic views show: an
+    intercommunal plan's perimeter (the PLH: Grenoble-Alpes-Métropole), else its département,
+    where the plan's pages open (:func:`views.params.plan_home`)."""
+    return plan_home(row["perimeter_code"], str(row["departement_code"]), loader)
+
+
+def home_words(loader: Loader, row: pd.Series) -> str:
+    """Which territory the indicators are read on, as the slides say it: « valeur du département »,
+    or « valeur de Grenoble-Alpes-Métropole (périmètre du plan) »."""
+    _, home = bilan_home(loader, row)
+    return (
+        "valeur du département" if home == str(row["departement_code"]) else f"valeur de {loader.territory_name(home)} (périmètre du plan)"
+    )
 
 
 def plan_years(row: pd.Series) -> tuple[int, int]:
@@ -190,14 +207,17 @@ def evaluation_sheet(loader: Loader, plan: str) -> pd.DataFrame:
 
 
 def indicators_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
-    """Each fiche-action's linked indicators for the département: ``year - 1``, ``year`` and the change."""
-    departement = str(plan_row(loader, plan, year)["departement_code"])
+    """Each fiche-action's linked indicators on the plan's home (:func:`bilan_home`: the département,
+    an intercommunal plan's perimeter): ``year - 1``, ``year`` and the change; ``attrs["where"]``
+    says which (:func:`home_words`)."""
+    row = plan_row(loader, plan, year)
+    _, home = bilan_home(loader, row)
     links = loader.action_indicators(plan)
     structure = loader.plan_structure(plan)[["code", "title"]]
     catalogue = loader.indicator_catalogue().set_index("code")
     codes = sorted(set(links["indicator_code"]))
     values = (
-        loader.indicator_series(tuple(codes), (departement,), Period.years(year - 1, year), "year")
+        loader.indicator_series(tuple(codes), (home,), Period.years(year - 1, year), "year")
         if codes
         else pd.DataFrame(columns=SERIES_COLUMNS)
     )
@@ -219,18 +239,19 @@ def indicators_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
             "Évolution (%)": (100 * (now - before) / before.where(before != 0)).round(1).to_numpy(),
         }
     ).reset_index(drop=True)
-    remarks = _secret_remarks(loader, links["indicator_code"], departement, year)
+    remarks = _secret_remarks(loader, links["indicator_code"], home, year)
     if remarks.any():  # a sum over secret cells is a minimum, and the bilan says so value by value
         frame["Remarque"] = remarks.to_numpy()
     frame.attrs["demo"] = bool(values.attrs.get("demo", False))
+    frame.attrs["where"] = home_words(loader, row)
     return frame
 
 
-def _secret_remarks(loader: Loader, indicators: pd.Series, departement: str, year: int) -> pd.Series:
+def _secret_remarks(loader: Loader, indicators: pd.Series, territory: str, year: int) -> pd.Series:
     """Per row of ``indicators``, what the secret statistique does to its values of ``year - 1``
     and ``year`` (« 2020 : total minimal (2 valeurs sous secret) »), « » where nothing."""
     codes = tuple(sorted(set(indicators)))
-    cells = loader.secret_cells(codes, (departement,), Period.years(year - 1, year), "year") if codes else pd.DataFrame()
+    cells = loader.secret_cells(codes, (territory,), Period.years(year - 1, year), "year") if codes else pd.DataFrame()
     if cells.empty:
         return pd.Series("", index=indicators.index)
     said: dict[str, list[str]] = {}
