@@ -56,10 +56,9 @@ def bilan_home(loader: Loader, row: pd.Series) -> tuple[str, str]:
     return plan_home(row["perimeter_code"], str(row["departement_code"]), loader)
 
 
-def home_words(loader: Loader, row: pd.Series) -> str:
-    """Which territory the indicators are read on, as the slides say it: « valeur du département »,
-    or « valeur de Grenoble-Alpes-Métropole (périmètre du plan) »."""
-    _, home = bilan_home(loader, row)
+def home_words(loader: Loader, row: pd.Series, home: str) -> str:
+    """Which territory ``home`` (:func:`bilan_home`) is, as the slides say it: « valeur du
+    département », or « valeur de Grenoble-Alpes-Métropole (périmètre du plan) »."""
     return (
         "valeur du département" if home == str(row["departement_code"]) else f"valeur de {loader.territory_name(home)} (périmètre du plan)"
     )
@@ -243,7 +242,7 @@ def indicators_sheet(loader: Loader, plan: str, year: int) -> pd.DataFrame:
     if remarks.any():  # a sum over secret cells is a minimum, and the bilan says so value by value
         frame["Remarque"] = remarks.to_numpy()
     frame.attrs["demo"] = bool(values.attrs.get("demo", False))
-    frame.attrs["where"] = home_words(loader, row)
+    frame.attrs["where"] = home_words(loader, row, home)
     return frame
 
 
